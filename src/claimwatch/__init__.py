@@ -1,0 +1,7 @@
+"""claimwatch: claim-level news monitoring.
+
+The pure core (feeds, extract, resolve, novelty, watch, alerts) imports no boto3;
+AWS access lives in `claimwatch.store`, the moto-backed local runner in `claimwatch.local`.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,201 @@
+"""The data model shared by every stage.
+
+Spans are character offsets ``[start, end)`` into the article text exactly as it was given
+to extraction, so any claim can be shown in context and re-scored later.
+
+`Claim.to_dict()` is the output contract of ``claimwatch extract --json`` and the shape stored
+in DynamoDB (floats become Decimals only in the store layer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+Span = tuple  # (start, end): kept a plain tuple so it serialises as a JSON array
+
+
+def stable_id(*parts: object, length: int = 16) -> str:
+    """A short, stable hex id from its parts (sha256; order matters)."""
+    h = hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8"))
+    return h.hexdigest()[:length]
+
+
+def _span(value: Any) -> Optional[list]:
+    return None if value is None else [int(value[0]), int(value[1])]
+
+
+@dataclass
+class Source:
+    text: str  # the mention as written: "He", "Kimakovsky", "a source familiar with the matter"
+    name: Optional[str] = None  # resolved name: "Kimakovsky"
+    role: Optional[str] = None  # "adviser to the head of the DPR"
+    span: Optional[Span] = None
+    type: str = "person"  # person | group | body | anonymous | unknown
+    actor_id: Optional[str] = None  # canonical actor id when the name resolves to one
+
+
+@dataclass
+class Cue:
+    text: str  # "noted", "according to"
+    span: Optional[Span] = None
+    lemma: Optional[str] = None  # "note", "according to"
+
+
+@dataclass
+class Content:
+    text: str
+    span: Optional[Span] = None
+
+
+@dataclass
+class PlaceRef:
+    text: str  # as written: "Krasnoarmeyskoye"
+    name: Optional[str] = None  # canonical: "Pokrovsk"
+    geonameid: Optional[int] = None
+    country: Optional[str] = None  # ISO 3166-1 alpha-2
+    admin1: Optional[str] = None
+    lat: Optional[float] = None
+    lon: Optional[float] = None
+    span: Optional[Span] = None
+    place_id: Optional[str] = None  # "geo:704422", or "place:donbas" for curated regions
+    feature: Optional[str] = None  # GeoNames feature class/code: "P.PPL", "A.ADM1", "region"
+    matched: Optional[str] = None  # the alias or rule that matched
+
+
+@dataclass
+class ActorRef:
+    text: str  # as written: "AFU"
+    name: Optional[str] = None  # canonical: "Armed Forces of Ukraine"
+    type: Optional[str] = None  # person | force | government | party | org | group
+    span: Optional[Span] = None
+    actor_id: Optional[str] = None  # "actor:armed-forces-of-ukraine"
+    matched: Optional[str] = None
+
+
+@dataclass
+class Provenance:
+    article_id: Optional[str] = None
+    url: Optional[str] = None
+    outlet: Optional[str] = None
+    title: Optional[str] = None
+    published: Optional[str] = None  # ISO 8601
+    feed_id: Optional[str] = None
+
+
+@dataclass
+class Claim:
+    source: Source
+    cue: Cue
+    content: Content
+    places: list = field(default_factory=list)  # list[PlaceRef]
+    actors: list = field(default_factory=list)  # list[ActorRef]
+    date: Optional[str] = None  # YYYY-MM-DD the claim names, resolved against publication
+    stance: str = "assert"  # assert | deny
+    hedged: bool = False  # "reportedly", "allegedly", "is said to"
+    parent_id: Optional[str] = None  # nested attribution: the claim this one sits inside
+    sentence_span: Optional[Span] = None
+    provenance: Provenance = field(default_factory=Provenance)
+    id: Optional[str] = None
+    # Filled by novelty: which cluster of restatements this claim belongs to.
+    cluster_id: Optional[str] = None
+    fingerprint: Optional[str] = None
+
+    def ensure_id(self, article_key: str) -> str:
+        """Claim id = hash(article, content span): replays of the same article give the same id."""
+        if not self.id:
+            span = self.content.span or (None, None)
+            self.id = stable_id(article_key, span[0], span[1], self.cue.span and self.cue.span[0])
+        return self.id
+
+    def entity_keys(self) -> set:
+        """Every key a watch can be indexed by: places, actors and the source."""
+        keys = {p.place_id for p in self.places if p.place_id}
+        keys |= {a.actor_id for a in self.actors if a.actor_id}
+        if self.source.actor_id:
+            keys.add(self.source.actor_id)
+        return keys
+
+    def to_dict(self) -> dict:
+        d = {
+            "id": self.id,
+            "source": {**asdict(self.source), "span": _span(self.source.span)},
+            "cue": {**asdict(self.cue), "span": _span(self.cue.span)},
+            "content": {**asdict(self.content), "span": _span(self.content.span)},
+            "places": [{**asdict(p), "span": _span(p.span)} for p in self.places],
+            "actors": [{**asdict(a), "span": _span(a.span)} for a in self.actors],
+            "date": self.date,
+            "stance": self.stance,
+            "hedged": self.hedged,
+            "parent_id": self.parent_id,
+            "sentence_span": _span(self.sentence_span),
+            "provenance": asdict(self.provenance),
+            "cluster_id": self.cluster_id,
+            "fingerprint": self.fingerprint,
+        }
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Claim":
+        def tup(v):
+            return None if v is None else (int(v[0]), int(v[1]))
+
+        def sub(klass, v):
+            v = dict(v or {})
+            if "span" in v:
+                v["span"] = tup(v["span"])
+            known = klass.__dataclass_fields__
+            return klass(**{k: val for k, val in v.items() if k in known})
+
+        return cls(
+            id=d.get("id"),
+            source=sub(Source, d["source"]),
+            cue=sub(Cue, d["cue"]),
+            content=sub(Content, d["content"]),
+            places=[sub(PlaceRef, p) for p in d.get("places") or []],
+            actors=[sub(ActorRef, a) for a in d.get("actors") or []],
+            date=d.get("date"),
+            stance=d.get("stance", "assert"),
+            hedged=bool(d.get("hedged", False)),
+            parent_id=d.get("parent_id"),
+            sentence_span=tup(d.get("sentence_span")),
+            provenance=sub(Provenance, d.get("provenance")),
+            cluster_id=d.get("cluster_id"),
+            fingerprint=d.get("fingerprint"),
+        )
+
+
+@dataclass
+class Article:
+    """One article to extract: what the fetch stage puts on the articles queue."""
+
+    article_id: str  # hash of the canonical URL (or GUID when there is no link)
+    url: Optional[str] = None
+    canonical_url: Optional[str] = None
+    title: Optional[str] = None
+    outlet: Optional[str] = None
+    published: Optional[str] = None  # ISO 8601
+    feed_id: Optional[str] = None
+    guid: Optional[str] = None
+    content: Optional[str] = None  # the entry's full content (HTML or text), if the feed has it
+    summary: Optional[str] = None
+    content_hash: Optional[str] = None  # hash of the normalised text: edits and syndicated copies
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Article":
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def provenance(self) -> Provenance:
+        return Provenance(
+            article_id=self.article_id,
+            url=self.canonical_url or self.url,
+            outlet=self.outlet,
+            title=self.title,
+            published=self.published,
+            feed_id=self.feed_id,
+        )
