@@ -1,0 +1,106 @@
+"""Extract: a batch of articles from the article queue -> article text -> claims (spaCy,
+places, actors) -> novelty clusters -> Claims and Mentions tables (batch writes).
+
+Each article is processed at most once (Powertools idempotency keyed on article id + content
+hash), claim ids are deterministic, and a poison article is retried a bounded number of times and
+then forwarded to the DLQ with the reason.
+"""
+
+import json
+import os
+from datetime import datetime, timezone
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from claimwatch.feeds.content import article_text
+from claimwatch.feeds.http import SafeHttpClient
+from claimwatch.model import Article
+from claimwatch.novelty import assign_cluster
+from claimwatch.pipeline import analyze
+from claimwatch.store import aws
+from claimwatch.store.article_text import ArticleTextStore
+from claimwatch.store.claims import ClaimStore
+from claimwatch.store.novelty import DynamoNoveltyStore
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+idempotency = IdempotencyConfig(event_key_jmespath="[article_id, content_hash]", expires_after_seconds=7 * 24 * 3600)
+
+claims_store = ClaimStore(os.environ["CLAIMS_TABLE"], os.environ["MENTIONS_TABLE"])
+novelty_store = DynamoNoveltyStore(os.environ["NOVELTY_TABLE"])
+texts = ArticleTextStore(os.environ["ARTICLE_BUCKET"])
+http_client = SafeHttpClient.from_env()
+sqs = aws.client("sqs")
+DLQ_URL = os.environ.get("ARTICLE_DLQ_URL")
+MAX_RECEIVES = int(os.environ.get("ARTICLE_MAX_RECEIVES", "3"))
+
+
+@idempotent_function(data_keyword_argument="article", config=idempotency, persistence_store=persistence)
+def extract_article(article: dict) -> dict:
+    art = Article.from_dict(article)
+    text = article_text(art, http_client)
+    texts.put(art.article_id, text.text)
+    provenance = art.provenance()
+    provenance.url = text.canonical_url or provenance.url
+    provenance.title = text.title or provenance.title
+    provenance.published = text.published or provenance.published
+    provenance.outlet = text.outlet or provenance.outlet
+    published = datetime.fromisoformat(provenance.published).date() if provenance.published else None
+    claims = analyze(text.text, published=published, provenance=provenance)
+    now = datetime.now(timezone.utc)
+    new_clusters = 0
+    for claim in claims:
+        cluster = assign_cluster(claim, novelty_store, outlet=provenance.outlet, now=now)
+        claim.cluster_id = cluster.cluster_id
+        new_clusters += bool(cluster.is_new)
+    claims_store.put_claims(claims)
+    return {"article_id": art.article_id, "claims": len(claims), "new_clusters": new_clusters}
+
+
+def forward_to_dlq(record: SQSRecord, error: Exception) -> None:
+    sqs.send_message(
+        QueueUrl=DLQ_URL,
+        MessageBody=record.body,
+        MessageAttributes={
+            "error_type": {"DataType": "String", "StringValue": type(error).__name__},
+            "error_reason": {"DataType": "String", "StringValue": str(error)[:1000] or type(error).__name__},
+            "receive_count": {"DataType": "Number", "StringValue": str(record.attributes.approximate_receive_count)},
+        },
+    )
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> dict:
+    try:
+        result = extract_article(article=json.loads(record.body))
+    except Exception as error:
+        receives = int(record.attributes.approximate_receive_count or 1)
+        logger.exception("article failed", extra={"message_id": record.message_id, "receives": receives})
+        metrics.add_metric(name="ArticleFailures", unit=MetricUnit.Count, value=1)
+        if DLQ_URL and receives >= MAX_RECEIVES:
+            forward_to_dlq(record, error)  # last attempt: park it with the reason instead of retrying
+            return {"dead_lettered": True}
+        raise
+    metrics.add_metric(name="Claims", unit=MetricUnit.Count, value=result["claims"])
+    return result
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    idempotency.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

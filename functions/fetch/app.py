@@ -1,0 +1,69 @@
+"""Fetch: a batch of feed ids from the feed queue -> poll them concurrently through the SSRF-safe
+client -> new articles (conditional put on the canonical-URL hash) -> one message per article.
+
+A feed that is down is not a failed record: its health (backoff, parking) is stored and the batch
+goes on. A record fails only when storing or queueing fails, so SQS retries it and, after
+maxReceiveCount, the redrive policy parks it in the DLQ.
+"""
+
+import json
+import os
+from datetime import datetime, timezone
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from claimwatch.feeds.http import SafeHttpClient
+from claimwatch.feeds.poll import PollResult, poll_many
+from claimwatch.store import aws
+from claimwatch.store.feeds import FeedStore
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+feeds = FeedStore(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"])
+sqs = aws.client("sqs")
+http_client = SafeHttpClient.from_env()
+ARTICLE_QUEUE_URL = os.environ["ARTICLE_QUEUE_URL"]
+
+# Results of this invocation's concurrent poll, keyed by feed id, consumed by record_handler.
+_polled: dict[str, PollResult] = {}
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> int:
+    feed_id = json.loads(record.body)["feed_id"]
+    result = _polled.get(feed_id)
+    if result is None:  # unknown or deleted feed: nothing to poll, nothing to retry
+        logger.warning("feed not in registry", extra={"feed_id": feed_id})
+        return 0
+    new_articles = [a for a in result.articles if feeds.put_article_if_new(a)]
+    for article in new_articles:
+        try:
+            sqs.send_message(QueueUrl=ARTICLE_QUEUE_URL, MessageBody=json.dumps(article.to_dict()))
+        except Exception:
+            feeds.forget_article(article)  # so the retry of this record queues it again
+            raise
+    feeds.save_state(result.state)
+    if result.error is not None:
+        metrics.add_metric(name=f"FeedFailure_{result.error.kind}", unit=MetricUnit.Count, value=1)
+        logger.warning("feed failed", extra={"feed_id": feed_id, "error": result.error.to_dict()})
+    metrics.add_metric(name="NewArticles", unit=MetricUnit.Count, value=len(new_articles))
+    return len(new_articles)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    now = datetime.now(timezone.utc)
+    ids = {json.loads(r["body"]).get("feed_id") for r in event.get("Records", [])}
+    states = [s for s in (feeds.get(fid) for fid in ids if fid) if s is not None]
+    _polled.clear()
+    _polled.update({res.state.feed_id: res for res in poll_many(states, http_client, now)})
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

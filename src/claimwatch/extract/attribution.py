@@ -1,0 +1,452 @@
+"""Attribution relations (source, cue, content) from a parsed spaCy Doc, by dependency rules.
+
+One pass over the tokens finds candidate cues (lexicon verbs and nouns, "according to", hedge
+adverbs); each candidate is then examined only through its own dependency neighbourhood, so the
+cost stays a small fraction of the parse itself.
+
+Span conventions follow PolNeAR: the content excludes the cue and the source; a content split by
+a parenthetical cue ("This approach, he claimed, mirrors …") is given as its envelope (first
+start, last end) and its text is the pieces joined; direct quotes spanning several sentences are
+one content.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from claimwatch import model
+from claimwatch.extract import lexicon
+from claimwatch.extract.coref import SourceResolver, is_animate
+from claimwatch.extract.dates import claim_date
+
+_SUBJ = ("nsubj", "nsubjpass", "csubj")
+_CLAUSE_DEPS = ("ccomp",)
+_INHERIT_SUBJ_DEPS = ("conj", "xcomp", "advcl", "acl")
+_WH = {"who", "which", "that", "whom"}
+_EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
+_QUOTE_RE = re.compile(r"“[^”\n]{2,}?”|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
+_EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
+                  "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
+
+
+@dataclass
+class _Found:
+    """A claim under construction, in token/char terms."""
+
+    cue_start: int
+    cue_end: int
+    cue_lemma: str
+    content_pieces: list  # [(start_char, end_char)]
+    source: Span | None
+    source_head: Token | None  # for "who said": the noun the relative clause modifies
+    cls: str | None
+    hedged: bool
+    sent: Span
+
+
+def _quote_regions(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Token range [start, end) trimmed of edge punctuation and spaces → char span."""
+    while start < end and (doc[start].is_punct or doc[start].is_space or doc[start].text in _EDGE_PUNCT):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text in _EDGE_PUNCT):
+        end -= 1
+    if start >= end:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+
+def _subtree_range(tok: Token) -> tuple[int, int]:
+    return tok.left_edge.i, tok.right_edge.i + 1
+
+
+def _ranges_minus(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Token range [lo, hi) minus the hole ranges → list of remaining ranges."""
+    pieces, cur = [], lo
+    for a, b in sorted(holes):
+        if b <= cur or a >= hi:
+            continue
+        if a > cur:
+            pieces.append((cur, a))
+        cur = max(cur, b)
+    if cur < hi:
+        pieces.append((cur, hi))
+    return pieces
+
+
+def _char_pieces(doc: Doc, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for a, b in ranges:
+        span = _trim(doc, a, b)
+        if span:
+            out.append(span)
+    return out
+
+
+class _Extractor:
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.quotes = _quote_regions(doc.text)
+        self._quote_starts = [q[0] for q in self.quotes]
+
+    # ---- quotes -------------------------------------------------------------------------
+    def quote_around(self, start: int, end: int) -> tuple[int, int] | None:
+        """The quote region containing [start, end), if any."""
+        i = bisect.bisect_right(self._quote_starts, start) - 1
+        if i >= 0:
+            qs, qe = self.quotes[i]
+            if qs <= start and end <= qe:
+                return qs, qe
+        return None
+
+    def quote_ending_before(self, char: int) -> tuple[int, int] | None:
+        i = bisect.bisect_right(self._quote_starts, char) - 1
+        while i >= 0:
+            qs, qe = self.quotes[i]
+            gap = self.doc.text[qe:char]
+            if qe <= char and len(gap) <= 3 and not gap.strip(" ,—–-"):
+                return qs, qe
+            if qe <= char:
+                return None
+            i -= 1
+        return None
+
+    def quote_starting_after(self, char: int) -> tuple[int, int] | None:
+        i = bisect.bisect_left(self._quote_starts, char)
+        if i < len(self.quotes):
+            qs, qe = self.quotes[i]
+            gap = self.doc.text[char:qs]
+            if len(gap) <= 3 and not gap.strip(" ,:—–-"):
+                return qs, qe
+        return None
+
+    # ---- sources -------------------------------------------------------------------------
+    @staticmethod
+    def subject_of(verb: Token) -> tuple[Token | None, Token | None]:
+        """(subject token, relative-clause head) of a verb, inheriting through conj/xcomp/advcl."""
+        cur = verb
+        for _ in range(4):
+            subj = None
+            for child in cur.children:
+                if child.dep_ in ("nsubj", "csubj") and child.i < cur.i:
+                    if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
+                        subj = child if subj is None or child.lower_ not in _WH else child
+            if subj is not None:
+                if subj.lower_ in _WH and cur.dep_ == "relcl":
+                    return subj, cur.head
+                return subj, None
+            if cur.dep_ == "relcl" and cur.head.pos_ in ("NOUN", "PROPN", "PRON"):
+                return None, None
+            if cur.dep_ in _INHERIT_SUBJ_DEPS and cur.head is not cur:
+                if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN"):
+                    return None, None
+                cur = cur.head
+                continue
+            return None, None
+        return None, None
+
+    @staticmethod
+    def agent_of(verb: Token) -> Token | None:
+        for child in verb.children:
+            if child.dep_ == "agent":
+                for g in child.children:
+                    if g.dep_ == "pobj":
+                        return g
+        return None
+
+    def np_span(self, head: Token, limit_left: int | None = None, limit_right: int | None = None) -> Span:
+        lo, hi = _subtree_range(head)
+        if limit_right is not None:
+            hi = min(hi, limit_right)
+        if limit_left is not None:
+            lo = max(lo, limit_left)
+        # a relative clause that carries the cue is not part of the source mention
+        for child in head.rights:
+            if child.dep_ in ("relcl", "acl") and child.i < hi and child.right_edge.i >= (limit_right or hi) - 1:
+                hi = min(hi, child.left_edge.i)
+        while hi > lo + 1 and (self.doc[hi - 1].is_punct or self.doc[hi - 1].is_space):
+            hi -= 1
+        while lo < hi - 1 and (self.doc[lo].is_punct or self.doc[lo].is_space):
+            lo += 1
+        return self.doc[lo:hi]
+
+    # ---- cue candidates ------------------------------------------------------------------
+    def run(self) -> list[_Found]:
+        found: list[_Found] = []
+        for tok in self.doc:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ == "VERB":
+                entry = lexicon.verb_entry(lemma)
+                if entry is not None:
+                    f = self.verb_claim(tok, entry)
+                    if f:
+                        found.append(f)
+                        continue
+                if lemma == "accord" and tok.lower_ == "according":
+                    f = self.according_claim(tok)
+                    if f:
+                        found.append(f)
+            elif tok.pos_ == "NOUN":
+                cls = lexicon.noun_class(lemma)
+                if cls is not None:
+                    f = self.noun_claim(tok, cls)
+                    if f:
+                        found.append(f)
+            elif tok.lower_ == "according" and tok.dep_ == "prep":
+                f = self.according_claim(tok)
+                if f:
+                    found.append(f)
+            elif tok.lower_ in lexicon.HEDGE_ADVERBS and tok.dep_ == "advmod":
+                f = self.hedge_claim(tok)
+                if f:
+                    found.append(f)
+        return found
+
+    def _content_child(self, verb: Token, entry: lexicon.CueEntry) -> Token | None:
+        for child in verb.children:
+            if child.dep_ in _CLAUSE_DEPS:
+                return child
+        for child in verb.children:
+            if child.dep_ == "xcomp":
+                finite = any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in child.children)
+                if "inf" in entry.frames or finite:
+                    return child
+        return None
+
+    def verb_claim(self, verb: Token, entry: lexicon.CueEntry) -> _Found | None:
+        doc = self.doc
+        if verb.dep_ in ("amod", "compound"):
+            return None
+        children = list(verb.children)
+        passive = any(c.dep_ == "auxpass" for c in children)
+        hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
+        sent = verb.sent
+        cue_lo, cue_hi = verb.i, verb.i + 1
+        for c in children:
+            if c.dep_ == "prt" and c.i == cue_hi:
+                cue_hi = c.i + 1
+        source_tok, rel_head = (None, None)
+        if passive:
+            source_tok = self.agent_of(verb)
+        else:
+            source_tok, rel_head = self.subject_of(verb)
+
+        pieces: list[tuple[int, int]] = []
+        content = self._content_child(verb, entry)
+        if passive and source_tok is None:
+            # "X is said to …": unnamed source, hedged; content = subject + complement
+            subj = next((c for c in children if c.dep_ == "nsubjpass"), None)
+            if entry.lemma in lexicon.HEDGE_PASSIVES and subj is not None and content is not None:
+                pieces = _char_pieces(doc, [_subtree_range(subj), _subtree_range(content)])
+                return _Found(doc[cue_lo - 1].i if cue_lo > 0 and doc[cue_lo - 1].dep_ == "auxpass" else cue_lo,
+                              cue_hi, entry.lemma, pieces, None, None, entry.cls, True, sent)
+            return None
+        if content is not None:
+            lo, hi = _subtree_range(content)
+            holes = []
+            if source_tok is not None and lo <= source_tok.i < hi:
+                holes.append(_subtree_range(source_tok))
+            if rel_head is not None and source_tok is not None and source_tok.i < lo and source_tok.lower_ == "which":
+                lo = source_tok.i
+                holes.append((source_tok.i + 1, content.left_edge.i))
+            pieces = _char_pieces(doc, _ranges_minus(lo, hi, holes + [(cue_lo, cue_hi)]))
+        elif (verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.head.pos_ in ("VERB", "AUX"))) \
+                and verb.head.i != verb.i:
+            # "…, X said." and "This approach, he claimed, mirrors …": the host clause is the content
+            head = verb.head
+            while head.dep_ not in ("ROOT", "ccomp", "conj", "relcl", "advcl") and head.head.i != head.i:
+                head = head.head
+            lo, hi = _subtree_range(head)
+            pieces = _char_pieces(doc, _ranges_minus(lo, hi, [_subtree_range(verb)]))
+        elif source_tok is not None and not is_animate(source_tok):
+            pass  # "His presence underscored the gravity …": an object noun phrase needs a speaker
+        elif "as" in entry.frames and any(c.dep_ == "dobj" for c in children) and \
+                any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ in ("oprd", "xcomp") for c in children):
+            obj = next(c for c in children if c.dep_ == "dobj")
+            last = max((c for c in children if c.i > verb.i and c.dep_ not in ("punct", "npadvmod", "advcl")),
+                       key=lambda c: c.i)
+            pieces = _char_pieces(doc, [(obj.left_edge.i, last.right_edge.i + 1)])
+        elif "np" in entry.frames and any(c.dep_ == "dobj" for c in children):
+            obj = next(c for c in children if c.dep_ == "dobj")
+            clause = next((c for c in obj.children if c.dep_ in ("acl", "ccomp")
+                           and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)), None)
+            if clause is not None:  # "maintain their stance that …": the clause is the content
+                pieces = _char_pieces(doc, [_subtree_range(clause)])
+            elif obj.lower_ not in _EMPTY_OBJECTS and obj.pos_ != "PRON":
+                pieces = _char_pieces(doc, [_subtree_range(obj)])
+
+        if not pieces:
+            pieces = self._quote_content(verb, source_tok)
+        if not pieces:
+            return None
+        if source_tok is None and not hedged:
+            return None
+        if source_tok is not None and source_tok.ent_type_ in ("DATE", "TIME"):
+            return None  # "The coming days will determine whether …"
+        return _Found(cue_lo, cue_hi, entry.lemma, pieces, self._source_span(source_tok, verb), rel_head,
+                      entry.cls, hedged, sent)
+
+    def _source_span(self, source_tok: Token | None, cue: Token) -> Span | None:
+        if source_tok is None:
+            return None
+        if source_tok.i < cue.i:
+            return self.np_span(source_tok, limit_right=cue.i)
+        return self.np_span(source_tok, limit_left=cue.i + 1)
+
+    def _quote_content(self, verb: Token, source_tok: Token | None) -> list[tuple[int, int]]:
+        """Content from a direct quote adjacent to the cue clause, or after a colon."""
+        doc = self.doc
+        left_tok = min([verb] + ([source_tok.left_edge] if source_tok is not None else []), key=lambda t: t.i)
+        q = self.quote_ending_before(left_tok.idx)
+        if q is None:
+            right = verb.right_edge if verb.right_edge.i < verb.i + 6 else verb
+            right_char = right.idx + len(right)
+            if right.is_punct and right.text in "“\"‘":
+                right_char = right.idx
+            q = self.quote_starting_after(right_char) or self.quote_starting_after(verb.idx + len(verb))
+        if q is not None:
+            return [(q[0] + 1, q[1] - 1)]
+        nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+        if nxt is not None and nxt.text == ":":
+            sent = verb.sent
+            end = sent.end if sent.end > nxt.i + 2 else (doc[sent.end].sent.end if sent.end < len(doc) else sent.end)
+            span = _trim(doc, nxt.i + 1, end)
+            return [span] if span else []
+        return []
+
+    def according_claim(self, tok: Token) -> _Found | None:
+        doc = self.doc
+        to = next((c for c in tok.children if c.lower_ == "to"), None)
+        if to is None and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            to = doc[tok.i + 1]
+        if to is None:
+            return None
+        pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            return None
+        sent = tok.sent
+        # the host clause: the nearest clause-level ancestor, else the sentence
+        host = tok.head
+        while host.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "relcl", "parataxis") and host.head is not host:
+            host = host.head
+        source_hi = pobj.right_edge.i + 1
+        if not any(c.dep_ in _SUBJ for c in host.children):
+            # "According to X, an adviser, the Armed Forces … are": the parser made the
+            # clause subject a conjunct of the source; the source ends before it
+            conj = [c for c in pobj.children if c.dep_ == "conj" and c.i > pobj.i]
+            if conj:
+                source_hi = conj[0].left_edge.i
+        phrase = (min(tok.left_edge.i, to.i), source_hi)
+        lo, hi = _subtree_range(host)
+        if not (lo <= tok.i < hi) or hi - lo < 3:
+            lo, hi = sent.start, sent.end
+        pieces = _char_pieces(doc, _ranges_minus(lo, hi, [phrase]))
+        if not pieces:
+            return None
+        source = self.np_span(pobj, limit_right=source_hi)
+        return _Found(tok.i, to.i + 1, lexicon.ACCORDING_TO, pieces, source, None, lexicon.SPEECH, False, sent)
+
+    def noun_claim(self, noun: Token, cls: str) -> _Found | None:
+        doc = self.doc
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos")
+                       and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)), None)
+        if clause is None:
+            return None
+        source_tok = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if source_tok is None:
+            for c in noun.children:
+                if c.dep_ == "prep" and c.lower_ in ("by", "from") and c.i < clause.i:
+                    source_tok = next((g for g in c.children if g.dep_ == "pobj"), None)
+        if source_tok is None:
+            return None
+        pieces = _char_pieces(doc, [_subtree_range(clause)])
+        if not pieces:
+            return None
+        source = doc[source_tok.left_edge.i:source_tok.i + 1]
+        if source_tok.dep_ == "poss":
+            source = doc[source_tok.left_edge.i:source_tok.i + 1]
+        return _Found(noun.i, noun.i + 1, noun.lemma_.lower(), pieces, source, None, cls, False, noun.sent)
+
+    def hedge_claim(self, adv: Token) -> _Found | None:
+        """'Troops reportedly entered …' with no reporting verb: an unsourced, hedged claim."""
+        head = adv.head
+        if head.pos_ not in ("VERB", "AUX") or lexicon.verb_entry(head.lemma_) is not None:
+            return None
+        lo, hi = _subtree_range(head)
+        pieces = _char_pieces(self.doc, _ranges_minus(lo, hi, [(adv.i, adv.i + 1)]))
+        if not pieces:
+            return None
+        return _Found(adv.i, adv.i + 1, adv.lower_, pieces, None, None, None, True, adv.sent)
+
+
+def _stance(f: _Found, doc: Doc) -> str:
+    return "deny" if f.cls in lexicon.DENIAL_CLASSES else "assert"
+
+
+def _source_type_fallback(span: Span | None) -> str:
+    return "unknown" if span is None else "person"
+
+
+def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[model.Claim]:
+    """Every attribution in ``doc`` as a Claim (places/actors left empty; ids unset)."""
+    extractor = _Extractor(doc)
+    found = extractor.run()
+    resolver = SourceResolver(doc)
+    claims: list[model.Claim] = []
+    seen: set = set()
+    for f in found:
+        pieces = sorted(f.content_pieces)
+        start, end = pieces[0][0], pieces[-1][1]
+        cue_span = (doc[f.cue_start].idx, doc[f.cue_end - 1].idx + len(doc[f.cue_end - 1]))
+        key = (cue_span, start, end)
+        if key in seen:
+            continue
+        seen.add(key)
+        # a content inside a direct quote is the whole quote (quotes run across sentence breaks)
+        q = extractor.quote_around(start, end)
+        if q is not None and not (q[0] <= cue_span[0] < q[1]):
+            start, end = q[0] + 1, q[1] - 1
+            pieces = [(start, end)]
+        content_text = " … ".join(doc.text[a:b] for a, b in pieces)
+        if f.source is not None:
+            resolved = resolver.resolve(f.source, f.source_head)
+            source = model.Source(text=f.source.text, name=resolved.name, role=resolved.role,
+                                  span=(f.source.start_char, f.source.end_char), type=resolved.type)
+        else:
+            source = model.Source(text="", name=None, span=None, type="unknown")
+        sent = f.sent
+        claims.append(model.Claim(
+            source=source,
+            cue=model.Cue(text=doc.text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
+            content=model.Content(text=content_text, span=(start, end)),
+            date=claim_date(doc, sent, published),
+            stance=_stance(f, doc),
+            hedged=f.hedged,
+            sentence_span=(sent.start_char, sent.end_char),
+        ))
+    claims.sort(key=lambda c: (c.cue.span[0], c.content.span[0]))
+    return claims
+
+
+def link_nested(claims: list[model.Claim]) -> None:
+    """Nested attribution: a claim whose cue lies inside another claim's content gets that claim
+    (the innermost such) as ``parent_id``. Call after ids are assigned."""
+    for inner in claims:
+        best = None
+        for outer in claims:
+            if outer is inner or not outer.id:
+                continue
+            s, e = outer.content.span
+            if s <= inner.cue.span[0] < e and (inner.content.span[1] - inner.content.span[0]) < (e - s):
+                if best is None or (e - s) < (best.content.span[1] - best.content.span[0]):
+                    best = outer
+        if best is not None:
+            inner.parent_id = best.id

@@ -1,0 +1,95 @@
+"""Curated lexicon of attribution cues: reporting verbs, nouns and hedges, with their classes.
+
+Classes say what kind of attribution a cue introduces:
+speech (say, tell, state), assertion (claim, insist, argue), denial (deny, reject, dispute),
+warning, accusation, belief (believe, think, fear), intention (plan, vow, promise),
+evidence (show, find, indicate), description ("describe X as Y", "frame X as Y", "call X Y").
+
+``frames`` says which complements carry a proposition for that cue, so "He said goodbye to his
+family" (say + a plain noun object) is not a claim while "She denied the allegations" is:
+- ``clause``: a that-clause, a quote or a reported clause ("said (that) …", "…, she said");
+- ``np``: a noun-phrase object ("confirmed the deaths", "denied the report");
+- ``as``: object + "as"/predicate ("described the strategy as methodical", "called it a hoax");
+- ``inf``: a to-infinitive ("vowed to fight", "is said to be", "told them to leave").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SPEECH, ASSERTION, DENIAL, WARNING, ACCUSATION = "speech", "assertion", "denial", "warning", "accusation"
+BELIEF, INTENTION, EVIDENCE, DESCRIPTION = "belief", "intention", "evidence", "description"
+
+
+@dataclass(frozen=True)
+class CueEntry:
+    lemma: str
+    cls: str
+    frames: frozenset
+
+
+def _entries(cls: str, frames: str, lemmas: str) -> dict:
+    fs = frozenset(frames.split())
+    return {lemma: CueEntry(lemma, cls, fs) for lemma in lemmas.split()}
+
+
+REPORTING_VERBS: dict[str, CueEntry] = {
+    **_entries(SPEECH, "clause", "say tell write add reply respond answer explain recall "
+               "comment remark tweet post testify quip joke shout chant sing whisper exclaim "
+               "ask wonder muse"),
+    **_entries(SPEECH, "clause np", "state note mention report announce disclose reveal declare "
+               "confirm acknowledge admit concede stress emphasize emphasise highlight underline "
+               "underscore point observe indicate specify cite repeat reiterate echo predict "
+               "estimate project forecast calculate"),
+    **_entries(ASSERTION, "clause np", "claim insist argue maintain contend assert allege "
+               "suggest propose counter hint imply concede agree complain lament boast brag "
+               "acknowledge recognize recognise"),
+    **_entries(DENIAL, "clause np", "deny dismiss reject dispute refute contest rebut disavow"),
+    **_entries(WARNING, "clause np inf", "warn caution threaten"),
+    **_entries(ACCUSATION, "clause np", "accuse blame charge criticize criticise condemn slam "
+               "blast attack praise credit"),
+    **_entries(BELIEF, "clause", "believe think feel fear hope expect suspect doubt worry "
+               "assume guess reckon know realize realise understand conclude decide consider "
+               "see agree"),
+    **_entries(INTENTION, "clause inf np", "promise pledge vow vouch plan intend want urge "
+               "demand call order ask offer propose threaten swear"),
+    **_entries(EVIDENCE, "clause np", "show find indicate suggest reveal confirm demonstrate "
+               "prove conclude determine"),
+    **_entries(DESCRIPTION, "as clause", "describe frame call label brand characterize "
+               "characterise portray depict dub term paint view see regard"),
+}
+
+# Nouns heading a that-clause or possessed by a source: "X's claim that …", "the statement that …"
+REPORTING_NOUNS: dict[str, str] = {
+    **{n: ASSERTION for n in "claim assertion allegation contention argument insistence "
+       "suggestion accusation charge".split()},
+    **{n: SPEECH for n in "statement announcement remark comment report testimony word "
+       "message admission confirmation explanation".split()},
+    **{n: DENIAL for n in "denial rejection".split()},
+    **{n: WARNING for n in "warning threat".split()},
+    **{n: BELIEF for n in "belief view opinion fear hope assessment conclusion finding "
+       "estimate prediction".split()},
+    **{n: INTENTION for n in "promise pledge vow plan call demand".split()},
+}
+
+# Adverbs that mark a claim as second-hand: recorded as ``hedged``, never dropped.
+HEDGE_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly apparently "
+                          "seemingly rumoredly".split())
+
+# Passive reporting frames with an unnamed source: "X is said/reported/believed to …".
+HEDGE_PASSIVES = frozenset("say report believe think rumor rumour understand allege "
+                           "claim expect suspect".split())
+
+# Cues whose class yields a negative stance.
+DENIAL_CLASSES = frozenset({DENIAL})
+
+# Prepositional cues: "according to X", "in X's view" handled by the attribution rules.
+ACCORDING_TO = "according to"
+
+
+def verb_entry(lemma: str) -> CueEntry | None:
+    return REPORTING_VERBS.get(lemma.lower())
+
+
+def noun_class(lemma: str) -> str | None:
+    return REPORTING_NOUNS.get(lemma.lower())

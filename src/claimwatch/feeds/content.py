@@ -1,0 +1,143 @@
+"""Article text: the feed entry's content when it is the full text, else the article page
+fetched through the same safe client and its main text extracted (trafilatura).
+
+The returned text is exactly what extraction gets, so claim spans index into it; callers store it
+to show a claim in context later.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import asdict, dataclass
+from html.parser import HTMLParser
+from typing import Optional
+
+import trafilatura
+
+from claimwatch.feeds.errors import FetchError
+from claimwatch.feeds.http import PAGE_ACCEPT
+from claimwatch.feeds.identity import canonical_url
+from claimwatch.model import Article
+
+FULL_TEXT_MIN_CHARS = 1200  # shorter entry content is a teaser: fetch the page
+_TRUNCATION = re.compile(r"(\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|the post .{0,200} appeared first on .{0,200})\W*$", re.I)
+
+
+@dataclass
+class ArticleText:
+    text: str
+    title: Optional[str] = None
+    published: Optional[str] = None  # ISO 8601 (the feed's time, else the page's date)
+    canonical_url: Optional[str] = None
+    outlet: Optional[str] = None
+    source: str = "feed"  # feed | page | summary (page fetch failed or empty: best we have)
+    error: Optional[FetchError] = None  # why the page could not be used, when source == "summary"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["error"] = self.error.to_dict() if self.error else None
+        return d
+
+
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure figcaption".split()
+)
+
+
+class _TextCollector(HTMLParser):
+    """HTML fragment → text with paragraph breaks; script/style dropped."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(fragment: Optional[str]) -> str:
+    if not fragment:
+        return ""
+    if "<" not in fragment:
+        return re.sub(r"[ \t]+", " ", html.unescape(fragment)).strip()
+    collector = _TextCollector()
+    collector.feed(fragment)
+    collector.close()
+    paragraphs = (re.sub(r"\s+", " ", p).strip() for p in "".join(collector.parts).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def is_full_text(text: str, min_chars: int = FULL_TEXT_MIN_CHARS) -> bool:
+    return len(text) >= min_chars and not _TRUNCATION.search(text[-300:])
+
+
+@dataclass
+class PageText:
+    text: str
+    title: Optional[str]
+    published: Optional[str]
+    canonical_url: Optional[str]
+    outlet: Optional[str]
+
+
+def extract_page(body: bytes, url: Optional[str] = None) -> Optional[PageText]:
+    """Main text and metadata of an HTML page, or None when nothing article-like is found."""
+    doc = trafilatura.bare_extraction(
+        body, url=url, with_metadata=True, include_comments=False, include_tables=False, as_dict=True
+    )
+    if not doc or not (doc.get("text") or "").strip():
+        return None
+    return PageText(
+        text=doc["text"].strip(),
+        title=doc.get("title"),
+        published=doc.get("date"),
+        canonical_url=canonical_url(doc.get("url")),
+        outlet=doc.get("sitename") or doc.get("hostname"),
+    )
+
+
+def article_text(article: Article, client, *, min_full_text: int = FULL_TEXT_MIN_CHARS) -> ArticleText:
+    """The text to extract claims from. Never raises for a bad page: falls back to the entry's
+    content or summary with ``source="summary"`` and the error attached."""
+    feed_text = html_to_text(article.content) or ""
+    canonical = article.canonical_url or canonical_url(article.url)
+    if is_full_text(feed_text, min_full_text):
+        return ArticleText(feed_text, article.title, article.published, canonical, article.outlet, "feed")
+    fallback = feed_text if len(feed_text) >= len(html_to_text(article.summary)) else html_to_text(article.summary)
+    error: Optional[FetchError] = None
+    url = article.url or article.canonical_url
+    if url:
+        try:
+            response = client.get(url, accept=PAGE_ACCEPT, expect="page")
+            page = extract_page(response.body, response.url)
+            if page is None or len(page.text) < len(fallback):
+                raise FetchError("parse", "no main text found on the page", url=response.url)
+        except FetchError as exc:
+            error = exc
+        else:
+            return ArticleText(
+                text=page.text,
+                title=article.title or page.title,
+                published=article.published or page.published,
+                canonical_url=page.canonical_url or canonical,
+                outlet=article.outlet or page.outlet,
+                source="page",
+            )
+    else:
+        error = FetchError("bad_scheme", "entry has no link to fetch")
+    return ArticleText(fallback, article.title, article.published, canonical, article.outlet, "summary", error)

@@ -1,0 +1,482 @@
+"""SSRF-safe HTTP GET for feeds and article pages.
+
+The fetcher takes URLs from users and runs with cloud credentials in its environment, so every
+request goes through one guard:
+
+- only http/https, on ports 80/443 (any port only for loopback when loopback is allowed);
+- the host is resolved once, every address is checked (loopback, private, link-local incl.
+  169.254.169.254, CGNAT, ULA, IPv4-mapped/NAT64/6to4 forms, multicast, reserved are refused),
+  and the socket is opened to the address that was checked, so there is no DNS-rebinding window;
+  the Host header, TLS SNI and certificate check still use the hostname;
+- redirects are followed by hand (at most ``max_redirects``), each hop checked again;
+- connect and read timeouts, an overall deadline enforced by a watchdog that shuts the socket
+  (a slow drip cannot outlive it), a cap on the body as sent and on the decompressed body
+  (decompressed incrementally, so a gzip bomb stops at the cap), and a content-type check before
+  the body is read.
+
+``resolver(host, port) -> list[str]`` and ``connector(ip, port, timeout) -> socket`` are
+injectable so tests can prove the guard with stubs that never send a packet anywhere but loopback.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import ipaddress
+import os
+import socket
+import ssl
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+from urllib.parse import quote, urljoin, urlsplit
+
+from claimwatch import __version__
+from claimwatch.feeds.errors import FetchError
+
+USER_AGENT = f"claimwatch/{__version__} (+https://github.com/claimwatch/claimwatch)"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5"
+
+DEFAULT_MAX_BODY = 5 * 1024 * 1024
+DEFAULT_MAX_DECOMPRESSED = 20 * 1024 * 1024
+DEFAULT_ALLOWED_PORTS = (80, 443)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+_CHUNK = 64 * 1024
+
+Resolver = Callable[[str, int], Sequence[str]]
+Connector = Callable[[str, int, float], socket.socket]
+
+# Ranges Python's ipaddress does not already flag as non-global in every version.
+_EXTRA_BLOCKED = tuple(
+    ipaddress.ip_network(n)
+    for n in ("0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fec0::/10")
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def address_block_reason(address: str, allow_loopback: bool = False) -> Optional[str]:
+    """Why connecting to this IP address is refused, or None when it is allowed."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    except ValueError:
+        return f"{address!r} is not an IP address"
+    if ip.version == 6:
+        # Forms that carry an IPv4 address are judged by that address.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            reason = address_block_reason(str(embedded), allow_loopback)
+            return reason and f"{reason} (embedded in {ip})"
+        if ip.teredo:
+            return "Teredo tunnel address"
+    if ip.is_loopback:
+        return None if allow_loopback else "loopback address"
+    for test, reason in (
+        (ip.is_unspecified, "unspecified address"),
+        (ip.is_link_local, "link-local address (incl. cloud metadata)"),
+        (ip.is_multicast, "multicast address"),
+        (ip.is_private, "private address"),
+        (ip.is_reserved, "reserved address"),
+        (any(ip in net for net in _EXTRA_BLOCKED if net.version == ip.version), "special-use address"),
+        (not ip.is_global, "not a globally routable address"),
+    ):
+        if test:
+            return reason
+    return None
+
+
+def default_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver returns for host, in its order, without duplicates."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError("dns", f"cannot resolve {host}: {exc}") from exc
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def default_connector(ip: str, port: int, timeout: float) -> socket.socket:
+    return socket.create_connection((ip, port), timeout=timeout)
+
+
+@dataclass
+class HttpResult:
+    status: int
+    url: str  # final URL after redirects
+    headers: dict  # lower-case names
+    body: bytes
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    redirects: list = field(default_factory=list)  # the URLs that redirected, in order
+    elapsed_s: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def feed_content_type_ok(content_type: str) -> bool:
+    """Feeds are often mislabelled (text/html, octet-stream), so refuse only what cannot be one."""
+    media = _media_type(content_type)
+    if not media:
+        return True
+    if any(tok in media for tok in ("xml", "rss", "atom", "rdf")) or media.startswith("text/"):
+        return True
+    return media in ("application/octet-stream", "binary/octet-stream", "application/x-download")
+
+
+def page_content_type_ok(content_type: str) -> bool:
+    media = _media_type(content_type)
+    return not media or media in ("text/html", "application/xhtml+xml", "text/plain")
+
+
+CONTENT_TYPE_CHECKS = {"feed": feed_content_type_ok, "page": page_content_type_ok, None: lambda _ct: True}
+
+
+def _retry_after_seconds(value: Optional[str]) -> Optional[float]:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass
+class _Target:
+    url: str
+    scheme: str
+    host: str  # IDNA-encoded, lower case, no brackets
+    port: int
+    path: str  # path + query, as sent on the request line
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection whose socket goes to a pre-checked IP; Host stays the hostname."""
+
+    def __init__(self, host, port, ip, connector, connect_timeout, read_timeout):
+        super().__init__(host, port, timeout=read_timeout)
+        self._ip = ip
+        self._connector = connector
+        self._connect_timeout = connect_timeout
+
+    def connect(self):
+        sock = self._connector(self._ip, self.port, self._connect_timeout)
+        sock.settimeout(self.timeout)
+        self.sock = sock
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    default_port = 443
+
+    def __init__(self, host, port, ip, connector, connect_timeout, read_timeout, ssl_context):
+        super().__init__(host, port, ip, connector, connect_timeout, read_timeout)
+        self._ssl_context = ssl_context
+
+    def connect(self):
+        super().connect()  # self.sock is the raw socket during the handshake: the watchdog can shut it
+        # SNI and certificate verification against the hostname, not the pinned IP.
+        self.sock = self._ssl_context.wrap_socket(self.sock, server_hostname=self.host)
+
+
+class _Watchdog:
+    """Shuts the current connection's socket down at the deadline so no blocking call outlives it."""
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self.conn: Optional[http.client.HTTPConnection] = None
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self):
+        self.expired = True
+        sock = self.conn.sock if self.conn is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self):
+        self._timer.cancel()
+
+
+class SafeHttpClient:
+    def __init__(
+        self,
+        allow_loopback: bool = False,
+        resolver: Optional[Resolver] = None,
+        connector: Optional[Connector] = None,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        deadline_s: float = 25.0,
+        max_body: int = DEFAULT_MAX_BODY,
+        max_decompressed: int = DEFAULT_MAX_DECOMPRESSED,
+        max_redirects: int = 5,
+        allowed_ports: Sequence[int] = DEFAULT_ALLOWED_PORTS,
+        user_agent: str = USER_AGENT,
+        ssl_context: Optional[ssl.SSLContext] = None,
+    ):
+        self.allow_loopback = allow_loopback
+        self.resolver = resolver or default_resolver
+        self.connector = connector or default_connector
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.deadline_s = deadline_s
+        self.max_body = max_body
+        self.max_decompressed = max_decompressed
+        self.max_redirects = max_redirects
+        self.allowed_ports = tuple(allowed_ports)
+        self.user_agent = user_agent
+        self.ssl_context = ssl_context or ssl.create_default_context()
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "SafeHttpClient":
+        """Settings: CLAIMWATCH_ALLOW_LOOPBACK=1 (local demo/tests only),
+        CLAIMWATCH_FETCH_DEADLINE_S, CLAIMWATCH_FETCH_MAX_BODY (bytes)."""
+        env = os.environ if environ is None else environ
+        kwargs = {"allow_loopback": env.get("CLAIMWATCH_ALLOW_LOOPBACK", "").strip().lower() in ("1", "true", "yes")}
+        if env.get("CLAIMWATCH_FETCH_DEADLINE_S"):
+            kwargs["deadline_s"] = float(env["CLAIMWATCH_FETCH_DEADLINE_S"])
+        if env.get("CLAIMWATCH_FETCH_MAX_BODY"):
+            kwargs["max_body"] = int(env["CLAIMWATCH_FETCH_MAX_BODY"])
+        kwargs.update(overrides)
+        return cls(**kwargs)
+
+    # -- public -------------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        etag: Optional[str] = None,
+        last_modified: Optional[str] = None,
+        accept: str = FEED_ACCEPT,
+        *,
+        expect: Optional[str] = "feed",
+        deadline_s: Optional[float] = None,
+    ) -> HttpResult:
+        """GET url through the guard. Returns 2xx and 304 results; raises FetchError otherwise.
+
+        ``expect`` picks the content-type check: "feed", "page" or None (no check).
+        """
+        started = time.monotonic()
+        deadline = started + (self.deadline_s if deadline_s is None else deadline_s)
+        headers = {"User-Agent": self.user_agent, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        content_type_ok = CONTENT_TYPE_CHECKS[expect]
+        visited: list[str] = []
+        current = url
+        for _hop in range(self.max_redirects + 1):
+            target = self._check_url(current)
+            ips = self._resolve_checked(target)
+            status, resp_headers, body = self._exchange(target, ips, headers, deadline, content_type_ok)
+            if status in REDIRECT_STATUSES:
+                location = resp_headers.get("location")
+                if not location:
+                    raise FetchError("http_status", f"{status} without Location", url=current, status=status)
+                visited.append(current)
+                current = urljoin(current, location.strip())
+                if current in visited:
+                    raise FetchError("too_many_redirects", f"redirect loop back to {current}", url=url, status=status)
+                continue
+            result = HttpResult(
+                status=status,
+                url=current,
+                headers=resp_headers,
+                body=body,
+                etag=resp_headers.get("etag"),
+                last_modified=resp_headers.get("last-modified"),
+                redirects=visited,
+                elapsed_s=time.monotonic() - started,
+            )
+            return result
+        raise FetchError("too_many_redirects", f"more than {self.max_redirects} redirects", url=url)
+
+    # -- guard --------------------------------------------------------------------------------
+
+    def _check_url(self, url: str) -> _Target:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise FetchError("bad_scheme", f"malformed URL: {exc}", url=url) from exc
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise FetchError("bad_scheme", f"scheme {scheme or '(none)'!r} is not http/https", url=url)
+        if not parts.hostname:
+            raise FetchError("bad_scheme", "URL has no host", url=url)
+        try:
+            host = parts.hostname.encode("idna").decode("ascii").lower()
+        except UnicodeError as exc:
+            raise FetchError("bad_scheme", f"invalid host name: {exc}", url=url) from exc
+        path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+        if parts.query:
+            path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+        return _Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
+
+    def _resolve_checked(self, target: _Target) -> list[str]:
+        try:
+            ips = list(self.resolver(target.host, target.port))
+        except FetchError:
+            raise
+        except OSError as exc:
+            raise FetchError("dns", f"cannot resolve {target.host}: {exc}", url=target.url) from exc
+        if not ips:
+            raise FetchError("dns", f"{target.host} has no address", url=target.url)
+        # Strict: one bad address refuses the host, so no answer order or retry reaches it.
+        for ip in ips:
+            reason = address_block_reason(ip, self.allow_loopback)
+            if reason:
+                raise FetchError("blocked_address", f"{target.host} -> {ip}: {reason}", url=target.url)
+        if target.port not in self.allowed_ports:
+            all_loopback = all(ipaddress.ip_address(ip.split("%", 1)[0]).is_loopback for ip in ips)
+            if not (self.allow_loopback and all_loopback):
+                raise FetchError("blocked_address", f"port {target.port} is not allowed", url=target.url)
+        return ips
+
+    # -- transport ----------------------------------------------------------------------------
+
+    def _connection(self, target: _Target, ip: str, timeout: float) -> http.client.HTTPConnection:
+        timeout = max(timeout, 0.001)  # a non-positive socket timeout would mean "blocking"/error
+        connect_timeout = min(self.connect_timeout, timeout)
+        read_timeout = min(self.read_timeout, timeout)
+        if target.scheme == "https":
+            return _PinnedHTTPSConnection(
+                target.host, target.port, ip, self.connector, connect_timeout, read_timeout, self.ssl_context
+            )
+        return _PinnedHTTPConnection(target.host, target.port, ip, self.connector, connect_timeout, read_timeout)
+
+    def _exchange(self, target, ips, headers, deadline, content_type_ok):
+        """One request/response on one hop: (status, headers, body); body only for 2xx."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError("timeout", "deadline passed before the request", url=target.url)
+        watchdog = _Watchdog(remaining)
+        conn = None
+        last_error: Optional[Exception] = None
+        for ip in ips[:2]:  # a second address if the first refuses; each already checked
+            conn = watchdog.conn = self._connection(target, ip, deadline - time.monotonic())
+            try:
+                conn.connect()
+                break
+            except (OSError, ssl.SSLError) as exc:
+                conn.close()
+                conn, last_error = None, exc
+                if deadline - time.monotonic() <= 0:
+                    break
+        if conn is None:
+            watchdog.cancel()
+            timed_out = watchdog.expired or isinstance(last_error, TimeoutError)
+            raise FetchError(
+                "timeout" if timed_out else "connect",
+                f"cannot connect to {target.host}:{target.port}: {last_error}",
+                url=target.url,
+            )
+        try:
+            conn.request("GET", target.path, headers=headers)
+            resp = conn.getresponse()
+            status = resp.status
+            resp_headers: dict = {}
+            for name, value in resp.getheaders():
+                name = name.lower()
+                resp_headers[name] = f"{resp_headers[name]}, {value}" if name in resp_headers else value
+            if status == 304 or status in REDIRECT_STATUSES:
+                return status, resp_headers, b""
+            if not 200 <= status < 300:
+                raise FetchError(
+                    "http_status",
+                    f"HTTP {status} {resp.reason}",
+                    url=target.url,
+                    status=status,
+                    retry_after=_retry_after_seconds(resp_headers.get("retry-after")),
+                )
+            if not content_type_ok(resp_headers.get("content-type", "")):
+                raise FetchError(
+                    "bad_content_type", f"unexpected content type {resp_headers.get('content-type')!r}", url=target.url
+                )
+            body = self._read_body(resp, resp_headers, target.url, watchdog)
+            return status, resp_headers, body
+        except FetchError:
+            raise
+        except (OSError, ssl.SSLError, http.client.HTTPException, ValueError) as exc:
+            if watchdog.expired or isinstance(exc, TimeoutError):
+                raise FetchError("timeout", f"no complete response from {target.host} in time", url=target.url) from exc
+            raise FetchError("connect", f"{type(exc).__name__}: {exc}", url=target.url) from exc
+        finally:
+            watchdog.cancel()
+            conn.close()
+
+    def _read_body(self, resp: http.client.HTTPResponse, headers: dict, url: str, watchdog: _Watchdog) -> bytes:
+        declared = headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise FetchError("too_large", f"Content-Length {declared} over the {self.max_body}-byte cap", url=url)
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            decoder = None  # zlib-wrapped or raw: decided on the first bytes
+        elif encoding in ("", "identity"):
+            decoder = False
+        else:
+            raise FetchError("bad_content_type", f"unsupported Content-Encoding {encoding!r}", url=url)
+        out = bytearray()
+        received = 0
+        while True:
+            chunk = resp.read1(_CHUNK)
+            if watchdog.expired:  # a shut socket reads as EOF: the body is truncated, not complete
+                raise FetchError("timeout", "body not complete by the deadline", url=url)
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > self.max_body:
+                raise FetchError("too_large", f"body over the {self.max_body}-byte cap", url=url)
+            if decoder is False:
+                out += chunk
+                continue
+            if decoder is None:
+                looks_zlib = len(chunk) >= 2 and chunk[0] & 0x0F == 8 and (chunk[0] << 8 | chunk[1]) % 31 == 0
+                decoder = zlib.decompressobj(zlib.MAX_WBITS if looks_zlib else -zlib.MAX_WBITS)
+            self._inflate(decoder, chunk, out, url)
+        if decoder:
+            try:
+                out += decoder.flush()
+            except zlib.error as exc:
+                raise FetchError("parse", f"corrupt {encoding} body: {exc}", url=url) from exc
+            if len(out) > self.max_decompressed:
+                raise FetchError("too_large", f"decompressed body over {self.max_decompressed} bytes", url=url)
+        return bytes(out)
+
+    def _inflate(self, decoder, data: bytes, out: bytearray, url: str) -> None:
+        """Decompress with a bounded output per call, so a bomb stops at the cap."""
+        while data and not decoder.eof:
+            room = self.max_decompressed - len(out)
+            try:
+                out += decoder.decompress(data, room + 1)
+            except zlib.error as exc:
+                raise FetchError("parse", f"corrupt compressed body: {exc}", url=url) from exc
+            if len(out) > self.max_decompressed:
+                raise FetchError("too_large", f"decompressed body over {self.max_decompressed} bytes", url=url)
+            data = decoder.unconsumed_tail

@@ -1,0 +1,203 @@
+"""Assign each claim to a cluster of restatements: a claim is "new" only when it founds one.
+
+Star clustering around the founding claim: only founders are filed under their LSH band keys,
+and a later claim joins a cluster when (1) it shares a band key with the founder (one lookup per
+band, never a scan), (2) their places and actors agree, and (3) the MinHash estimate of their
+content Jaccard similarity reaches a threshold, lower when both name the same source (a wire
+copy or paraphrase of one statement) than when the speakers differ (a second side saying the
+same thing: a confirmation, or a denial when the stance flips).
+
+Concurrency: a new cluster's id is derived from the claim's normalised content and entities, so
+two workers that see the same new claim try to create the same item; the store's conditional
+create lets one win and the other adopts it. Two workers that see *different* wordings of one
+new claim at once each create a cluster, then look again once their own is indexed; whoever
+finds the other merges its cluster into it with a conditional write that fails if the other has
+been merged already, so exactly one of the two survives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Optional
+
+from claimwatch.model import Claim, stable_id
+from claimwatch.novelty.fingerprint import Fingerprint, estimated_jaccard, fingerprint
+from claimwatch.novelty.store import ClusterMerged, ClusterRecord, Member, NoveltyStore
+
+SAME_SOURCE_THRESHOLD = 0.5
+OTHER_SOURCE_THRESHOLD = 0.6
+MAX_ATTEMPTS = 5
+_CONTENT_CHARS = 500
+
+
+@dataclass
+class ClusterResult:
+    cluster_id: str
+    is_new: bool  # this claim founded the cluster (stable under replays of the same claim)
+    outlets: int  # how many outlets carried the claim so far
+    articles: int
+    first_seen: str
+    developments: list = field(default_factory=list)  # denials / confirmations, oldest first
+    outlet_names: list = field(default_factory=list)
+    similarity: float = 1.0  # estimated Jaccard with the founding claim
+    development: Optional[dict] = None  # the development this claim brought, if any
+    content: str = ""  # the founding claim's content
+
+    @classmethod
+    def from_record(cls, rec: ClusterRecord, claim_id: Optional[str] = None, **extra) -> "ClusterResult":
+        return cls(
+            cluster_id=rec.cluster_id,
+            is_new=claim_id is not None and rec.first_claim == claim_id,
+            outlets=len(rec.outlets),
+            articles=len(rec.articles),
+            first_seen=rec.first_seen,
+            developments=list(rec.developments),
+            outlet_names=sorted(rec.outlets),
+            content=rec.content,
+            **extra,
+        )
+
+
+def _iso(now: Optional[datetime]) -> str:
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _agree(mine: frozenset, theirs: frozenset) -> bool:
+    # A restatement may drop a name ("the city"), but may not name a different one.
+    return not mine or not theirs or bool(mine & theirs)
+
+
+def threshold_for(fp: Fingerprint, rec: ClusterRecord) -> float:
+    same_source = bool(fp.source_key) and (fp.source_key == rec.source_key)
+    return SAME_SOURCE_THRESHOLD if same_source else OTHER_SOURCE_THRESHOLD
+
+
+def _best_match(fp: Fingerprint, store: NoveltyStore, exclude: frozenset = frozenset()):
+    ids = store.candidates(list(fp.lookup_keys())) - exclude
+    if not ids:
+        return None
+    best = None
+    for rec in store.get_clusters(ids).values():
+        if rec.merged_into or not (_agree(fp.place_keys, rec.places) and _agree(fp.actor_keys, rec.actors)):
+            continue
+        sim = estimated_jaccard(fp.signature, rec.signature)
+        if sim < threshold_for(fp, rec):
+            continue
+        rank = (-sim, rec.first_seen, rec.cluster_id)
+        if best is None or rank < best[0]:
+            best = (rank, rec, sim)
+    return (best[1], best[2]) if best else None
+
+
+def _development(claim: Claim, claim_id: str, fp: Fingerprint, rec: ClusterRecord, outlet) -> Optional[dict]:
+    if claim_id == rec.first_claim:
+        return None
+    if claim.stance != rec.stance:
+        kind = "denial" if claim.stance == "deny" else "assertion"
+    elif fp.source_key and fp.source_key != rec.source_key and fp.source_key not in rec.sources:
+        kind = "confirmation"  # the same claim from a second speaker
+    else:
+        return None
+    if any(d.get("kind") == kind and d.get("source_key") == fp.source_key for d in rec.developments):
+        return None  # already recorded (re-reports of one denial are not new developments)
+    prov = claim.provenance
+    return {
+        "kind": kind,
+        "claim_id": claim_id,
+        "source": claim.source.name or claim.source.text,
+        "source_key": fp.source_key,
+        "outlet": outlet,
+        "article_id": prov.article_id,
+        "url": prov.url,
+        "published": prov.published,
+    }
+
+
+def _join(claim, claim_id, fp, store, rec, outlet, similarity) -> ClusterResult:
+    dev = _development(claim, claim_id, fp, rec, outlet)
+    member = Member(claim_id, claim.provenance.article_id, outlet, fp.source_key, dev)
+    updated = store.add_member(rec.cluster_id, member)
+    claim.cluster_id = updated.cluster_id
+    return ClusterResult.from_record(updated, claim_id, similarity=similarity, development=dev)
+
+
+def _founder_record(claim, claim_id, fp, outlet, now, cluster_id) -> ClusterRecord:
+    return ClusterRecord(
+        cluster_id=cluster_id,
+        first_seen=_iso(now),
+        first_claim=claim_id,
+        stance=claim.stance,
+        source_key=fp.source_key,
+        source_name=claim.source.name or claim.source.text,
+        content=(claim.content.text or "")[:_CONTENT_CHARS],
+        signature=fp.signature,
+        places=fp.place_keys,
+        actors=fp.actor_keys,
+        outlets={outlet} if outlet else set(),
+        articles={claim.provenance.article_id} if claim.provenance.article_id else set(),
+        claims={claim_id},
+        sources={fp.source_key} if fp.source_key else set(),
+    )
+
+
+def lookup_cluster(store: NoveltyStore, cluster_id: str) -> Optional[ClusterRecord]:
+    """The cluster a claim was assigned to, following merges to the surviving cluster."""
+    seen = set()
+    while cluster_id and cluster_id not in seen:
+        seen.add(cluster_id)
+        rec = store.get_clusters([cluster_id]).get(cluster_id)
+        if rec is None or not rec.merged_into:
+            return rec
+        cluster_id = rec.merged_into
+    return None
+
+
+def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = None,
+                   now: Optional[datetime] = None) -> ClusterResult:
+    """Put the claim in its cluster (joining one or founding one); sets claim.cluster_id and
+    claim.fingerprint. Idempotent per claim id: a replay returns the same cluster and is_new."""
+    fp = fingerprint(claim)
+    claim.fingerprint = fp.exact
+    outlet = outlet or claim.provenance.outlet
+    claim_id = claim.id or stable_id("claim", claim.provenance.article_id, fp.exact)
+    if not fp.tokens:
+        # No content words to compare: a cluster of its own, never matched by anything.
+        cluster_id = stable_id("cluster", "empty", claim_id)
+        store.create_cluster(_founder_record(claim, claim_id, fp, outlet, now, cluster_id))
+        return _join(claim, claim_id, fp, store, store.get_clusters([cluster_id])[cluster_id], outlet, 1.0)
+
+    for _ in range(MAX_ATTEMPTS):
+        match = _best_match(fp, store)
+        if match:
+            try:
+                return _join(claim, claim_id, fp, store, match[0], outlet, match[1])
+            except ClusterMerged:
+                continue  # it was merged meanwhile: look again, the survivor is indexed
+
+        cluster_id = stable_id("cluster", fp.exact, *sorted(fp.place_keys | fp.actor_keys))
+        if not store.create_cluster(_founder_record(claim, claim_id, fp, outlet, now, cluster_id)):
+            # Same content seen by a concurrent worker (or an earlier run of this claim): adopt.
+            store.index_cluster(cluster_id, list(fp.lookup_keys()))  # in case its writer died here
+            existing = store.get_clusters([cluster_id]).get(cluster_id)
+            try:
+                return _join(claim, claim_id, fp, store, existing, outlet, 1.0)
+            except ClusterMerged:
+                continue
+        store.index_cluster(cluster_id, list(fp.lookup_keys()))
+
+        # A concurrent worker may have founded a cluster for another wording of this claim
+        # between our lookup and our create: the later one to look merges into the other.
+        rival = _best_match(fp, store, exclude=frozenset({cluster_id}))
+        if rival and store.merge(cluster_id, rival[0].cluster_id):
+            try:
+                return _join(claim, claim_id, fp, store, rival[0], outlet, rival[1])
+            except ClusterMerged:
+                continue
+        rec = store.get_clusters([cluster_id])[cluster_id]
+        if rec.merged_into:
+            continue
+        claim.cluster_id = cluster_id
+        return ClusterResult.from_record(rec, claim_id)
+    raise RuntimeError(f"could not settle a cluster for claim {claim_id} after {MAX_ATTEMPTS} attempts")

@@ -1,0 +1,175 @@
+"""Claim fingerprints: who said it, about what, and a MinHash of what was said.
+
+The content is normalised before shingling so that restatements of one claim look alike:
+place and actor mentions inside the content become their resolved ids (``Artemovsk`` and
+``Bakhmut`` are one token, ``geo:...``), words are lower-cased, stop words dropped and common
+suffixes stripped. The shingles are word n-grams of that token stream (unigrams by default: a
+paraphrase reorders words, so bigrams would hide it); MinHash estimates the Jaccard similarity of
+two shingle sets, and LSH bands turn "similar" into "shares one band key", which a key-value
+store can look up with one query per band.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from claimwatch.model import Claim
+
+NUM_BANDS = 20
+ROWS_PER_BAND = 3
+NUM_PERM = NUM_BANDS * ROWS_PER_BAND
+SHINGLE_SIZE = 1
+_PRIME = (1 << 61) - 1
+_MASK32 = 0xFFFFFFFF
+
+# Fixed seed: signatures must be comparable across processes, deployments and replays.
+_rng = random.Random(0x5EED_C1A1)
+_PERMUTATIONS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(NUM_PERM)]
+
+_STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from into onto over under about after
+    before during between against among through toward towards within without upon as than then
+    that this these those there here it its it's is are was were be been being has have had having
+    do does did will would shall should can could may might must not no nor so such very also
+    just only own same too more most other some any each all both few which who whom whose what
+    when where why how he she they them their his her him we us our you your i me my said says
+    say stated noted added according further now already still reportedly allegedly""".split()
+)
+_SUFFIXES = ("ingly", "edly", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
+_WORD = re.compile(r"[^\W_]+(?:[:\-][^\W_]+)*", re.UNICODE)
+_PRONOUNS = frozenset("he she they it we i you his her their its".split())
+
+
+@dataclass
+class Fingerprint:
+    source_key: str  # actor id, or the normalised source name; "" when unknown
+    entity_keys: frozenset  # claim.entity_keys(): places, actors, source actor
+    place_keys: frozenset
+    actor_keys: frozenset  # actors mentioned in the content (not the source)
+    exact: str  # hash of the normalised content: identical restatements
+    signature: tuple  # MinHash values, NUM_PERM of them
+    bands: tuple = field(default=())  # "band#<i>#<hash>" keys, one per LSH band
+    tokens: tuple = field(default=())
+
+    def lookup_keys(self) -> list:
+        """The keys a candidate cluster is filed under: one per band. (Identical content has an
+        identical signature, so the exact hash needs no key of its own: it names new clusters.)"""
+        return list(self.bands)
+
+
+def _stem(word: str) -> str:
+    if ":" in word:  # an entity id token
+        return word
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def normalise_name(name: str | None) -> str:
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in ("the",)]
+    return " ".join(words)
+
+
+def source_key(claim: Claim) -> str:
+    src = claim.source
+    if src.actor_id:
+        return src.actor_id
+    name = normalise_name(src.name)
+    if name:
+        return f"name:{name}"
+    if src.type == "anonymous" or normalise_name(src.text) in _PRONOUNS:
+        return ""
+    text = normalise_name(src.text)
+    return f"name:{text}" if text else ""
+
+
+def _content_with_entity_tokens(claim: Claim) -> str:
+    """The content text with each resolved place/actor mention replaced by its id."""
+    text = claim.content.text or ""
+    base = claim.content.span[0] if claim.content.span else None
+    replacements = []
+    for ref, key in [(p, p.place_id) for p in claim.places] + [(a, a.actor_id) for a in claim.actors]:
+        if not key or not ref.span or base is None:
+            continue
+        start, end = ref.span[0] - base, ref.span[1] - base
+        if 0 <= start < end <= len(text) and text[start:end] == ref.text:
+            replacements.append((start, end, f" {key.lower()} "))
+    # Right to left, skipping overlaps, so earlier offsets stay valid.
+    last_start = len(text) + 1
+    for start, end, token in sorted(replacements, reverse=True):
+        if end <= last_start:
+            text = text[:start] + token + text[end:]
+            last_start = start
+    return text
+
+
+def content_tokens(claim: Claim) -> list:
+    text = unicodedata.normalize("NFKC", _content_with_entity_tokens(claim)).lower()
+    words = _WORD.findall(text)
+    return [_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def shingles(tokens: list, size: int = SHINGLE_SIZE) -> set:
+    if len(tokens) < size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def minhash(shingle_set: set) -> tuple:
+    if not shingle_set:
+        return tuple([_MASK32] * NUM_PERM)
+    hashes = [_hash64(s) for s in shingle_set]
+    return tuple(min(((a * h + b) % _PRIME) & _MASK32 for h in hashes) for a, b in _PERMUTATIONS)
+
+
+def band_keys(signature: tuple) -> tuple:
+    keys = []
+    for i in range(NUM_BANDS):
+        rows = signature[i * ROWS_PER_BAND : (i + 1) * ROWS_PER_BAND]
+        digest = hashlib.blake2b(",".join(map(str, rows)).encode(), digest_size=6).hexdigest()
+        keys.append(f"band#{i}#{digest}")
+    return tuple(keys)
+
+
+def estimated_jaccard(sig_a, sig_b) -> float:
+    if not sig_a or not sig_b or len(sig_a) != len(sig_b):
+        return 0.0
+    return sum(1 for a, b in zip(sig_a, sig_b) if a == b) / len(sig_a)
+
+
+def encode_signature(signature) -> str:
+    return "".join(f"{v:08x}" for v in signature)
+
+
+def decode_signature(text: str | None) -> tuple:
+    if not text:
+        return ()
+    return tuple(int(text[i : i + 8], 16) for i in range(0, len(text), 8))
+
+
+def fingerprint(claim: Claim) -> Fingerprint:
+    tokens = content_tokens(claim)
+    signature = minhash(shingles(tokens))
+    exact = hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest()[:20]
+    return Fingerprint(
+        source_key=source_key(claim),
+        entity_keys=frozenset(claim.entity_keys()),
+        place_keys=frozenset(p.place_id for p in claim.places if p.place_id),
+        actor_keys=frozenset(a.actor_id for a in claim.actors if a.actor_id),
+        exact=exact,
+        signature=signature,
+        bands=band_keys(signature),
+        tokens=tuple(tokens),
+    )

@@ -1,0 +1,160 @@
+"""Where clusters live: the NoveltyStore protocol and its in-memory implementation.
+
+Every mutation is a conditional or set-union write, so the same sequence of calls from two
+concurrent workers (or a replay) converges: creating a cluster that exists fails instead of
+overwriting it, joining a cluster adds to sets (adding twice is adding once), and a merge only
+happens when neither side has been merged already. ``store/novelty.py`` maps the same operations
+onto DynamoDB condition and update expressions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Optional, Protocol
+
+
+@dataclass
+class Member:
+    """One claim joining a cluster."""
+
+    claim_id: str
+    article_id: Optional[str] = None
+    outlet: Optional[str] = None
+    source_key: str = ""
+    development: Optional[dict] = None  # a denial / confirmation this claim brings to the cluster
+
+
+@dataclass
+class ClusterRecord:
+    cluster_id: str
+    first_seen: str  # ISO 8601
+    first_claim: str
+    stance: str = "assert"  # the founding claim's stance
+    source_key: str = ""
+    source_name: Optional[str] = None
+    content: str = ""  # the founding claim's content (shown in digests)
+    signature: tuple = ()
+    places: frozenset = frozenset()
+    actors: frozenset = frozenset()
+    outlets: set = field(default_factory=set)
+    articles: set = field(default_factory=set)
+    claims: set = field(default_factory=set)
+    sources: set = field(default_factory=set)
+    developments: list = field(default_factory=list)  # list[dict], oldest first
+    merged_into: Optional[str] = None
+
+
+class ClusterMerged(Exception):
+    def __init__(self, cluster_id: str, merged_into: str):
+        super().__init__(f"cluster {cluster_id} was merged into {merged_into}")
+        self.cluster_id = cluster_id
+        self.merged_into = merged_into
+
+
+def encode_development(dev: dict) -> str:
+    # Canonical JSON: the same development from a replay is the same string, so a set keeps one.
+    return json.dumps(dev, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_developments(values: Iterable[str]) -> list:
+    devs = [json.loads(v) for v in values or ()]
+    return sorted(devs, key=lambda d: (d.get("published") or "", d.get("claim_id") or ""))
+
+
+class NoveltyStore(Protocol):
+    def candidates(self, keys: list) -> set:
+        """Cluster ids filed under any of these lookup keys (one key-value lookup per key)."""
+
+    def get_clusters(self, cluster_ids: Iterable[str]) -> dict:
+        """cluster_id -> ClusterRecord for the ids that exist."""
+
+    def create_cluster(self, record: ClusterRecord) -> bool:
+        """Write a new cluster unless one with this id exists; True when this call created it."""
+
+    def index_cluster(self, cluster_id: str, keys: list) -> None:
+        """File the cluster under its lookup keys (idempotent)."""
+
+    def add_member(self, cluster_id: str, member: Member) -> ClusterRecord:
+        """Add a claim to a cluster (set union: idempotent) and return the updated record.
+        Raises ClusterMerged when the cluster was merged into another, KeyError when absent."""
+
+    def merge(self, loser_id: str, winner_id: str) -> bool:
+        """Atomically mark loser as merged into winner, only if neither is merged yet, then
+        fold the loser's members into the winner. False when the condition failed."""
+
+
+class InMemoryNoveltyStore:
+    """A thread-safe NoveltyStore for tests, the CLI and benchmarks."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._index: dict = {}  # lookup key -> set of cluster ids
+        self._clusters: dict = {}
+        self.lookups = 0  # key lookups served: lets tests assert "one per band, no scan"
+
+    def candidates(self, keys: list) -> set:
+        with self._lock:
+            self.lookups += len(keys)
+            found = set()
+            for key in keys:
+                found |= self._index.get(key, set())
+            return found
+
+    def get_clusters(self, cluster_ids: Iterable[str]) -> dict:
+        with self._lock:
+            return {cid: self._copy(self._clusters[cid]) for cid in cluster_ids if cid in self._clusters}
+
+    def create_cluster(self, record: ClusterRecord) -> bool:
+        with self._lock:
+            if record.cluster_id in self._clusters:
+                return False
+            self._clusters[record.cluster_id] = self._copy(record)
+            return True
+
+    def index_cluster(self, cluster_id: str, keys: list) -> None:
+        with self._lock:
+            for key in keys:
+                self._index.setdefault(key, set()).add(cluster_id)
+
+    def add_member(self, cluster_id: str, member: Member) -> ClusterRecord:
+        with self._lock:
+            rec = self._clusters[cluster_id]
+            if rec.merged_into:
+                raise ClusterMerged(cluster_id, rec.merged_into)
+            rec.claims.add(member.claim_id)
+            if member.article_id:
+                rec.articles.add(member.article_id)
+            if member.outlet:
+                rec.outlets.add(member.outlet)
+            if member.source_key:
+                rec.sources.add(member.source_key)
+            if member.development:
+                encoded = {encode_development(d) for d in rec.developments}
+                if encode_development(member.development) not in encoded:
+                    rec.developments = decode_developments(encoded | {encode_development(member.development)})
+            return self._copy(rec)
+
+    def merge(self, loser_id: str, winner_id: str) -> bool:
+        with self._lock:
+            loser, winner = self._clusters.get(loser_id), self._clusters.get(winner_id)
+            if not loser or not winner or loser.merged_into or winner.merged_into:
+                return False
+            loser.merged_into = winner_id
+            winner.claims |= loser.claims
+            winner.articles |= loser.articles
+            winner.outlets |= loser.outlets
+            winner.sources |= loser.sources
+            return True
+
+    @staticmethod
+    def _copy(rec: ClusterRecord) -> ClusterRecord:
+        return replace(
+            rec,
+            outlets=set(rec.outlets),
+            articles=set(rec.articles),
+            claims=set(rec.claims),
+            sources=set(rec.sources),
+            developments=[dict(d) for d in rec.developments],
+        )

@@ -1,0 +1,78 @@
+"""Text → claims: spaCy once per text, then attribution, places and actors on the same Doc."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from spacy.tokens import Doc
+
+from claimwatch import model
+from claimwatch.extract.attribution import extract_attributions, link_nested
+from claimwatch.extract.nlp import get_nlp
+
+
+def _as_date(published) -> dt.date | None:
+    if published is None or published == "":
+        return None
+    if isinstance(published, dt.datetime):
+        return published.date()
+    if isinstance(published, dt.date):
+        return published
+    try:
+        return dt.datetime.fromisoformat(str(published).replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(str(published)[:10])
+        except ValueError:
+            return None
+
+
+def _resolvers():
+    """Place/actor finders from claimwatch.resolve (written in parallel: absent → none)."""
+    try:
+        from claimwatch.resolve.actors import find_actors, resolve_source
+        from claimwatch.resolve.places import find_places
+    except (ImportError, AttributeError):
+        return None, None, None
+    return find_places, find_actors, resolve_source
+
+
+def _inside(span, outer) -> bool:
+    return span is not None and outer is not None and outer[0] <= span[0] and span[1] <= outer[1]
+
+
+def claims_from_doc(doc: Doc, published=None, provenance: model.Provenance | None = None,
+                    article_key: str | None = None) -> list[model.Claim]:
+    """Claims of an already parsed Doc, with places/actors attached and ids set."""
+    pub = _as_date(published if published is not None else (provenance.published if provenance else None))
+    provenance = provenance or model.Provenance(published=pub.isoformat() if pub else None)
+    key = article_key or provenance.article_id or model.stable_id(doc.text, length=24)
+    claims = extract_attributions(doc, pub)
+    find_places, find_actors, resolve_source = _resolvers()
+    places = find_places(doc) if find_places else []
+    actors = find_actors(doc) if find_actors else []
+    for claim in claims:
+        span = claim.content.span
+        claim.places = [p for p in places if _inside(p.span, span)]
+        claim.actors = [a for a in actors if _inside(a.span, span)]
+        if resolve_source is not None and claim.source.actor_id is None:
+            name = claim.source.name or claim.source.text
+            claim.source.actor_id = resolve_source(name) if name else None
+        claim.provenance = provenance
+        claim.ensure_id(key)
+    link_nested(claims)
+    return claims
+
+
+def analyze(text: str, published=None, provenance: model.Provenance | None = None) -> list[model.Claim]:
+    """Every claim in ``text``; spans are offsets into ``text`` exactly as given."""
+    return claims_from_doc(get_nlp()(text), published, provenance)
+
+
+def analyze_many(items: Iterable, batch_size: int = 16, n_process: int = 1) -> list[list[model.Claim]]:
+    """Claims of many texts through ``nlp.pipe``. ``items`` are texts or (text, published,
+    provenance) tuples; returns one claim list per item, in order."""
+    rows = [(it, None, None) if isinstance(it, str) else (tuple(it) + (None, None))[:3] for it in items]
+    docs = get_nlp().pipe((r[0] for r in rows), batch_size=batch_size, n_process=n_process)
+    return [claims_from_doc(doc, pub, prov) for doc, (_, pub, prov) in zip(docs, rows)]

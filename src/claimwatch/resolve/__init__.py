@@ -1,0 +1,1 @@
+"""Place and actor resolution: gazetteer, transliteration keys, aliases."""

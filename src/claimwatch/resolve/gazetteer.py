@@ -1,0 +1,178 @@
+"""Read-only access to the compiled gazetteer (see build.py).
+
+The SQLite file is opened lazily on the first lookup, read-only and immutable (no locks, no
+journal: safe on Lambda's read-only code mount), and answers a name-key lookup through the
+primary-key B-tree of a WITHOUT ROWID table: a few microseconds, with only the pages touched in
+memory. Results are cached per key.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+DEFAULT_PATH = Path(__file__).with_name("data") / "gazetteer.sqlite"
+ENV_PATH = "CLAIMWATCH_GAZETTEER"
+
+# Curated regions get ids above every GeoNames id; their place id is "place:<slug>".
+CURATED_PID_BASE = 2_000_000_000
+KIND_NAME, KIND_ALTERNATE, KIND_FORMER, KIND_ABBREVIATION = 0, 1, 2, 3
+
+SCHEMA = """
+CREATE TABLE places (pid INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT, admin1 TEXT,
+                     lat REAL, lon REAL, population INTEGER NOT NULL, feature TEXT, slug TEXT);
+CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, kind INTEGER NOT NULL,
+                    PRIMARY KEY (key, pid)) WITHOUT ROWID;
+CREATE TABLE former (pid INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE INDEX former_pid ON former (pid);
+CREATE TABLE admin1 (country TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+                     pid INTEGER, PRIMARY KEY (country, code)) WITHOUT ROWID;
+CREATE TABLE members (pid INTEGER NOT NULL, member INTEGER NOT NULL);
+CREATE TABLE covers (pid INTEGER NOT NULL, country TEXT NOT NULL, admin1 TEXT NOT NULL);
+CREATE TABLE not_places (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class GazetteerMissing(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Place:
+    pid: int
+    name: str
+    country: Optional[str]
+    admin1: Optional[str]  # GeoNames admin1 code ("05"; "LA" for Louisiana)
+    lat: Optional[float]
+    lon: Optional[float]
+    population: int
+    feature: Optional[str]  # "P.PPL", "A.PCLI", "A.ADM1", "region", "direction"
+    slug: Optional[str]  # curated regions only
+
+    @property
+    def place_id(self) -> str:
+        return f"place:{self.slug}" if self.slug else f"geo:{self.pid}"
+
+    @property
+    def geonameid(self) -> Optional[int]:
+        return None if self.slug else self.pid
+
+    @property
+    def is_area(self) -> bool:
+        """Countries, first-order regions and curated regions: places that contain others."""
+        return self.feature in ("A.PCLI", "A.ADM1", "region")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    place: Place
+    kind: int  # KIND_NAME | KIND_ALTERNATE | KIND_FORMER | KIND_ABBREVIATION
+
+
+class Gazetteer:
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path or os.environ.get(ENV_PATH) or DEFAULT_PATH)
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self.lookup = lru_cache(maxsize=32768)(self._lookup)
+        self.place = lru_cache(maxsize=32768)(self._place)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            with self._lock:
+                if self._db is None:
+                    if not self.path.exists():
+                        raise GazetteerMissing(
+                            f"gazetteer not found at {self.path}: run `make install` or "
+                            f"`python -m claimwatch.resolve.build --out {self.path}`")
+                    uri = f"file:{self.path}?mode=ro&immutable=1"
+                    self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        return self._db
+
+    def _lookup(self, key: str) -> tuple[Candidate, ...]:
+        rows = self.db.execute(
+            "SELECT p.pid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.feature,"
+            " p.slug, n.kind FROM names n JOIN places p ON p.pid = n.pid WHERE n.key = ?",
+            (key,)).fetchall()
+        return tuple(Candidate(Place(*r[:9]), r[9]) for r in rows)
+
+    def _place(self, pid: int) -> Optional[Place]:
+        r = self.db.execute("SELECT pid, name, country, admin1, lat, lon, population, feature,"
+                            " slug FROM places WHERE pid = ?", (pid,)).fetchone()
+        return Place(*r) if r else None
+
+    def by_place_id(self, place_id: str) -> Optional[Place]:
+        """"geo:704422", "704422" or "place:donbas" -> Place."""
+        place_id = str(place_id).strip()
+        if place_id.startswith("place:"):
+            r = self.db.execute("SELECT pid FROM places WHERE slug = ?", (place_id[6:],)).fetchone()
+            return self.place(r[0]) if r else None
+        if place_id.startswith("geo:"):
+            place_id = place_id[4:]
+        return self.place(int(place_id)) if place_id.isdigit() else None
+
+    @lru_cache(maxsize=4096)
+    def former_names(self, pid: int) -> tuple[str, ...]:
+        return tuple(r[0] for r in self.db.execute(
+            "SELECT name FROM former WHERE pid = ?", (pid,)))
+
+    @lru_cache(maxsize=4096)
+    def members(self, pid: int) -> tuple[int, ...]:
+        """GeoNames ids a front-line direction stands for."""
+        return tuple(r[0] for r in self.db.execute(
+            "SELECT member FROM members WHERE pid = ?", (pid,)))
+
+    @lru_cache(maxsize=4096)
+    def covers(self, pid: int) -> tuple[tuple[str, str], ...]:
+        """(country, admin1 or "") areas a country/region place contains."""
+        return tuple(self.db.execute("SELECT country, admin1 FROM covers WHERE pid = ?", (pid,)))
+
+    @lru_cache(maxsize=4096)
+    def admin1_name(self, country: str | None, code: str | None) -> Optional[str]:
+        if not country or not code:
+            return None
+        r = self.db.execute("SELECT name FROM admin1 WHERE country = ? AND code = ?",
+                            (country, code)).fetchone()
+        return r[0] if r else None
+
+    @lru_cache(maxsize=4096)
+    def admin1_place(self, country: str, code: str) -> Optional[Place]:
+        r = self.db.execute("SELECT pid FROM admin1 WHERE country = ? AND code = ?",
+                            (country, code)).fetchone()
+        return self.place(r[0]) if r and r[0] is not None else None
+
+    @lru_cache(maxsize=8192)
+    def is_not_place(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM not_places WHERE key = ?", (key,)).fetchone() is not None
+
+    def meta(self) -> dict:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+_default: Gazetteer | None = None
+
+
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (opened on first lookup, not on import)."""
+    global _default
+    if _default is None:
+        _default = Gazetteer()
+    return _default
+
+
+def set_gazetteer(gazetteer: Gazetteer | None) -> None:
+    """Point the process at another gazetteer file (tests, benchmarks)."""
+    global _default
+    _default = gazetteer

@@ -1,0 +1,219 @@
+"""NoveltyStore on DynamoDB (NoveltyTable: HASH ``pk``, RANGE ``sk``).
+
+Items:
+- band items ``pk = band#<i>#<hash>``, ``sk = <cluster id>``: found with one Query per band;
+- cluster items ``pk = cluster#<id>``, ``sk = meta``: founder data (signature, places, actors,
+  stance, source), first_seen, and string sets of outlets, articles, claims, sources and
+  developments (canonical JSON strings).
+
+Correctness under concurrent extract invocations and replays comes from the write shapes:
+create is ``attribute_not_exists(pk)``; joining is ``ADD`` to string sets (adding a claim twice
+adds it once, so replays never inflate counts) guarded by ``attribute_not_exists(merged_into)``;
+a merge is one transaction that marks the loser and checks that the winner is still unmerged.
+Reads are strongly consistent: the post-create re-check must see a rival's fresh band items.
+Every item carries ``expires_at`` (epoch seconds) for the table's TTL: a claim re-reported after
+``ttl_days`` counts as new again.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterable
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from claimwatch.novelty.fingerprint import decode_signature, encode_signature
+from claimwatch.novelty.store import (
+    ClusterMerged,
+    ClusterRecord,
+    Member,
+    decode_developments,
+    encode_development,
+)
+from claimwatch.store import aws
+
+META = "meta"
+_BATCH_GET_LIMIT = 100
+_SETS = ("outlets", "articles", "claims", "sources")
+
+
+def cluster_key(cluster_id: str) -> dict:
+    return {"pk": f"cluster#{cluster_id}", "sk": META}
+
+
+def _is_condition_failure(err: ClientError) -> bool:
+    return err.response.get("Error", {}).get("Code") in ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def record_to_item(rec: ClusterRecord, expires_at: int) -> dict:
+    item = {
+        **cluster_key(rec.cluster_id),
+        "cluster_id": rec.cluster_id,
+        "first_seen": rec.first_seen,
+        "first_claim": rec.first_claim,
+        "stance": rec.stance,
+        "source_key": rec.source_key,
+        "source_name": rec.source_name or "",
+        "content": rec.content,
+        "signature": encode_signature(rec.signature),
+        "expires_at": expires_at,
+    }
+    for name, values in (("places", rec.places), ("actors", rec.actors), *((s, getattr(rec, s)) for s in _SETS)):
+        if values:  # DynamoDB rejects empty sets
+            item[name] = set(values)
+    if rec.developments:
+        item["developments"] = {encode_development(d) for d in rec.developments}
+    if rec.merged_into:
+        item["merged_into"] = rec.merged_into
+    return item
+
+
+def item_to_record(item: dict) -> ClusterRecord:
+    return ClusterRecord(
+        cluster_id=item["cluster_id"],
+        first_seen=item["first_seen"],
+        first_claim=item["first_claim"],
+        stance=item.get("stance", "assert"),
+        source_key=item.get("source_key", ""),
+        source_name=item.get("source_name") or None,
+        content=item.get("content", ""),
+        signature=decode_signature(item.get("signature")),
+        places=frozenset(item.get("places", ())),
+        actors=frozenset(item.get("actors", ())),
+        outlets=set(item.get("outlets", ())),
+        articles=set(item.get("articles", ())),
+        claims=set(item.get("claims", ())),
+        sources=set(item.get("sources", ())),
+        developments=decode_developments(item.get("developments", ())),
+        merged_into=item.get("merged_into"),
+    )
+
+
+class DynamoNoveltyStore:
+    def __init__(self, table_name: str, dynamodb=None, ttl_days: int = 30, max_parallel_queries: int = 8):
+        self.dynamodb = dynamodb or aws.resource("dynamodb")
+        self.table_name = table_name
+        self.table = self.dynamodb.Table(table_name)
+        self.ttl_seconds = ttl_days * 86400
+        self._pool = ThreadPoolExecutor(max_workers=max_parallel_queries, thread_name_prefix="novelty-q")
+
+    def _expires_at(self) -> int:
+        return int(time.time()) + self.ttl_seconds
+
+    def _query_band(self, key: str) -> set:
+        ids, kwargs = set(), {}
+        while True:
+            resp = self.table.query(KeyConditionExpression=Key("pk").eq(key), ProjectionExpression="sk",
+                                    ConsistentRead=True, **kwargs)
+            ids |= {item["sk"] for item in resp.get("Items", [])}
+            if "LastEvaluatedKey" not in resp:
+                return ids
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def candidates(self, keys: list) -> set:
+        # One Query per band key, run side by side: latency of one query, not twenty.
+        found = set()
+        for ids in self._pool.map(self._query_band, keys):
+            found |= ids
+        return found
+
+    def get_clusters(self, cluster_ids: Iterable[str]) -> dict:
+        ids = sorted(set(cluster_ids))
+        out = {}
+        for i in range(0, len(ids), _BATCH_GET_LIMIT):
+            request = {self.table_name: {"Keys": [cluster_key(c) for c in ids[i : i + _BATCH_GET_LIMIT]],
+                                         "ConsistentRead": True}}
+            for attempt in range(8):
+                resp = self.dynamodb.batch_get_item(RequestItems=request)
+                for item in resp.get("Responses", {}).get(self.table_name, []):
+                    out[item["cluster_id"]] = item_to_record(item)
+                request = resp.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(0.05 * 2**attempt)
+            else:
+                raise RuntimeError("DynamoDB left cluster keys unprocessed after retries")
+        return out
+
+    def create_cluster(self, record: ClusterRecord) -> bool:
+        try:
+            self.table.put_item(Item=record_to_item(record, self._expires_at()),
+                                ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except ClientError as err:
+            if _is_condition_failure(err):
+                return False
+            raise
+
+    def index_cluster(self, cluster_id: str, keys: list) -> None:
+        expires_at = self._expires_at()
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for key in keys:
+                batch.put_item(Item={"pk": key, "sk": cluster_id, "expires_at": expires_at})
+
+    def _add_sets(self, cluster_id: str, sets: dict, condition: str | None):
+        names, values, adds = {}, {}, []
+        for i, (attr, vals) in enumerate(sorted(sets.items())):
+            if vals:
+                names[f"#s{i}"], values[f":s{i}"] = attr, set(vals)
+                adds.append(f"#s{i} :s{i}")
+        kwargs = {"ConditionExpression": condition} if condition else {}
+        return self.table.update_item(
+            Key=cluster_key(cluster_id),
+            UpdateExpression="ADD " + ", ".join(adds),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+            **kwargs,
+        )["Attributes"]
+
+    def add_member(self, cluster_id: str, member: Member) -> ClusterRecord:
+        sets = {
+            "claims": {member.claim_id},
+            "articles": {member.article_id} if member.article_id else set(),
+            "outlets": {member.outlet} if member.outlet else set(),
+            "sources": {member.source_key} if member.source_key else set(),
+            "developments": {encode_development(member.development)} if member.development else set(),
+        }
+        try:
+            item = self._add_sets(cluster_id, sets, "attribute_exists(pk) AND attribute_not_exists(merged_into)")
+        except ClientError as err:
+            if not _is_condition_failure(err):
+                raise
+            current = self.table.get_item(Key=cluster_key(cluster_id), ConsistentRead=True).get("Item")
+            if current is None:
+                raise KeyError(cluster_id) from None
+            raise ClusterMerged(cluster_id, current["merged_into"]) from None
+        return item_to_record(item)
+
+    def merge(self, loser_id: str, winner_id: str) -> bool:
+        unmerged = "attribute_exists(pk) AND attribute_not_exists(merged_into)"
+        client = self.dynamodb.meta.client
+        try:
+            client.transact_write_items(TransactItems=[
+                {"Update": {
+                    "TableName": self.table_name,
+                    "Key": {"pk": {"S": f"cluster#{loser_id}"}, "sk": {"S": META}},
+                    "UpdateExpression": "SET merged_into = :w",
+                    "ConditionExpression": unmerged,
+                    "ExpressionAttributeValues": {":w": {"S": winner_id}},
+                }},
+                {"ConditionCheck": {
+                    "TableName": self.table_name,
+                    "Key": {"pk": {"S": f"cluster#{winner_id}"}, "sk": {"S": META}},
+                    "ConditionExpression": unmerged,
+                }},
+            ])
+        except ClientError as err:
+            if _is_condition_failure(err):
+                return False
+            raise
+        # The loser takes no more members now (joins are conditional on it being unmerged):
+        # fold what it has into the winner.
+        loser = self.table.get_item(Key=cluster_key(loser_id), ConsistentRead=True)["Item"]
+        folded = {name: loser.get(name, set()) for name in _SETS}
+        if any(folded.values()):
+            self._add_sets(winner_id, folded, None)
+        return True

@@ -1,0 +1,51 @@
+"""Watches in DynamoDB; each warm container loads them once into a matching index."""
+
+from __future__ import annotations
+
+import time
+
+from claimwatch.store import aws
+from claimwatch.store.codec import from_item, to_item
+from claimwatch.watch.watchlist import Watch
+
+
+class WatchStore:
+    def __init__(self, table: str, dynamodb=None):
+        self.table = (dynamodb or aws.resource("dynamodb")).Table(table)
+
+    def put_watches(self, watches: list[Watch]) -> int:
+        with self.table.batch_writer(overwrite_by_pkeys=["watch_id"]) as batch:
+            for watch in watches:
+                batch.put_item(Item=to_item({"watch_id": watch.id, **watch.to_dict()}))
+        return len(watches)
+
+    def all(self) -> list[Watch]:
+        items, kwargs = [], {}
+        while True:
+            resp = self.table.scan(**kwargs)
+            items += resp.get("Items", [])
+            if "LastEvaluatedKey" not in resp:
+                break
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        watches = []
+        for item in items:
+            data = from_item(item)
+            data.pop("watch_id", None)
+            watches.append(Watch.from_dict(data))
+        return watches
+
+
+class CachedWatches:
+    """Watches reloaded at most every `ttl` seconds per container: edits reach warm functions
+    within a minute without a scan per invocation."""
+
+    def __init__(self, store: WatchStore, build, ttl: float = 60.0):
+        self.store, self.build, self.ttl = store, build, ttl
+        self._index, self._loaded = None, 0.0
+
+    def index(self):
+        now = time.monotonic()
+        if self._index is None or now - self._loaded > self.ttl:
+            self._index = self.build(self.store.all())
+            self._loaded = now
+        return self._index

@@ -1,0 +1,1 @@
+"""Watches: watchlists and the claim-to-watch matcher."""

@@ -1,0 +1,38 @@
+from claimfactory import make_claim
+
+from claimwatch.novelty import estimated_jaccard, fingerprint
+from claimwatch.novelty.fingerprint import NUM_BANDS, content_tokens
+
+
+def test_transliterated_place_names_fold_to_one_token():
+    a, _ = make_claim("Kimakovsky said Russian forces cleared a post in eastern Konstantinovka.",
+                      "Kimakovsky", "said", "Russian forces cleared a post in eastern Konstantinovka")
+    b, _ = make_claim("Kimakovsky said Russian forces cleared a post in eastern Kostiantynivka.",
+                      "Kimakovsky", "said", "Russian forces cleared a post in eastern Kostiantynivka")
+    assert content_tokens(a) == content_tokens(b)
+    assert fingerprint(a).exact == fingerprint(b).exact
+    assert "geo:704147" in content_tokens(a)
+
+
+def test_paraphrase_is_similar_and_different_claim_is_not():
+    orig, _ = make_claim("Kimakovsky said Russian forces have secured all approaches to Konstantinovka.",
+                         "Kimakovsky", "said", "Russian forces have secured all approaches to Konstantinovka")
+    para, _ = make_claim("Kimakovsky said all approaches to Konstantinovka were now secured by Russian forces.",
+                         "Kimakovsky", "said", "all approaches to Konstantinovka were now secured by Russian forces")
+    other, _ = make_claim("Kimakovsky said a fuel depot near Konstantinovka burned for two days after shelling.",
+                          "Kimakovsky", "said", "a fuel depot near Konstantinovka burned for two days after shelling")
+    f_orig, f_para, f_other = fingerprint(orig), fingerprint(para), fingerprint(other)
+    assert estimated_jaccard(f_orig.signature, f_para.signature) >= 0.6
+    assert estimated_jaccard(f_orig.signature, f_other.signature) < 0.4
+    assert len(f_orig.bands) == NUM_BANDS
+    assert set(f_orig.bands) & set(f_para.bands)
+
+
+def test_source_key_prefers_actor_id_then_name():
+    a, _ = make_claim("He noted that the bridge at Bakhmut is down.", "He", "noted", "the bridge at Bakhmut is down",
+                      source_name="Oleh Marchenko")
+    assert fingerprint(a).source_key == "name:oleh marchenko"
+    b, _ = make_claim("The AFU said the bridge at Bakhmut is down.", "The AFU", "said", "the bridge at Bakhmut is down",
+                      source_actor="actor:armed-forces-of-ukraine")
+    assert fingerprint(b).source_key == "actor:armed-forces-of-ukraine"
+    assert "actor:armed-forces-of-ukraine" in fingerprint(b).entity_keys
