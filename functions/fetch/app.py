@@ -30,6 +30,17 @@ feeds = FeedStore(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"])
 sqs = aws.client("sqs")
 http_client = SafeHttpClient.from_env()
 ARTICLE_QUEUE_URL = os.environ["ARTICLE_QUEUE_URL"]
+SQS_BODY_LIMIT = 240_000  # bytes; SQS takes 256 KiB, leave room for the envelope
+
+
+def article_message(article) -> str:
+    """The article as a queue message, its content trimmed to fit SQS (extract then falls back to
+    fetching the page, which it does for summary-only entries anyway)."""
+    body = json.dumps(article.to_dict())
+    while len(body.encode("utf-8")) > SQS_BODY_LIMIT and article.content:
+        article.content = article.content[: len(article.content) // 2]
+        body = json.dumps(article.to_dict())
+    return body
 
 # Results of this invocation's concurrent poll, keyed by feed id, consumed by record_handler.
 _polled: dict[str, PollResult] = {}
@@ -45,7 +56,7 @@ def record_handler(record: SQSRecord) -> int:
     new_articles = [a for a in result.articles if feeds.put_article_if_new(a)]
     for article in new_articles:
         try:
-            sqs.send_message(QueueUrl=ARTICLE_QUEUE_URL, MessageBody=json.dumps(article.to_dict()))
+            sqs.send_message(QueueUrl=ARTICLE_QUEUE_URL, MessageBody=article_message(article))
         except Exception:
             feeds.forget_article(article)  # so the retry of this record queues it again
             raise

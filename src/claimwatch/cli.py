@@ -129,7 +129,7 @@ def _need(names: dict, key: str) -> str:
 
 def cmd_feeds(args) -> int:
     from claimwatch.feeds import cli as feeds_cli
-    from claimwatch.feeds.opml import export_opml, parse_opml
+    from claimwatch.feeds.identity import feed_id_for
 
     names = _deployed_tables(args)
     from claimwatch.store.feeds import FeedStore
@@ -140,17 +140,18 @@ def cmd_feeds(args) -> int:
         if args.json:
             print(json.dumps([s.to_dict() for s in states], indent=2, default=str))
         else:
-            sys.stdout.write(feeds_cli.format_feed_health(states))
+            print(feeds_cli.format_feed_health(states))
     elif args.feeds_command == "add":
-        state = store.add_feed(args.url, args.title)
-        print(f"added {state.feed_id} {state.url}")
+        existed = store.get(feed_id_for(args.url)) is not None
+        try:
+            state = store.add_feed(args.url, args.title)
+        except ValueError as err:
+            raise SystemExit(f"claimwatch: {err}")
+        print(feeds_cli.format_feed_added(state, created=not existed))
     elif args.feeds_command == "import":
-        specs = parse_opml(Path(args.file).read_bytes())
-        for spec in specs:
-            store.add_feed(spec.url, spec.title)
-        print(f"imported {len(specs)} feeds from {args.file}")
+        print(feeds_cli.import_opml(store, Path(args.file).read_bytes()).format())
     elif args.feeds_command == "export":
-        sys.stdout.buffer.write(export_opml(store.list_feeds()))
+        sys.stdout.buffer.write(feeds_cli.export_feeds(store))
     return 0
 
 

@@ -43,13 +43,14 @@ def _inside(span, outer) -> bool:
 
 
 def claims_from_doc(doc: Doc, published=None, provenance: model.Provenance | None = None,
-                    article_key: str | None = None) -> list[model.Claim]:
-    """Claims of an already parsed Doc, with places/actors attached and ids set."""
+                    article_key: str | None = None, with_entities: bool = True) -> list[model.Claim]:
+    """Claims of an already parsed Doc, with places/actors attached and ids set.
+    ``with_entities=False`` skips place/actor resolution (extraction-only scoring)."""
     pub = _as_date(published if published is not None else (provenance.published if provenance else None))
     provenance = provenance or model.Provenance(published=pub.isoformat() if pub else None)
     key = article_key or provenance.article_id or model.stable_id(doc.text, length=24)
     claims = extract_attributions(doc, pub)
-    find_places, find_actors, resolve_source = _resolvers()
+    find_places, find_actors, resolve_source = _resolvers() if with_entities else (None, None, None)
     places = find_places(doc) if find_places else []
     actors = find_actors(doc) if find_actors else []
     for claim in claims:
@@ -65,14 +66,16 @@ def claims_from_doc(doc: Doc, published=None, provenance: model.Provenance | Non
     return claims
 
 
-def analyze(text: str, published=None, provenance: model.Provenance | None = None) -> list[model.Claim]:
+def analyze(text: str, published=None, provenance: model.Provenance | None = None,
+            with_entities: bool = True) -> list[model.Claim]:
     """Every claim in ``text``; spans are offsets into ``text`` exactly as given."""
-    return claims_from_doc(get_nlp()(text), published, provenance)
+    return claims_from_doc(get_nlp()(text), published, provenance, with_entities=with_entities)
 
 
-def analyze_many(items: Iterable, batch_size: int = 16, n_process: int = 1) -> list[list[model.Claim]]:
+def analyze_many(items: Iterable, batch_size: int = 16, n_process: int = 1,
+                 with_entities: bool = True) -> list[list[model.Claim]]:
     """Claims of many texts through ``nlp.pipe``. ``items`` are texts or (text, published,
     provenance) tuples; returns one claim list per item, in order."""
     rows = [(it, None, None) if isinstance(it, str) else (tuple(it) + (None, None))[:3] for it in items]
     docs = get_nlp().pipe((r[0] for r in rows), batch_size=batch_size, n_process=n_process)
-    return [claims_from_doc(doc, pub, prov) for doc, (_, pub, prov) in zip(docs, rows)]
+    return [claims_from_doc(doc, pub, prov, with_entities=with_entities) for doc, (_, pub, prov) in zip(docs, rows)]

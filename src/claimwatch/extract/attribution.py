@@ -30,6 +30,11 @@ _INHERIT_SUBJ_DEPS = ("conj", "xcomp", "advcl", "acl")
 _WH = {"who", "which", "that", "whom"}
 _EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
 _QUOTE_RE = re.compile(r"“[^”\n]{2,}?”|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
+_NAME = r"[A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
+# '“…” ― Stephanie Egan': a quote signed with a dash
+_DASH_SIGNATURE = re.compile(rf"[ \t]*[―—][ \t]*({_NAME})")
+# 'PENCE: Well, …' (transcripts) and 'Pat Caddell: Democrat voters …' (headline attributions)
+_SPEAKER_LABEL = re.compile(rf"(?m)^[ \t\"“]*({_NAME})(:)[ \t]+(\S[^\n]*)")
 _EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
                   "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
 
@@ -136,7 +141,7 @@ class _Extractor:
         for _ in range(4):
             subj = None
             for child in cur.children:
-                if child.dep_ in ("nsubj", "csubj") and child.i < cur.i:
+                if child.dep_ in ("nsubj", "csubj"):  # after the verb too: '"…," said Caddell.'
                     if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
                         subj = child if subj is None or child.lower_ not in _WH else child
             if subj is not None:
@@ -208,7 +213,38 @@ class _Extractor:
                 f = self.hedge_claim(tok)
                 if f:
                     found.append(f)
+        found.extend(self.signature_claims())
         return found
+
+    def _found_from_chars(self, cue: tuple, source: tuple, content: tuple, lemma: str) -> _Found | None:
+        doc = self.doc
+        cue_span = doc.char_span(*cue, alignment_mode="expand")
+        src_span = doc.char_span(*source, alignment_mode="expand")
+        if cue_span is None or src_span is None or len(cue_span) == 0:
+            return None
+        return _Found(cue_span.start, cue_span.end, lemma, [content], src_span, None, lexicon.SPEECH, False,
+                      cue_span[0].sent)
+
+    def signature_claims(self) -> list[_Found]:
+        """Attributions marked by layout rather than syntax: dash-signed quotes, speaker labels."""
+        text = self.doc.text
+        out = []
+        for qs, qe in self.quotes:
+            m = _DASH_SIGNATURE.match(text, qe)
+            if m:
+                dash = text.index(m.group(0).strip()[0], qe)
+                f = self._found_from_chars((dash, dash + 1), m.span(1), (qs + 1, qe - 1), "sign")
+                if f:
+                    out.append(f)
+        for m in _SPEAKER_LABEL.finditer(text):
+            words = m.group(1).split()
+            if len(words) > 4 or not (m.group(1).isupper() or m.start() == 0 or text[m.start() - 1] == "\n"):
+                continue
+            content = (m.start(3), m.end(3))
+            f = self._found_from_chars(m.span(2), m.span(1), content, "speaker label")
+            if f and f.source is not None and f.source.root.pos_ == "PROPN":
+                out.append(f)
+        return out
 
     def _content_child(self, verb: Token, entry: lexicon.CueEntry) -> Token | None:
         for child in verb.children:
@@ -229,10 +265,7 @@ class _Extractor:
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
         sent = verb.sent
-        cue_lo, cue_hi = verb.i, verb.i + 1
-        for c in children:
-            if c.dep_ == "prt" and c.i == cue_hi:
-                cue_hi = c.i + 1
+        cue_lo, cue_hi = _cue_extent(verb)
         source_tok, rel_head = (None, None)
         if passive:
             source_tok = self.agent_of(verb)
@@ -249,8 +282,15 @@ class _Extractor:
                 return _Found(doc[cue_lo - 1].i if cue_lo > 0 and doc[cue_lo - 1].dep_ == "auxpass" else cue_lo,
                               cue_hi, entry.lemma, pieces, None, None, entry.cls, True, sent)
             return None
-        if content is not None:
+        if content is None and cue_hi > verb.i + 1 and doc[cue_hi - 1].dep_ == "prep":
+            # "called for an investigation", "called on Congress to act": what follows is the content
+            pieces = _char_pieces(doc, [(cue_hi, verb.right_edge.i + 1)])
+        elif content is not None:
             lo, hi = _subtree_range(content)
+            if content.dep_ == "xcomp":  # "urged Republicans to join …": the object is part of it
+                obj = next((c for c in children if c.dep_ == "dobj" and c.i < content.i), None)
+                if obj is not None:
+                    lo = min(lo, obj.left_edge.i)
             holes = []
             if source_tok is not None and lo <= source_tok.i < hi:
                 holes.append(_subtree_range(source_tok))
@@ -281,7 +321,11 @@ class _Extractor:
             if clause is not None:  # "maintain their stance that …": the clause is the content
                 pieces = _char_pieces(doc, [_subtree_range(clause)])
             elif obj.lower_ not in _EMPTY_OBJECTS and obj.pos_ != "PRON":
-                pieces = _char_pieces(doc, [_subtree_range(obj)])
+                lo, hi = _subtree_range(obj)
+                for c in children:  # "accused Okafor of inventing …", "blamed X for Y"
+                    if c.dep_ == "prep" and c.i == hi and c.lower_ in ("of", "for", "as"):
+                        hi = c.right_edge.i + 1
+                pieces = _char_pieces(doc, [(lo, hi)])
 
         if not pieces:
             pieces = self._quote_content(verb, source_tok)
@@ -291,6 +335,11 @@ class _Extractor:
             return None
         if source_tok is not None and source_tok.ent_type_ in ("DATE", "TIME"):
             return None  # "The coming days will determine whether …"
+        if self.quote_around(verb.idx, verb.idx + 1) is not None:
+            return None  # a verb inside a direct quote is the quoted speaker's wording
+        if source_tok is not None and source_tok.lower_ in ("i", "we", "you") and \
+                entry.cls in (lexicon.BELIEF, lexicon.INTENTION):
+            return None  # "I think", "we want": conversational, not an attribution
         return _Found(cue_lo, cue_hi, entry.lemma, pieces, self._source_span(source_tok, verb), rel_head,
                       entry.cls, hedged, sent)
 
@@ -387,6 +436,27 @@ class _Extractor:
         return _Found(adv.i, adv.i + 1, adv.lower_, pieces, None, None, None, True, adv.sent)
 
 
+_CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
+_CUE_RIGHT_PREPS = {"call": {"for", "on"}, "point": {"to", "out"}}
+
+
+def _cue_extent(verb: Token) -> tuple[int, int]:
+    """The cue as PolNeAR marks it: the verb with its adjacent auxiliaries, negation and adverbs
+    ("has said", "also said", "is demanding"), particles and fixed prepositions ("called for"),
+    """
+    doc = verb.doc
+    lo, hi = verb.i, verb.i + 1
+    lefts = {c.i: c for c in verb.lefts}
+    while lo - 1 in lefts and lefts[lo - 1].dep_ in _CUE_LEFT_DEPS and lefts[lo - 1].lower_ != "to" \
+            and lefts[lo - 1].tag_ != "WRB" and lefts[lo - 1].lower_ not in lexicon.HEDGE_ADVERBS:
+        lo -= 1
+    rights = {c.i: c for c in verb.rights}
+    preps = _CUE_RIGHT_PREPS.get(verb.lemma_.lower(), ())
+    while hi in rights and (rights[hi].dep_ == "prt" or (rights[hi].dep_ == "prep" and rights[hi].lower_ in preps)):
+        hi += 1
+    return lo, hi
+
+
 def _stance(f: _Found, doc: Doc) -> str:
     return "deny" if f.cls in lexicon.DENIAL_CLASSES else "assert"
 
@@ -398,7 +468,7 @@ def _source_type_fallback(span: Span | None) -> str:
 def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[model.Claim]:
     """Every attribution in ``doc`` as a Claim (places/actors left empty; ids unset)."""
     extractor = _Extractor(doc)
-    found = extractor.run()
+    found = sorted(extractor.run(), key=lambda f: f.cue_start)  # text order: coref sees earlier sources
     resolver = SourceResolver(doc)
     claims: list[model.Claim] = []
     seen: set = set()
@@ -415,6 +485,12 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
         if q is not None and not (q[0] <= cue_span[0] < q[1]):
             start, end = q[0] + 1, q[1] - 1
             pieces = [(start, end)]
+        if q is not None and end <= cue_span[0]:
+            # '"A," she said. "B."': the quote resumes right after the cue's sentence
+            nxt = extractor.quote_starting_after(f.sent.end_char)
+            if nxt is not None:
+                end = nxt[1] - 1
+                pieces = pieces + [(nxt[0] + 1, end)]
         content_text = " … ".join(doc.text[a:b] for a, b in pieces)
         if f.source is not None:
             resolved = resolver.resolve(f.source, f.source_head)

@@ -49,7 +49,7 @@ def is_animate(tok: Token) -> bool:
     """Can this subject make a claim about a plain noun phrase ("X denied the report")?"""
     if tok.lower_ in _PERSONAL_PRONOUNS:
         return True
-    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or tok.pos_ == "PROPN":
         return True
     lemma = tok.lemma_.lower()
     return lemma in _PERSON_NOUNS or lemma in _BODY_HEADS
@@ -179,6 +179,16 @@ class SourceResolver:
         return best, self.roles.get(best)
 
     def resolve(self, mention: Span, rel_head: Token | None = None) -> Resolved:
+        """Resolve one source mention; call in text order so later pronouns see it."""
+        resolved = self._resolve(mention, rel_head)
+        if resolved.type == "person" and resolved.name and mention.root.pos_ != "PRON":
+            i = bisect.bisect_left(self._people_chars, mention.start_char)
+            if i >= len(self.people) or self.people[i][0] != mention.start_char:
+                self.people.insert(i, (mention.start_char, resolved.name, mention.root.i))
+                self._people_chars.insert(i, mention.start_char)
+        return resolved
+
+    def _resolve(self, mention: Span, rel_head: Token | None = None) -> Resolved:
         doc = self.doc
         if rel_head is not None:  # "who said …": the noun the relative clause modifies
             mention = doc[rel_head.left_edge.i:rel_head.i + 1]
@@ -195,7 +205,8 @@ class SourceResolver:
             if low in _FIRST_PERSON:
                 return Resolved(None, None, "group" if low in ("we", "us", "our") else "person")
             return Resolved(None, None, "unknown")
-        persons = [e for e in mention.ents if e.label_ == "PERSON" and e.start <= root.i < e.end]
+        heads = [root] + [c for c in root.children if c.dep_ == "appos"]  # "His rival, Senator Amara Bello"
+        persons = [e for e in mention.ents if e.label_ == "PERSON" and any(e.start <= h.i < e.end for h in heads)]
         if persons:
             name = self._canonical(persons[0])
             role, _ = _person_role(persons[0])

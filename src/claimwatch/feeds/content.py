@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from typing import Optional
 
@@ -35,7 +35,7 @@ class ArticleText:
     error: Optional[FetchError] = None  # why the page could not be used, when source == "summary"
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}  # asdict would deep-copy the error
         d["error"] = self.error.to_dict() if self.error else None
         return d
 
@@ -95,11 +95,15 @@ class PageText:
     outlet: Optional[str]
 
 
-def extract_page(body: bytes, url: Optional[str] = None) -> Optional[PageText]:
+def extract_page(body: str | bytes, url: Optional[str] = None) -> Optional[PageText]:
     """Main text and metadata of an HTML page, or None when nothing article-like is found."""
-    doc = trafilatura.bare_extraction(
-        body, url=url, with_metadata=True, include_comments=False, include_tables=False, as_dict=True
-    )
+    try:
+        doc = trafilatura.bare_extraction(
+            body, url=url, with_metadata=True, include_comments=False, include_tables=False
+        )
+    except Exception as exc:  # lxml/trafilatura failures on hostile markup are a parse failure
+        raise FetchError("parse", f"page extraction failed: {type(exc).__name__}: {exc}", url=url) from exc
+    doc = doc.as_dict() if hasattr(doc, "as_dict") else doc  # a Document in trafilatura 2, a dict before
     if not doc or not (doc.get("text") or "").strip():
         return None
     return PageText(
@@ -108,6 +112,18 @@ def extract_page(body: bytes, url: Optional[str] = None) -> Optional[PageText]:
         published=doc.get("date"),
         canonical_url=canonical_url(doc.get("url")),
         outlet=doc.get("sitename") or doc.get("hostname"),
+    )
+
+
+def html_to_article_text(page: str | bytes, url: Optional[str] = None) -> ArticleText:
+    """Main text and metadata of an HTML page already in hand (``claimwatch extract FILE.html``);
+    ``text`` is empty when nothing article-like was found."""
+    extracted = extract_page(page, url)
+    if extracted is None:
+        return ArticleText("", None, None, canonical_url(url), None, "page")
+    return ArticleText(
+        extracted.text, extracted.title, extracted.published, extracted.canonical_url or canonical_url(url),
+        extracted.outlet, "page",
     )
 
 

@@ -124,6 +124,15 @@ class HttpResult:
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
 
+    @property
+    def charset(self) -> Optional[str]:
+        """The charset parameter of Content-Type, if any (bytes are never decoded here)."""
+        for param in self.content_type.split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'").lower()
+        return None
+
 
 def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
@@ -167,6 +176,39 @@ class _Target:
     host: str  # IDNA-encoded, lower case, no brackets
     port: int
     path: str  # path + query, as sent on the request line
+
+
+def check_url(url: str) -> _Target:
+    """Scheme and syntax check of a URL (no DNS): the parts a request needs; FetchError if unusable."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise FetchError("bad_scheme", f"malformed URL: {exc}", url=url) from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FetchError("bad_scheme", f"scheme {scheme or '(none)'!r} is not http/https", url=url)
+    if not parts.hostname:
+        raise FetchError("bad_scheme", "URL has no host", url=url)
+    try:
+        host = parts.hostname.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise FetchError("bad_scheme", f"invalid host name: {exc}", url=url) from exc
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    if parts.query:
+        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+    return _Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
+
+
+def check_feed_url(url: str) -> str:
+    """The trimmed URL, or ValueError when it can never be fetched (scheme, host): the same rule
+    the client applies, for registering feeds."""
+    url = url.strip()
+    try:
+        check_url(url)
+    except FetchError as exc:
+        raise ValueError(f"{url}: {exc.message}") from exc
+    return url
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -260,7 +302,7 @@ class SafeHttpClient:
             kwargs["deadline_s"] = float(env["CLAIMWATCH_FETCH_DEADLINE_S"])
         if env.get("CLAIMWATCH_FETCH_MAX_BODY"):
             kwargs["max_body"] = int(env["CLAIMWATCH_FETCH_MAX_BODY"])
-        kwargs.update(overrides)
+        kwargs.update({k: v for k, v in overrides.items() if v is not None})  # None: keep the setting
         return cls(**kwargs)
 
     # -- public -------------------------------------------------------------------------------
@@ -274,10 +316,12 @@ class SafeHttpClient:
         *,
         expect: Optional[str] = "feed",
         deadline_s: Optional[float] = None,
+        content_type_ok: Optional[Callable[[str], bool]] = None,
     ) -> HttpResult:
         """GET url through the guard. Returns 2xx and 304 results; raises FetchError otherwise.
 
-        ``expect`` picks the content-type check: "feed", "page" or None (no check).
+        ``expect`` picks the content-type check: "feed", "page" or None (no check);
+        ``content_type_ok`` (a predicate on the Content-Type header) replaces it when given.
         """
         started = time.monotonic()
         deadline = started + (self.deadline_s if deadline_s is None else deadline_s)
@@ -286,11 +330,11 @@ class SafeHttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        content_type_ok = CONTENT_TYPE_CHECKS[expect]
+        content_type_ok = content_type_ok or CONTENT_TYPE_CHECKS[expect]
         visited: list[str] = []
         current = url
         for _hop in range(self.max_redirects + 1):
-            target = self._check_url(current)
+            target = check_url(current)
             ips = self._resolve_checked(target)
             status, resp_headers, body = self._exchange(target, ips, headers, deadline, content_type_ok)
             if status in REDIRECT_STATUSES:
@@ -302,7 +346,7 @@ class SafeHttpClient:
                 if current in visited:
                     raise FetchError("too_many_redirects", f"redirect loop back to {current}", url=url, status=status)
                 continue
-            result = HttpResult(
+            return HttpResult(
                 status=status,
                 url=current,
                 headers=resp_headers,
@@ -312,34 +356,18 @@ class SafeHttpClient:
                 redirects=visited,
                 elapsed_s=time.monotonic() - started,
             )
-            return result
         raise FetchError("too_many_redirects", f"more than {self.max_redirects} redirects", url=url)
 
     # -- guard --------------------------------------------------------------------------------
 
-    def _check_url(self, url: str) -> _Target:
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise FetchError("bad_scheme", f"malformed URL: {exc}", url=url) from exc
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            raise FetchError("bad_scheme", f"scheme {scheme or '(none)'!r} is not http/https", url=url)
-        if not parts.hostname:
-            raise FetchError("bad_scheme", "URL has no host", url=url)
-        try:
-            host = parts.hostname.encode("idna").decode("ascii").lower()
-        except UnicodeError as exc:
-            raise FetchError("bad_scheme", f"invalid host name: {exc}", url=url) from exc
-        path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
-        if parts.query:
-            path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-        return _Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
-
     def _resolve_checked(self, target: _Target) -> list[str]:
         try:
-            ips = list(self.resolver(target.host, target.port))
+            ipaddress.ip_address(target.host)
+            ips = [target.host]  # an IP literal is checked as is, never "resolved"
+        except ValueError:
+            ips = None
+        try:
+            ips = ips or list(self.resolver(target.host, target.port))
         except FetchError:
             raise
         except OSError as exc:

@@ -23,7 +23,7 @@ TRACKING_PARAMS = frozenset(
         "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
         "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
         "oly_enc_id", "vero_id", "wickedid", "rb_clickid", "s_cid", "cmpid", "ncid", "ocid",
-        "sr_share", "smid", "spm", "at_medium", "at_campaign", "ito", "cmp", "xtor", "guccounter",
+        "sr_share", "smid", "spm", "ito", "cmp", "xtor", "guccounter",
         "guce_referrer", "guce_referrer_sig", "ref_src", "ref_url", "feature", "__twitter_impression",
     }
 )

@@ -1,7 +1,7 @@
 """Per-feed state: the registry entry, conditional-GET validators and health.
 
 Times are timezone-aware UTC datetimes in the dataclass and ISO 8601 strings with a ``Z``
-suffix and second resolution in ``to_dict`` (so they sort as strings in DynamoDB filters).
+suffix and fixed-width microseconds in ``to_dict`` (so they sort as strings in DynamoDB filters).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ _INT_FIELDS = ("last_status", "consecutive_failures", "bozo_count", "articles_se
 def format_time(value: Optional[datetime]) -> Optional[str]:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width: sorts as text
 
 
 def parse_time(value) -> Optional[datetime]:

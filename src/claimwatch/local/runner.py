@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import boto3
+from botocore.config import Config
 
 from claimwatch.local.template import FunctionSpec, LocalStack, load_template
 from claimwatch.store import aws
@@ -158,7 +159,9 @@ class LocalPipeline:
         self._handlers: dict[str, Callable] = {}
         self._stream_iterators: dict[str, dict[str, str | None]] = {}
         self.sqs = self.session.client("sqs")
-        self.streams = self.session.client("dynamodbstreams")
+        # Account-based stream endpoints (<account>.streams-ddb...) are not routed by moto; the
+        # regional endpoint is equivalent for AWS too.
+        self.streams = self.session.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
         self.invocations: list[tuple[str, int]] = []  # (function, batch size), for tests and stats
         self.alert_sink_url = self._subscribe_alert_sink()
 
@@ -371,7 +374,8 @@ class LocalPipeline:
         return url
 
     def drain_alerts(self) -> list[dict]:
-        """SNS notifications received by the sink: {"subject", "message", "attributes"}."""
+        """SNS notifications received by the sink: {"subject", "text", "alert", "attributes"}:
+        `text` is the e-mail body, `alert` the structured JSON an SQS/HTTP subscriber gets."""
         out: list[dict] = []
         while self.alert_sink_url:
             resp = self.sqs.receive_message(QueueUrl=self.alert_sink_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
@@ -380,10 +384,15 @@ class LocalPipeline:
                 break
             for m in msgs:
                 envelope = json.loads(m["Body"])
+                try:
+                    alert = json.loads(envelope.get("Message") or "")
+                except ValueError:  # a plain-text publish
+                    alert = {"text": envelope.get("Message")}
                 out.append(
                     {
                         "subject": envelope.get("Subject"),
-                        "message": envelope.get("Message"),
+                        "text": alert.get("text") if isinstance(alert, dict) else None,
+                        "alert": alert,
                         "attributes": {k: v.get("Value") for k, v in (envelope.get("MessageAttributes") or {}).items()},
                     }
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -44,11 +45,7 @@ class LocalRun:
 
     def __init__(self, feeds: list[tuple[str, str | None]], watchlist: str | Path, *, interval: float = 0.0,
                  endpoint_url: str | None = None, allow_loopback: bool = True, parameters: dict | None = None):
-        extra_env = {
-            "CLAIMWATCH_ALLOW_LOOPBACK": "true" if allow_loopback else "false",
-            # Locally a feed is due again after --interval seconds instead of the deployed cadence.
-            "CLAIMWATCH_POLL_INTERVAL_SECONDS": str(max(0, int(interval))),
-        }
+        extra_env = {"CLAIMWATCH_ALLOW_LOOPBACK": "true" if allow_loopback else "false"}
         self.pipe = LocalPipeline(endpoint_url=endpoint_url, parameters=parameters, extra_env=extra_env)
         from claimwatch.store.feeds import FeedStore
         from claimwatch.store.watches import WatchStore
@@ -57,11 +54,25 @@ class LocalRun:
         env = self.pipe.env
         self.feed_store = FeedStore(env["FEEDS_TABLE"], env["ARTICLES_TABLE"])
         for url, title in feeds:
-            self.feed_store.add_feed(url, title)
+            state = self.feed_store.add_feed(url, title)
+            # Locally a feed is due again after --interval seconds, not the deployed 15 minutes.
+            state.interval_s = max(0, int(interval))
+            self.feed_store.save_state(state)
         self.watches = load_watchlist(Path(watchlist))
         WatchStore(env["WATCHES_TABLE"]).put_watches(self.watches)
 
+    def wait_until_due(self, at_most: float = 5.0) -> None:
+        """Health delays are at least a second: let that second pass between back-to-back polls."""
+        from claimwatch.feeds.state import parse_time
+
+        now = datetime.now(timezone.utc)
+        healthy = [parse_time(f.next_poll) for f in self.feed_store.list_feeds() if f.health in ("new", "ok")]
+        waits = [(t - now).total_seconds() for t in healthy if t]
+        if waits and 0 < min(waits) <= at_most:
+            time.sleep(min(waits) + 0.05)
+
     def poll(self) -> list[dict]:
+        self.wait_until_due()
         self.pipe.tick("SchedulerFunction")
         self.pipe.pump()
         self.pipe.tick("DigestFunction")
@@ -92,7 +103,7 @@ def print_alerts(alerts: list[dict], as_json: bool, out=sys.stdout) -> None:
             out.write(f"SNS subject: {alert['subject']}\n")
             attrs = ", ".join(f"{k}={v}" for k, v in sorted(alert["attributes"].items()))
             out.write(f"attributes:  {attrs}\n\n")
-            out.write(alert["message"].rstrip() + "\n")
+            out.write((alert["text"] or "").rstrip() + "\n")
     out.flush()
 
 

@@ -12,7 +12,9 @@ two workers that see the same new claim try to create the same item; the store's
 create lets one win and the other adopts it. Two workers that see *different* wordings of one
 new claim at once each create a cluster, then look again once their own is indexed; whoever
 finds the other merges its cluster into it with a conditional write that fails if the other has
-been merged already, so exactly one of the two survives.
+been merged already, so exactly one of the two survives. With three or more racing wordings a
+worker may join a cluster that merges into another a moment later: readers therefore resolve a
+claim's cluster id with ``lookup_cluster``, which follows ``merged_into`` to the survivor.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from claimwatch.model import Claim, stable_id
-from claimwatch.novelty.fingerprint import Fingerprint, estimated_jaccard, fingerprint
+from claimwatch.novelty.fingerprint import Fingerprint, estimated_jaccard, fingerprint, similar_names
 from claimwatch.novelty.store import ClusterMerged, ClusterRecord, Member, NoveltyStore
 
 SAME_SOURCE_THRESHOLD = 0.5
@@ -69,9 +71,13 @@ def _agree(mine: frozenset, theirs: frozenset) -> bool:
     return not mine or not theirs or bool(mine & theirs)
 
 
+def same_source(fp: Fingerprint, key: str, name: Optional[str]) -> bool:
+    """One speaker under two resolutions (actor id here, bare name there) or two spellings."""
+    return bool(fp.source_key) and (fp.source_key == key or similar_names(fp.source_name, name))
+
+
 def threshold_for(fp: Fingerprint, rec: ClusterRecord) -> float:
-    same_source = bool(fp.source_key) and (fp.source_key == rec.source_key)
-    return SAME_SOURCE_THRESHOLD if same_source else OTHER_SOURCE_THRESHOLD
+    return SAME_SOURCE_THRESHOLD if same_source(fp, rec.source_key, rec.source_name) else OTHER_SOURCE_THRESHOLD
 
 
 def _best_match(fp: Fingerprint, store: NoveltyStore, exclude: frozenset = frozenset()):
@@ -96,7 +102,9 @@ def _development(claim: Claim, claim_id: str, fp: Fingerprint, rec: ClusterRecor
         return None
     if claim.stance != rec.stance:
         kind = "denial" if claim.stance == "deny" else "assertion"
-    elif fp.source_key and fp.source_key != rec.source_key and fp.source_key not in rec.sources:
+    elif (fp.source_key and fp.source_key not in rec.sources
+          and not same_source(fp, rec.source_key, rec.source_name)
+          and not any(same_source(fp, d.get("source_key"), d.get("source")) for d in rec.developments)):
         kind = "confirmation"  # the same claim from a second speaker
     else:
         return None
@@ -189,10 +197,17 @@ def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = No
 
         # A concurrent worker may have founded a cluster for another wording of this claim
         # between our lookup and our create: the later one to look merges into the other.
-        rival = _best_match(fp, store, exclude=frozenset({cluster_id}))
-        if rival and store.merge(cluster_id, rival[0].cluster_id):
+        # A refused merge means the rival was merged meanwhile (into us, or elsewhere): look again.
+        adopted = None
+        for _ in range(MAX_ATTEMPTS):
+            rival = _best_match(fp, store, exclude=frozenset({cluster_id}))
+            if rival and store.merge(cluster_id, rival[0].cluster_id):
+                adopted = rival
+            if not rival or adopted:
+                break
+        if adopted:
             try:
-                return _join(claim, claim_id, fp, store, rival[0], outlet, rival[1])
+                return _join(claim, claim_id, fp, store, adopted[0], outlet, adopted[1])
             except ClusterMerged:
                 continue
         rec = store.get_clusters([cluster_id])[cluster_id]

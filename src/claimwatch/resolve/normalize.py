@@ -87,6 +87,12 @@ def name_key(text: str) -> str:
     return text
 
 
+def abbreviation_key(text: str) -> str:
+    """Exact key for abbreviations ("N.J." and "N.Y." must not fold together): lower case,
+    spaces dropped, prefixed so it never collides with a name key."""
+    return "=" + romanise(text).replace(" ", "")
+
+
 def adjectival_stems(key: str) -> list[str]:
     """Noun keys an adjectival place key may stand for, most specific first.
 

@@ -9,7 +9,8 @@ Items:
 Correctness under concurrent extract invocations and replays comes from the write shapes:
 create is ``attribute_not_exists(pk)``; joining is ``ADD`` to string sets (adding a claim twice
 adds it once, so replays never inflate counts) guarded by ``attribute_not_exists(merged_into)``;
-a merge is one transaction that marks the loser and checks that the winner is still unmerged.
+a merge is one transaction that marks the loser and records it on the winner, both conditional
+on neither being merged already.
 Reads are strongly consistent: the post-create re-check must see a rival's fresh band items.
 Every item carries ``expires_at`` (epoch seconds) for the table's TTL: a claim re-reported after
 ``ttl_days`` counts as new again.
@@ -17,11 +18,11 @@ Every item carries ``expires_at`` (epoch seconds) for the table's TTL: a claim r
 
 from __future__ import annotations
 
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
-from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from claimwatch.novelty.fingerprint import decode_signature, encode_signature
@@ -103,10 +104,14 @@ class DynamoNoveltyStore:
         return int(time.time()) + self.ttl_seconds
 
     def _query_band(self, key: str) -> set:
+        # The low-level client: boto3 clients are thread-safe, resources are not. (The resource's
+        # own client still takes and returns plain Python values.)
+        client = self.dynamodb.meta.client
         ids, kwargs = set(), {}
         while True:
-            resp = self.table.query(KeyConditionExpression=Key("pk").eq(key), ProjectionExpression="sk",
-                                    ConsistentRead=True, **kwargs)
+            resp = client.query(TableName=self.table_name, KeyConditionExpression="pk = :pk",
+                                ExpressionAttributeValues={":pk": key}, ProjectionExpression="sk",
+                                ConsistentRead=True, **kwargs)
             ids |= {item["sk"] for item in resp.get("Items", [])}
             if "LastEvaluatedKey" not in resp:
                 return ids
@@ -190,26 +195,41 @@ class DynamoNoveltyStore:
 
     def merge(self, loser_id: str, winner_id: str) -> bool:
         unmerged = "attribute_exists(pk) AND attribute_not_exists(merged_into)"
+        # The resource's client serialises plain Python values (no {"S": ...} type wrappers).
         client = self.dynamodb.meta.client
-        try:
-            client.transact_write_items(TransactItems=[
-                {"Update": {
-                    "TableName": self.table_name,
-                    "Key": {"pk": {"S": f"cluster#{loser_id}"}, "sk": {"S": META}},
-                    "UpdateExpression": "SET merged_into = :w",
-                    "ConditionExpression": unmerged,
-                    "ExpressionAttributeValues": {":w": {"S": winner_id}},
-                }},
-                {"ConditionCheck": {
-                    "TableName": self.table_name,
-                    "Key": {"pk": {"S": f"cluster#{winner_id}"}, "sk": {"S": META}},
-                    "ConditionExpression": unmerged,
-                }},
-            ])
-        except ClientError as err:
-            if _is_condition_failure(err):
-                return False
-            raise
+        items = [
+            {"Update": {
+                "TableName": self.table_name,
+                "Key": cluster_key(loser_id),
+                "UpdateExpression": "SET merged_into = :w",
+                "ConditionExpression": unmerged,
+                "ExpressionAttributeValues": {":w": winner_id},
+            }},
+            # An Update rather than a ConditionCheck: it records the merge on the winner too, and
+            # needs only dynamodb:UpdateItem (SAM's DynamoDBWritePolicy), not ConditionCheckItem.
+            {"Update": {
+                "TableName": self.table_name,
+                "Key": cluster_key(winner_id),
+                "UpdateExpression": "ADD absorbed :l",
+                "ConditionExpression": unmerged,
+                "ExpressionAttributeValues": {":l": {loser_id}},
+            }},
+        ]
+        for attempt in range(6):
+            try:
+                client.transact_write_items(TransactItems=items)
+                break
+            except ClientError as err:
+                reasons = {r.get("Code") for r in err.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" in reasons:
+                    return False
+                if not reasons & {"TransactionConflict"} and err.response["Error"]["Code"] != "TransactionConflictException":
+                    raise
+                # Two merges touching the same clusters at once: DynamoDB may cancel both. Back
+                # off with jitter and try again; the conditions decide who wins.
+                time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+        else:
+            return False
         # The loser takes no more members now (joins are conditional on it being unmerged):
         # fold what it has into the winner.
         loser = self.table.get_item(Key=cluster_key(loser_id), ConsistentRead=True)["Item"]

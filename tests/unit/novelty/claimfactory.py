@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from claimwatch.model import ActorRef, Claim, Content, Cue, PlaceRef, Provenance, Source
 
-PLACES = {
-    "Pokrovsk": "geo:704422", "Krasnoarmeyskoye": "geo:704422", "Krasnoarmeysk": "geo:704422",
-    "Myrnohrad": "geo:706448", "Dimitrov": "geo:706448",
-    "Kostiantynivka": "geo:704147", "Konstantinovka": "geo:704147",
-    "Bakhmut": "geo:712451", "Artemovsk": "geo:712451",
-    "Kupiansk": "geo:703845", "Kupyansk": "geo:703845", "Odesa": "geo:698740",
+PLACES = {  # alias as written -> (place id, canonical name)
+    "Pokrovsk": ("geo:704422", "Pokrovsk"), "Krasnoarmeyskoye": ("geo:704422", "Pokrovsk"),
+    "Krasnoarmeysk": ("geo:704422", "Pokrovsk"),
+    "Myrnohrad": ("geo:706448", "Myrnohrad"), "Dimitrov": ("geo:706448", "Myrnohrad"),
+    "Kostiantynivka": ("geo:704147", "Kostiantynivka"), "Konstantinovka": ("geo:704147", "Kostiantynivka"),
+    "Bakhmut": ("geo:712451", "Bakhmut"), "Artemovsk": ("geo:712451", "Bakhmut"),
+    "Kupiansk": ("geo:703845", "Kupiansk"), "Kupyansk": ("geo:703845", "Kupiansk"),
+    "Odesa": ("geo:698740", "Odesa"),
 }
 ACTORS = {
     "AFU": "actor:armed-forces-of-ukraine", "Armed Forces of Ukraine": "actor:armed-forces-of-ukraine",
@@ -44,16 +46,20 @@ def make_claim(sentence: str, source: str, cue: str, content: str, *, source_nam
         provenance=Provenance(article_id=article_id, url=url or f"https://news.example/{article_id}",
                               outlet=outlet, title=f"Story {article_id}", published=published),
     )
-    lookup_places = PLACES if places is None else places
-    lookup_actors = ACTORS if actors is None else actors
-    for name, pid in lookup_places.items():
-        i = text.find(name, content_span[0], content_span[1])
-        if i >= 0:
-            claim.places.append(PlaceRef(text=name, name=name, span=(i, i + len(name)), place_id=pid))
-    for name, aid in lookup_actors.items():
-        i = text.find(name, content_span[0], content_span[1])
-        if i >= 0:
-            claim.actors.append(ActorRef(text=name, name=name, span=(i, i + len(name)), actor_id=aid))
+    taken: list = []
+
+    def mentions(table):
+        # Longest alias first; a shorter alias inside a longer mention is not a second mention.
+        for alias in sorted(table, key=len, reverse=True):
+            i = text.find(alias, content_span[0], content_span[1])
+            if i >= 0 and not any(s <= i < e for s, e in taken):
+                taken.append((i, i + len(alias)))
+                yield alias, (i, i + len(alias)), table[alias]
+
+    for alias, span, (pid, name) in mentions(PLACES if places is None else places):
+        claim.places.append(PlaceRef(text=alias, name=name, span=span, place_id=pid))
+    for alias, span, aid in mentions(ACTORS if actors is None else actors):
+        claim.actors.append(ActorRef(text=alias, name=alias, span=span, actor_id=aid))
     claim.ensure_id(claim_id or article_id)
     if claim_id:
         claim.id = claim_id

@@ -36,3 +36,27 @@ def test_source_key_prefers_actor_id_then_name():
                       source_actor="actor:armed-forces-of-ukraine")
     assert fingerprint(b).source_key == "actor:armed-forces-of-ukraine"
     assert "actor:armed-forces-of-ukraine" in fingerprint(b).entity_keys
+
+
+def test_place_inside_an_actor_name_and_place_read_as_person_do_not_count():
+    from claimwatch.model import ActorRef, PlaceRef
+
+    claim, text = make_claim("Volkhov said the Armed Forces of Ukraine had left Dimitrov.", "Volkhov", "said",
+                             "the Armed Forces of Ukraine had left Dimitrov", places={}, actors={})
+    start = text.index("Armed Forces of Ukraine")
+    ukraine = text.index("Ukraine")
+    dimitrov = text.index("Dimitrov")
+    claim.actors = [ActorRef("Armed Forces of Ukraine", span=(start, start + 23), actor_id="actor:afu"),
+                    ActorRef("Dimitrov", span=(dimitrov, dimitrov + 8), actor_id="person:dimitrov")]
+    claim.places = [PlaceRef("Ukraine", span=(ukraine, ukraine + 7), place_id="geo:690791"),
+                    PlaceRef("Dimitrov", span=(dimitrov, dimitrov + 8), place_id="geo:710035")]
+    fp = fingerprint(claim)
+    assert fp.place_keys == {"geo:710035"} and fp.actor_keys == {"actor:afu"}
+    assert content_tokens(claim) == ["actor:afu", "left", "geo:710035"]
+
+
+def test_one_source_spelled_two_ways_is_the_same_source():
+    from claimwatch.novelty.fingerprint import similar_names
+
+    assert similar_names("The Russian Defence Ministry", "Russia's Defence Ministry")
+    assert not similar_names("Russian Defence Ministry", "General Staff of the Armed Forces of Ukraine")

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from claimfactory import make_claim
 
-from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster
+from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster, lookup_cluster
 from claimwatch.novelty.fingerprint import NUM_BANDS
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -119,11 +119,11 @@ def _race(claims):
         t.start()
     for t in threads:
         t.join()
-    return results
+    return results, store
 
 
 def test_concurrent_workers_seeing_the_same_new_claim_end_with_one_cluster():
-    results = _race([kimakovsky(f"a{i}", f"Outlet {i}") for i in range(6)])
+    results, _ = _race([kimakovsky(f"a{i}", f"Outlet {i}") for i in range(6)])
     assert len({r.cluster_id for r in results}) == 1
     assert sum(r.is_new for r in results) == 1
     assert max(r.outlets for r in results) == 6
@@ -138,7 +138,8 @@ def test_concurrent_workers_seeing_different_wordings_end_with_one_cluster():
          "Russian forces secured all the approaches to Konstantinovka"),
     ]
     claims = [kimakovsky(f"a{i}", f"Outlet {i}", s, c) for i, (s, c) in enumerate(wordings)]
-    results = _race(claims)
-    survivors = {r.cluster_id for r in results}
+    results, store = _race(claims)
+    survivors = {lookup_cluster(store, r.cluster_id).cluster_id for r in results}
     assert len(survivors) == 1, results
+    assert len(lookup_cluster(store, results[0].cluster_id).outlets) == 3
     assert sum(r.is_new for r in results) == 1

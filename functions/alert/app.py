@@ -1,0 +1,58 @@
+"""Alert: new claims from the Claims table stream -> watches -> exactly-once SNS alerts.
+
+The whole batch goes through one AlertService call so a burst of matches for one watch becomes one
+message. Every send is guarded by a conditional put on (watch, cluster, kind), so a retried batch,
+a redelivered record or a concurrent invocation never sends the same alert twice. Claims whose
+alert failed are reported by sequence number; Lambda retries from there (bounded, bisecting) and
+then hands the records to the on-failure queue.
+"""
+
+import os
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT, AlertService
+from claimwatch.store.alerts import DynamoAlertStore
+from claimwatch.store.article_text import ArticleTextStore
+from claimwatch.store.claims import claim_from_item
+from claimwatch.store.novelty import DynamoNoveltyStore
+from claimwatch.store.topic import SnsPublisher
+from claimwatch.store.watches import CachedWatches, WatchStore
+from claimwatch.watch.matcher import WatchIndex
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+watches = CachedWatches(WatchStore(os.environ["WATCHES_TABLE"]), build=WatchIndex)
+alert_store = DynamoAlertStore(os.environ["ALERTS_TABLE"])
+novelty_store = DynamoNoveltyStore(os.environ["NOVELTY_TABLE"])
+publisher = SnsPublisher(os.environ["ALERT_TOPIC_ARN"])
+texts = ArticleTextStore(os.environ["ARTICLE_BUCKET"])
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_source(data_class=DynamoDBStreamEvent)
+def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
+    claims, sequence_of = [], {}
+    for record in event.records:
+        if record.event_name != DynamoDBRecordEventName.INSERT or not record.dynamodb.new_image:
+            continue
+        claim = claim_from_item(record.dynamodb.new_image)
+        claims.append(claim)
+        sequence_of[claim.id] = record.dynamodb.sequence_number
+    index = watches.index()
+    service = AlertService(alert_store, publisher, index, novelty_store, watches=index.watches, article_text=texts.get)
+    outcomes = service.handle(claims)
+    failed = {o.claim_id for o in outcomes if o.status == STATUS_FAILED}
+    metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=sum(o.status == STATUS_SENT for o in outcomes))
+    if failed:
+        metrics.add_metric(name="AlertFailures", unit=MetricUnit.Count, value=len(failed))
+        logger.warning("alerts failed", extra={"errors": [o.error for o in outcomes if o.status == STATUS_FAILED]})
+    return {"batchItemFailures": [{"itemIdentifier": sequence_of[cid]} for cid in failed if cid in sequence_of]}

@@ -1,0 +1,241 @@
+"""AlertService: claims in, at most one message per (watch, cluster, kind) out.
+
+``handle(claims)`` is what the alert function runs on each DynamoDB stream batch (claims that
+extract has already put in clusters); ``digest(now)`` is what the scheduled digest function runs.
+Both are safe to run twice, and concurrently: every send is guarded by a conditional put in the
+alert store (see ``alerts/store.py``), taken before publishing and released if publishing fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Optional
+
+from claimwatch.alerts import policy
+from claimwatch.alerts.render import combine_alerts, render_alert, render_digest
+from claimwatch.alerts.store import INCLUDED, SENT
+from claimwatch.model import Claim
+from claimwatch.novelty import ClusterResult, lookup_cluster
+
+log = logging.getLogger(__name__)
+
+# Outcome statuses
+STATUS_SENT = "sent"  # published now
+STATUS_DUPLICATE = "duplicate"  # already sent (or being sent) by an earlier or concurrent run
+STATUS_QUEUED = "queued"  # waiting for the digest
+STATUS_INCLUDED = "included"  # a development folded into the cluster's first alert
+STATUS_FAILED = "failed"  # matching, rendering or publishing failed: retry the record
+STATUS_EMPTY = "empty"  # a digest period with nothing new
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class AlertOutcome:
+    status: str
+    claim_id: Optional[str] = None
+    watch_id: Optional[str] = None
+    kind: Optional[str] = None
+    cluster_id: Optional[str] = None
+    message_id: Optional[str] = None
+    error: Optional[str] = None
+
+
+@dataclass
+class _Ready:
+    claim: Claim
+    matches: list
+    cluster: ClusterResult
+    decision: policy.Decision
+    text: Optional[str] = None
+
+
+@dataclass
+class _Digested:
+    claims: list = field(default_factory=list)
+    item_keys: list = field(default_factory=list)
+
+
+def _watch_map(watches) -> dict:
+    if watches is None:
+        return {}
+    if isinstance(watches, dict):
+        return dict(watches)
+    return {w.id: w for w in watches}
+
+
+def period_start(now: datetime, period: timedelta) -> datetime:
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return epoch + ((now - epoch) // period) * period
+
+
+class AlertService:
+    def __init__(self, alert_store, publisher, watch_index, novelty_store,
+                 clock: Callable[[], datetime] = utcnow, *, watches=None,
+                 article_text: Optional[Callable[[str], Optional[str]]] = None,
+                 digest_period: timedelta = timedelta(days=1), lease: timedelta = timedelta(minutes=5)):
+        """``watches``: the Watch objects (for delivery and corroborated); defaults to
+        ``watch_index.watches``. ``article_text(article_id)`` returns the article text for
+        context (e.g. ``ArticleTextStore.get``); without it the claim's content is shown."""
+        self.alert_store = alert_store
+        self.publisher = publisher
+        self.watch_index = watch_index
+        self.novelty_store = novelty_store
+        self.clock = clock
+        self.watches = _watch_map(watches if watches is not None else getattr(watch_index, "watches", None))
+        self.article_text = article_text
+        self.digest_period = digest_period
+        self.lease = lease
+
+    # -- instant / corroborated / development ------------------------------------------------
+
+    def handle(self, claims: Iterable[Claim]) -> list:
+        """Alert on a batch of claims. One message per watch per call (a burst is debounced into
+        one message). Returns one AlertOutcome per (claim, watch, kind); a claim with a
+        ``failed`` outcome should be retried (its guards were released)."""
+        now = self.clock()
+        outcomes: list = []
+        bursts: "OrderedDict[str, list]" = OrderedDict()
+        claimed_now: set = set()  # (watch_id, key) guards taken in this call
+        texts: dict = {}
+        for claim in claims:
+            try:
+                outcomes += self._plan(claim, now, bursts, claimed_now, texts)
+            except Exception as exc:  # one bad claim never stops the batch
+                log.exception("alert planning failed for claim %s", claim.id)
+                outcomes.append(AlertOutcome(STATUS_FAILED, claim.id, error=repr(exc)))
+        for watch_id, ready in bursts.items():
+            outcomes += self._send(watch_id, ready, now)
+        return outcomes
+
+    def cluster_of(self, claim: Claim) -> ClusterResult:
+        rec = lookup_cluster(self.novelty_store, claim.cluster_id) if claim.cluster_id else None
+        if rec is not None:
+            return ClusterResult.from_record(rec, claim.id)
+        # Not clustered (novelty unavailable): the claim stands alone.
+        return ClusterResult(cluster_id=f"claim-{claim.id}", is_new=True, outlets=1 if claim.provenance.outlet else 0,
+                             articles=1, first_seen=claim.provenance.published or "",
+                             outlet_names=[claim.provenance.outlet] if claim.provenance.outlet else [])
+
+    def _text(self, article_id: Optional[str], texts: dict) -> Optional[str]:
+        if not self.article_text or not article_id:
+            return None
+        if article_id not in texts:
+            try:
+                texts[article_id] = self.article_text(article_id)
+            except Exception:  # context is a nicety: alert without it
+                log.warning("article text unavailable for %s", article_id, exc_info=True)
+                texts[article_id] = None
+        return texts[article_id]
+
+    def _plan(self, claim, now, bursts, claimed_now, texts) -> list:
+        matches = self.watch_index.match(claim)
+        if not matches:
+            return []
+        cluster = self.cluster_of(claim)
+        by_watch: "OrderedDict[str, list]" = OrderedDict()
+        for m in matches:
+            by_watch.setdefault(m.watch_id, []).append(m)
+        outcomes = []
+        for watch_id, watch_matches in by_watch.items():
+            for decision in policy.decide(self.watches.get(watch_id), claim, cluster):
+                out = AlertOutcome(STATUS_DUPLICATE, claim.id, watch_id, decision.kind, cluster.cluster_id)
+                if decision.kind == policy.DIGEST:
+                    self.alert_store.add_pending(watch_id, f"{cluster.cluster_id}#{claim.id}", {
+                        "claim": claim.to_dict(), "cluster_id": cluster.cluster_id, "recorded_at": now.isoformat()})
+                    out.status = STATUS_QUEUED
+                elif self.alert_store.try_claim(watch_id, decision.key, now, self.lease):
+                    claimed_now.add((watch_id, decision.key))
+                    if decision.kind == policy.DEVELOPMENT and (
+                        (watch_id, decision.main_key) in claimed_now
+                        or self.alert_store.status(watch_id, decision.main_key) is None
+                    ):
+                        # The watch's first alert for this cluster goes out now and shows the
+                        # development; or it has not gone out (corroboration pending) and will.
+                        self.alert_store.mark_sent(watch_id, decision.key, None, now, status=INCLUDED)
+                        out.status = STATUS_INCLUDED
+                    else:
+                        bursts.setdefault(watch_id, []).append(
+                            _Ready(claim, watch_matches, cluster, decision, self._text(claim.provenance.article_id, texts)))
+                        continue  # the outcome is decided when the burst is published
+                outcomes.append(out)
+        return outcomes
+
+    def _send(self, watch_id: str, ready: list, now: datetime) -> list:
+        def outcomes(status, message_id=None, error=None):
+            return [AlertOutcome(status, r.claim.id, watch_id, r.decision.kind, r.cluster.cluster_id, message_id, error)
+                    for r in ready]
+
+        try:
+            rendered = [render_alert(r.claim, r.matches, r.cluster, r.text, kind=r.decision.kind,
+                                     severity=policy.severity(r.claim, r.cluster, r.decision.kind)) for r in ready]
+            message = combine_alerts(watch_id, rendered, [r.claim for r in ready], [r.cluster for r in ready])
+            message_id = self.publisher.publish(message)
+        except Exception as exc:
+            log.exception("publishing %d alert(s) for watch %s failed", len(ready), watch_id)
+            for r in ready:
+                self.alert_store.release(watch_id, r.decision.key)
+            return outcomes(STATUS_FAILED, error=repr(exc))
+        for r in ready:
+            self.alert_store.mark_sent(watch_id, r.decision.key, message_id, now)
+        return outcomes(STATUS_SENT, message_id)
+
+    # -- digest ------------------------------------------------------------------------------
+
+    def digest(self, now: Optional[datetime] = None) -> list:
+        """Send each digest watch one message for the current period listing its new claims,
+        grouped by cluster; clusters already listed in an earlier digest are left out. Exactly
+        once per (watch, period): a second call in the same period sends nothing."""
+        now = now or self.clock()
+        start = period_start(now, self.digest_period)
+        label = start.isoformat(timespec="minutes")
+        results = []
+        for watch_id, watch in self.watches.items():
+            if policy.delivery_of(watch) != policy.DIGEST:
+                continue
+            try:
+                results.append(self._digest_watch(watch_id, label, now))
+            except Exception as exc:
+                log.exception("digest for watch %s failed", watch_id)
+                results.append(AlertOutcome(STATUS_FAILED, watch_id=watch_id, kind=policy.DIGEST, error=repr(exc)))
+        return results
+
+    def _digest_watch(self, watch_id: str, label: str, now: datetime) -> AlertOutcome:
+        items = {k: v for k, v in self.alert_store.pending(watch_id).items() if v.get("recorded_at", "") <= now.isoformat()}
+        if not items:
+            return AlertOutcome(STATUS_EMPTY, watch_id=watch_id, kind=policy.DIGEST)
+        period_key = f"digest#{label}"
+        if not self.alert_store.try_claim(watch_id, period_key, now, self.lease):
+            return AlertOutcome(STATUS_DUPLICATE, watch_id=watch_id, kind=policy.DIGEST)
+        groups: "OrderedDict[str, tuple]" = OrderedDict()
+        for item_key, item in sorted(items.items(), key=lambda kv: kv[1].get("recorded_at", "")):
+            claim = Claim.from_dict(item["claim"])
+            rec = lookup_cluster(self.novelty_store, item.get("cluster_id")) if item.get("cluster_id") else None
+            cluster = ClusterResult.from_record(rec) if rec else self.cluster_of(claim)
+            entry = groups.setdefault(cluster.cluster_id, (cluster, _Digested()))
+            entry[1].claims.append(claim)
+            entry[1].item_keys.append(item_key)
+        taken = []  # clusters listed for the first time for this watch
+        for cluster_id in groups:
+            if self.alert_store.try_claim(watch_id, f"{cluster_id}#{policy.DIGEST}", now, self.lease):
+                taken.append(cluster_id)
+        guards = [period_key] + [f"{cid}#{policy.DIGEST}" for cid in taken]
+        try:
+            message_id = None
+            if taken:
+                message = render_digest(watch_id, label, [(groups[c][0], groups[c][1].claims) for c in taken])
+                message_id = self.publisher.publish(message)
+        except Exception as exc:
+            for key in guards:
+                self.alert_store.release(watch_id, key)
+            raise exc
+        for key in guards:
+            self.alert_store.mark_sent(watch_id, key, message_id, now, status=SENT)
+        self.alert_store.remove_pending(watch_id, [k for _, d in groups.values() for k in d.item_keys])
+        return AlertOutcome(STATUS_SENT if taken else STATUS_EMPTY, watch_id=watch_id, kind=policy.DIGEST,
+                            message_id=message_id)

@@ -1,0 +1,516 @@
+"""Place mentions in text and their resolution to gazetteer places.
+
+Two stages shared by `find_places` (spaCy docs) and `resolve_toponyms` (bare toponym lists,
+used by the LGL benchmark and watch terms):
+
+1. Mentions: spaCy GPE/LOC/FAC entities *and* runs of capitalised tokens looked up in the
+   gazetteer (spaCy labels "Donbass" PERSON and "Rostov" PERSON), compound and hyphenated forms
+   split into their parts ("Krasnoarmeyskoye-Dymitrovskoye direction" -> two places, each with
+   its own span), adjectival forms and Cyrillic case endings tried as extra keys.
+2. Resolution: every candidate is scored by population, name kind (official > historical >
+   alternate > abbreviation), the article's other places (shared country and admin1, distance)
+   and explicit qualifiers ("Donetsk in Russia's Rostov region", "Alexandria, La.").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from claimwatch import model
+from claimwatch.resolve.gazetteer import (
+    KIND_ABBREVIATION,
+    KIND_ALTERNATE,
+    KIND_DEMONYM,
+    KIND_FORMER,
+    KIND_NAME,
+    Candidate,
+    Place,
+    get_gazetteer,
+)
+from claimwatch.resolve.normalize import (
+    abbreviation_key,
+    adjectival_stems,
+    cyrillic_case_variants,
+    has_cyrillic,
+    name_key,
+)
+
+# Lower-case words that turn a preceding name into a larger named place.
+_REGION_WORDS = ("direction", "region", "oblast", "province", "krai", "republic", "county",
+                 "parish", "state", "axis", "district", "raion", "область", "обл", "край",
+                 "район", "направление", "напрямок", "республика")
+_DIRECTION_WORDS = ("direction", "axis", "front", "sector", "направление", "напрямок")
+# Inner lower-case links allowed inside a hyphenated or multiword place name.
+_NAME_LINKS = {"on", "na", "upon", "de", "la", "le", "del", "du", "sur", "am", "an", "der",
+               "of", "-", "–", "'s", "’s"}
+_QUALIFIER_GAP = re.compile(r"^\s*(,|\(|in|in the|of|of the|near|outside|,\s*in)\s*$",
+                            re.IGNORECASE)
+_POSSESSIVE_GAP = re.compile(r"^\s*(['’]s)?\s*$")
+_STRONG_LABELS = {"GPE", "LOC"}
+_WEAK_MIN_POPULATION = 20000
+
+
+@dataclass
+class Mention:
+    text: str
+    start: int
+    end: int
+    strong: bool = True  # a place label (NER GPE/LOC, a gold toponym, a watch term)
+    keys: list = field(default_factory=list)  # [(key, rule, penalty)]
+    candidates: list = field(default_factory=list)  # [(Candidate, rule, penalty)]
+    qualifiers: list = field(default_factory=list)  # [Mention] that qualify this one
+    is_qualifier: bool = False
+    choice: Optional[tuple] = None  # (Place, rule) after resolution
+    ranked: list = field(default_factory=list)  # leading readings, best first
+    component_of: Optional["Mention"] = None
+    direction: bool = False  # "<name> direction": its parts are places too
+    # Demonyms ("Texan", "Russian") are toponyms in LGL's annotation, never place mentions in
+    # find_places ("Russian forces" is an actor).
+    allow_demonyms: bool = False
+
+
+def mention_keys(text: str, direction: bool = False) -> list[tuple[str, str, float]]:
+    """Lookup keys for a mention: its own key, then adjectival stems, then case variants."""
+    key = name_key(text)
+    out = [(key, "", 0.0)]
+    words = key.split(" ")
+    stems = adjectival_stems(words[-1])
+    for n, stem in enumerate(stems):
+        # In "X-skoye direction" the adjective stands for the town: no penalty there.
+        penalty = 0.0 if direction else 0.4 + 0.2 * n
+        out.append((" ".join(words[:-1] + [stem]), "adjectival form", penalty))
+    if has_cyrillic(text):
+        parts = text.split()
+        for variant in cyrillic_case_variants(parts[-1]):
+            vkey = name_key(" ".join(parts[:-1] + [variant]))
+            out.append((vkey, "Cyrillic case form", 0.3))
+    stripped = text.strip()
+    if "." in stripped or (stripped.isupper() and len(stripped) <= 5):
+        out.append((abbreviation_key(stripped), "", 0.0))
+    seen, unique = set(), []
+    for k in out:
+        if k[0] and k[0] not in seen:
+            seen.add(k[0])
+            unique.append(k)
+    return unique
+
+
+def _lookup(mention: Mention, gazetteer) -> None:
+    best: dict[int, tuple] = {}
+    for key, rule, penalty in mention.keys:
+        for cand in gazetteer.lookup(key):
+            if cand.kind == KIND_DEMONYM and not mention.allow_demonyms:
+                continue
+            old = best.get(cand.place.pid)
+            if old is None or penalty < old[2]:
+                best[cand.place.pid] = (cand, rule, penalty)
+    mention.candidates = list(best.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring
+
+
+def _distance_km(a: Place, b: Place) -> float:
+    if a.lat is None or b.lat is None:
+        return math.inf
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool) -> float:
+    place = cand.place
+    population = place.population
+    if place.feature in ("A.ADM1", "region", "direction"):
+        population = max(population, 2_000_000)
+    score = math.log10(population + 10)
+    if place.feature == "A.PCLI":
+        score += 1.0
+    elif place.feature == "P.PPLC":
+        score += 1.0
+    # An alternate name is weaker evidence than the official one ("Berea" is a historical
+    # name of Aleppo, but the name of Berea, Kentucky).
+    score += {KIND_NAME: 0.6, KIND_FORMER: 0.5, KIND_ALTERNATE: -0.4}.get(cand.kind, 0.0)
+    if cand.kind == KIND_ABBREVIATION:
+        # "La." after "Alexandria, " is Louisiana, not an alternate name of Los Angeles.
+        score += 4.0 if abbreviation_ok else -4.0
+    return score - penalty
+
+
+def _inside(place: Place, area: Place, gazetteer) -> bool:
+    if area.feature == "A.PCLI":
+        return place.country == area.country
+    for country, admin1 in gazetteer.covers(area.pid):
+        if place.country == country and (not admin1 or place.admin1 == admin1):
+            return True
+    return False
+
+
+def _compatibility(place: Place, other: Place, gazetteer) -> float:
+    """How well two places fit in one article: same country, same first-order region,
+    containment, distance."""
+    score = 0.0
+    if other.country and other.country == place.country:
+        score += 2.0
+        if other.admin1 and other.admin1 == place.admin1:
+            score += 2.0
+    if place.is_area:
+        # "New York" among places in New York state is the state, not the city.
+        if place.feature != "A.PCLI" and not other.is_area and _inside(other, place, gazetteer):
+            score += 3.0
+        return score
+    if not other.is_area:
+        d = _distance_km(place, other)
+        score += 2.0 if d < 50 else 1.0 if d < 200 else 0.0
+    elif other.feature != "A.PCLI" and _inside(place, other, gazetteer):
+        score += 1.0
+    return score
+
+
+def _context_score(place: Place, others: Sequence[Sequence[Place]], gazetteer) -> float:
+    """Mean over the article's other names of the best fit among each one's leading readings
+    ("Henry County" is a county in a dozen states: whichever fits "Paris" counts)."""
+    if not others:
+        return 0.0
+    total = 0.0
+    for alternatives in others:
+        total += max((_compatibility(place, o, gazetteer) for o in alternatives), default=0.0)
+    return total / len(others)
+
+
+def _qualifier_score(place: Place, mention: Mention, gazetteer) -> float:
+    score = 0.0
+    for q in mention.qualifiers:
+        if not q.choice:
+            continue
+        area = q.choice[0]
+        score += 6.0 if _inside(place, area, gazetteer) else -4.0
+    return score
+
+
+# Readings of each other name that count as context: those scoring within _NEAR_TIE of its
+# best (a dozen equally likely "Henry County"s all count), at most _ALTERNATIVES.
+_ALTERNATIVES = 20
+_NEAR_TIE = 1.0
+
+
+def _resolve(mentions: list[Mention], gazetteer) -> None:
+    """Choose a candidate per mention: prior first, then twice with the others as context."""
+    def pick(m: Mention, others: list[list[Place]]) -> None:
+        abbreviation_ok = m.text.endswith(".") or len(m.candidates) == 1
+        scored = []
+        for cand, rule, penalty in m.candidates:
+            s = _prior(cand, penalty, abbreviation_ok)
+            s += _context_score(cand.place, others, gazetteer)
+            s += _qualifier_score(cand.place, m, gazetteer)
+            scored.append((s, cand, rule))
+        scored.sort(key=lambda x: -x[0])
+        m.ranked = [c.place for sc, c, _ in scored[:_ALTERNATIVES]
+                    if sc >= scored[0][0] - _NEAR_TIE]
+        if scored:
+            _, cand, rule = scored[0]
+            m.choice = (cand.place, _describe(cand, rule, gazetteer, m))
+        else:
+            m.choice = None
+
+    # Qualifiers first (they constrain the rest), then everything by prior, then with context.
+    for m in mentions:
+        if m.is_qualifier:
+            pick(m, [])
+    for m in mentions:
+        if not m.is_qualifier:
+            pick(m, [])
+    for _ in range(2):
+        by_key: dict[str, list[Place]] = {}
+        for m in mentions:
+            if m.ranked:
+                by_key.setdefault(name_key(m.text), m.ranked)
+        for m in mentions:
+            own = name_key(m.text)
+            pick(m, [alts for k, alts in by_key.items() if k != own])
+        # One sense per discourse: the same name resolves to the same place in one article.
+        first: dict[str, tuple] = {}
+        for m in mentions:
+            if m.choice:
+                first.setdefault(name_key(m.text), (m.choice, m.ranked))
+        for m in mentions:
+            if m.choice and not m.qualifiers:
+                m.choice, m.ranked = first[name_key(m.text)]
+
+
+def _describe(cand: Candidate, rule: str, gazetteer, mention: Mention) -> str:
+    place = cand.place
+    parts = []
+    if cand.kind == KIND_FORMER:
+        keys = {k for k, _, _ in mention.keys}
+        former = [n for n in gazetteer.former_names(place.pid) if name_key(n) in keys]
+        parts.append(f"historical name {former[0] if former else mention.text}")
+    elif cand.kind == KIND_NAME:
+        parts.append("name")
+    elif cand.kind == KIND_ABBREVIATION:
+        parts.append("abbreviation")
+    elif cand.kind == KIND_DEMONYM:
+        parts.append("demonym")
+    else:
+        parts.append("alternate name")
+    if rule:
+        parts.append(rule)
+    if mention.component_of is not None:
+        parts.append(f"part of '{mention.component_of.text}'")
+    if mention.qualifiers:
+        parts.append("qualified by " + ", ".join(q.text for q in mention.qualifiers))
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Qualifiers ("Donetsk in Russia's Rostov region", "Springfield, Ill.")
+
+
+def _link_qualifiers(mentions: list[Mention], text: str) -> None:
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    for i, m in enumerate(mentions):
+        j = i + 1
+        gap_re = _QUALIFIER_GAP
+        while j < len(mentions):
+            q = mentions[j]
+            if q.start < m.end or not gap_re.match(text[mentions[j - 1].end:q.start]):
+                break
+            if not any(c.place.is_area for c, _, _ in q.candidates):
+                break
+            if {c.place.pid for c, _, _ in q.candidates} & {c.place.pid for c, _, _ in m.candidates}:
+                break  # "Donetsk People's Republic (DPR)" restates, does not qualify
+            m.qualifiers.append(q)
+            q.is_qualifier = True
+            # "Russia's Rostov region": a possessive continues the chain.
+            gap_re = _POSSESSIVE_GAP
+            j += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry points without spaCy
+
+
+def resolve_toponyms(names: Sequence[str], text: str | None = None,
+                     spans: Sequence[tuple] | None = None, gazetteer=None) -> list[Optional[tuple]]:
+    """Resolve a list of toponyms from one article together: [(Place, matched) | None].
+
+    `text` and `spans` (character offsets of each toponym in `text`) enable qualifier
+    detection ("Alexandria, La."); without them only the co-occurring names are context.
+    """
+    gazetteer = gazetteer or get_gazetteer()
+    mentions = []
+    for n, name in enumerate(names):
+        start, end = spans[n] if spans else (n * 10**6, n * 10**6 + len(name))
+        m = Mention(name, start, end, strong=True, allow_demonyms=True)
+        m.keys = mention_keys(name)
+        _lookup(m, gazetteer)
+        mentions.append(m)
+    order = list(mentions)
+    if text is not None and spans is not None:
+        _link_qualifiers(mentions, text)
+    _resolve(mentions, gazetteer)
+    return [m.choice for m in order]
+
+
+def resolve_toponym(name: str, context_places: Iterable = (), gazetteer=None) -> Optional[Place]:
+    """The place a toponym denotes, given the article's other toponyms (names or Places)."""
+    gazetteer = gazetteer or get_gazetteer()
+    ctx_names = [c for c in context_places if isinstance(c, str)]
+    ctx_places = [c for c in context_places if isinstance(c, Place)]
+    m = Mention(name, 0, len(name), allow_demonyms=True)
+    m.keys = mention_keys(name)
+    _lookup(m, gazetteer)
+    if not m.candidates:
+        return None
+    if ctx_names:
+        ctx = [c for c in resolve_toponyms(ctx_names, gazetteer=gazetteer) if c]
+        ctx_places += [c[0] for c in ctx]
+    mentions = [m]
+    _resolve(mentions, gazetteer)
+    if ctx_places:
+        # One more pick with the given context.
+        best, best_score = None, -math.inf
+        for cand, rule, penalty in m.candidates:
+            s = _prior(cand, penalty, True) + _context_score(
+                cand.place, [[p] for p in ctx_places], gazetteer)
+            if s > best_score:
+                best, best_score = cand.place, s
+        return best
+    return m.choice[0] if m.choice else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentions in a spaCy doc
+
+
+def _is_name_token(tok) -> bool:
+    t = tok.text
+    if not t or not t[0].isalpha():
+        return False
+    return t[0].isupper()
+
+
+def _candidate_runs(doc) -> list[tuple[int, int]]:
+    """Token ranges of capitalised runs ("Ivano-Frankivsk", "Krasnoarmeyskoye-Dymitrovskoye",
+    "Rostov-on-Don", "New York"), possibly joined by hyphens or lower-case name links."""
+    runs, i, n = [], 0, len(doc)
+    while i < n:
+        if not _is_name_token(doc[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            t = doc[j]
+            if _is_name_token(t) and not t.is_sent_start:
+                j += 1
+            elif (t.text in _NAME_LINKS and j + 1 < n and _is_name_token(doc[j + 1])
+                  and (t.text in "-–" or doc[j - 1].whitespace_ == "" or t.whitespace_ == "")):
+                j += 2
+            else:
+                break
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _region_word_after(doc, end: int) -> Optional[str]:
+    if end < len(doc) and doc[end].lower_ in _REGION_WORDS:
+        return doc[end].text
+    return None
+
+
+def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
+    gazetteer = gazetteer or get_gazetteer()
+    text = doc.text
+    strong_tokens = {t.i for e in doc.ents if e.label_ in _STRONG_LABELS for t in e}
+    # Multi-token people ("Vladimir Putin") are never places, even where a token is a city.
+    person_tokens = {t.i for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for t in e}
+    mentions: list[Mention] = []
+    taken: set[int] = set()
+
+    def consider(s: int, e: int, strong: bool) -> Optional[Mention]:
+        span_text = text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])]
+        region_word = _region_word_after(doc, e)
+        is_direction = region_word is not None and region_word.lower() in _DIRECTION_WORDS
+        # "Rostov region", "Pokrovsk direction": the curated larger place first.
+        if region_word:
+            full = text[doc[s].idx:doc[e].idx + len(doc[e])]
+            m = Mention(full, doc[s].idx, doc[e].idx + len(doc[e]), strong=True,
+                        direction=is_direction)
+            m.keys = mention_keys(full)[:1]
+            _lookup(m, gazetteer)
+            if m.candidates:
+                return m
+        m = Mention(span_text, doc[s].idx, doc[s].idx + len(span_text), strong=strong)
+        m.keys = mention_keys(span_text, direction=is_direction)
+        _lookup(m, gazetteer)
+        return m if m.candidates else None
+
+    for rs, re_ in _candidate_runs(doc):
+        i = rs
+        while i < re_:
+            if doc[i].text in _NAME_LINKS:
+                i += 1
+                continue
+            found = None
+            for j in range(min(re_, i + 6), i, -1):
+                if doc[j - 1].text in _NAME_LINKS:
+                    continue
+                if any(k in person_tokens for k in range(i, j)) and not all(
+                        k in strong_tokens for k in range(i, j)):
+                    continue
+                strong = all(k in strong_tokens for k in range(i, j))
+                m = consider(i, j, strong)
+                if m:
+                    found = (m, j)
+                    break
+            if found:
+                m, j = found
+                if not _accept(m, doc, i, j, gazetteer):
+                    i += 1
+                    continue
+                mentions.append(m)
+                taken.update(range(i, j))
+                _add_components(m, doc, i, j, mentions, gazetteer)
+                i = j + (1 if m.end > doc[j - 1].idx + len(doc[j - 1]) else 0)
+            else:
+                i += 1
+    _link_qualifiers(mentions, text)
+    return mentions
+
+
+def _add_components(m: Mention, doc, s: int, e: int, mentions: list, gazetteer) -> None:
+    """A hyphenated compound that resolved as a whole ("Krasnoarmeyskoye-Dymitrovskoye
+    direction") also yields each part with its own sub-span."""
+    is_direction = m.direction
+    hyphenated = any(t.text in "-–" for t in doc[s:e])
+    if is_direction and not hyphenated:
+        parts = [doc[s:e]]  # "Pokrovsk direction" -> Pokrovsk
+    elif hyphenated:
+        parts = [t for t in doc[s:e] if t.text not in _NAME_LINKS]
+    else:
+        return
+    for t in parts:
+        start = t.idx if hasattr(t, "idx") else t.start_char
+        c = Mention(t.text, start, start + len(t.text), strong=True, component_of=m)
+        c.keys = mention_keys(t.text, direction=is_direction)
+        _lookup(c, gazetteer)
+        if c.candidates:
+            mentions.append(c)
+
+
+def _accept(m: Mention, doc, s: int, e: int, gazetteer) -> bool:
+    """Guards for mentions spaCy did not label as places."""
+    key = name_key(m.text)
+    if e - s == 1 and gazetteer.is_not_place(key, labelled=m.strong):
+        return False
+    if m.strong:
+        return True
+    tok = doc[s]
+    if e - s == 1 and tok.is_sent_start and tok.pos_ != "PROPN":
+        return False
+    if all(t.is_stop for t in doc[s:e]):
+        return False
+    if m.text.isupper() and len(m.text) <= 4:
+        # Acronyms only when they name a curated region ("DPR", "LPR").
+        return any(c.place.slug for c, _, _ in m.candidates)
+    best = max((c.place for c, _, _ in m.candidates), key=lambda p: p.population)
+    if any(c.place.slug or c.place.feature == "A.PCLI" for c, _, _ in m.candidates):
+        return True
+    # Abbreviations ("Ill.") only as a qualifier right after "<place>, ".
+    if all(c.kind == KIND_ABBREVIATION for c, _, _ in m.candidates):
+        before = doc.text[max(0, m.start - 2):m.start]
+        return before.strip() == ","
+    return best.population >= _WEAK_MIN_POPULATION or best.feature == "A.ADM1"
+
+
+def to_place_ref(m: Mention, gazetteer=None) -> Optional[model.PlaceRef]:
+    if not m.choice:
+        return None
+    gazetteer = gazetteer or get_gazetteer()
+    place, matched = m.choice
+    admin1 = gazetteer.admin1_name(place.country, place.admin1) or place.admin1
+    return model.PlaceRef(
+        text=m.text, name=place.name, geonameid=place.geonameid, country=place.country,
+        admin1=admin1, lat=place.lat, lon=place.lon, span=(m.start, m.end),
+        place_id=place.place_id, feature=place.feature, matched=matched)
+
+
+def find_places(doc) -> list[model.PlaceRef]:
+    """Every place mention in a spaCy doc, resolved, in text order."""
+    gazetteer = get_gazetteer()
+    mentions = find_place_mentions(doc, gazetteer)
+    _resolve(mentions, gazetteer)
+    refs = [to_place_ref(m, gazetteer) for m in mentions]
+    refs = [r for r in refs if r is not None]
+    refs.sort(key=lambda r: (r.span[0], -r.span[1]))
+    return refs

@@ -1,0 +1,152 @@
+"""DynamoDB adapter for the feed registry (FeedsTable) and the article ledger (ArticlesTable).
+
+``put_article_if_new`` is the "new entry" decision: one transaction writes the article item
+(key: article_id, i.e. the canonical URL hash) and a ``content#<content_hash>`` item, each only if
+absent, so a replay, a changed GUID or a syndicated copy under another URL is not new.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from typing import Optional
+
+from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
+
+from claimwatch.feeds.http import check_feed_url
+from claimwatch.feeds.state import FeedState, format_time
+from claimwatch.model import Article
+from claimwatch.store import aws
+from claimwatch.store.codec import to_item
+
+MAX_STORED_CONTENT = 300_000  # DynamoDB items cap at 400 KB; the queue message carries the rest
+
+
+def _item(values: dict) -> dict:
+    return {k: to_item(v) for k, v in values.items() if v is not None}
+
+
+def _is_code(exc: ClientError, code: str) -> bool:
+    return exc.response.get("Error", {}).get("Code") == code
+
+
+class FeedStore:
+    def __init__(self, feeds_table_name: str, articles_table_name: str, dynamodb=None):
+        self.dynamodb = dynamodb or aws.resource("dynamodb")  # honours AWS_ENDPOINT_URL
+        self.feeds = self.dynamodb.Table(feeds_table_name)
+        self.articles = self.dynamodb.Table(articles_table_name)
+        self._client = self.dynamodb.meta.client  # takes and returns plain Python values
+
+    @classmethod
+    def from_env(cls, dynamodb=None) -> "FeedStore":
+        """Table names from FEEDS_TABLE and ARTICLES_TABLE (set by template.yaml)."""
+        return cls(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"], dynamodb)
+
+    # -- registry ------------------------------------------------------------------------------
+
+    def add_feed(self, url: str, title: Optional[str] = None, now: Optional[datetime] = None) -> FeedState:
+        """Register a feed, due at once. Idempotent: an existing feed is returned unchanged.
+        ValueError for a URL the fetcher would never poll (not http/https, no host)."""
+        state = FeedState.new(check_feed_url(url), title, now)
+        try:
+            self.feeds.put_item(Item=_item(state.to_dict()), ConditionExpression="attribute_not_exists(feed_id)")
+        except ClientError as exc:
+            if not _is_code(exc, "ConditionalCheckFailedException"):
+                raise
+            return self.get(state.feed_id) or state
+        return state
+
+    def get(self, feed_id: str) -> Optional[FeedState]:
+        item = self.feeds.get_item(Key={"feed_id": feed_id}, ConsistentRead=True).get("Item")
+        return FeedState.from_dict(item) if item else None
+
+    def get_many(self, feed_ids) -> list[FeedState]:
+        """The registered feeds among ``feed_ids`` (unknown ids skipped), in the given order."""
+        return [state for state in (self.get(feed_id) for feed_id in feed_ids) if state is not None]
+
+    def _scan(self, **kwargs) -> list[FeedState]:
+        states, start = [], None
+        while True:
+            page = self.feeds.scan(**kwargs, **({"ExclusiveStartKey": start} if start else {}))
+            states += [FeedState.from_dict(item) for item in page.get("Items", [])]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return states
+
+    def list_feeds(self) -> list[FeedState]:
+        return sorted(self._scan(), key=lambda s: (s.title or s.url).lower())
+
+    def due_feeds(self, now: datetime, include_parked: bool = True) -> list[FeedState]:
+        """Feeds whose ``next_poll`` has come. A parked feed's ``next_poll`` is its (rare) probe
+        time, and it is included by default so a parked feed recovers when the site does;
+        ``include_parked=False`` gives only the regularly polled feeds."""
+        condition = Attr("next_poll").lte(format_time(now)) | Attr("next_poll").not_exists()
+        if not include_parked:
+            condition = condition & (Attr("parked_reason").not_exists() | Attr("parked_reason").eq(None))
+        return self._scan(FilterExpression=condition)
+
+    def save_state(self, state: FeedState) -> bool:
+        """Write a polled state back; False (nothing written) when the feed was removed meanwhile."""
+        try:
+            self.feeds.put_item(Item=_item(state.to_dict()), ConditionExpression="attribute_exists(feed_id)")
+        except ClientError as exc:
+            if _is_code(exc, "ConditionalCheckFailedException"):
+                return False
+            raise
+        return True
+
+    def remove_feed(self, feed_id: str) -> None:
+        self.feeds.delete_item(Key={"feed_id": feed_id})
+
+    # -- articles ------------------------------------------------------------------------------
+
+    def put_article_if_new(self, article: Article, now: Optional[datetime] = None) -> bool:
+        """True when this article was never seen: neither its id nor its content hash exists.
+
+        Both items are written in one transaction, each conditional on absence, so concurrent
+        fetchers agree on a single winner. Only condition failures mean "not new"; any other
+        cancellation (throttling, conflict) raises so the caller's retry can decide later.
+        """
+        seen = format_time(now or datetime.now(timezone.utc))
+        record = _item({**article.to_dict(), "kind": "article", "first_seen": seen})
+        if len(record.get("content") or "") > MAX_STORED_CONTENT:
+            record["content"] = record["content"][:MAX_STORED_CONTENT]
+            record["content_truncated"] = True
+        puts = [self._put_absent(record)]
+        if article.content_hash:
+            puts.append(
+                self._put_absent(
+                    {"article_id": f"content#{article.content_hash}", "kind": "content",
+                     "original_article_id": article.article_id, "first_seen": seen}
+                )
+            )
+        try:
+            self._client.transact_write_items(TransactItems=puts)
+        except ClientError as exc:
+            if not _is_code(exc, "TransactionCanceledException"):
+                raise
+            reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+            if reasons and any(code not in ("ConditionalCheckFailed", "None") for code in reasons):
+                raise
+            return False
+        return True
+
+    def forget_article(self, article: Article) -> None:
+        """Undo ``put_article_if_new`` when the article could not be enqueued, so a retry of the
+        same poll finds it new again instead of losing it."""
+        self.articles.delete_item(Key={"article_id": article.article_id})
+        if article.content_hash:
+            self.articles.delete_item(Key={"article_id": f"content#{article.content_hash}"})
+
+    def get_article(self, article_id: str) -> Optional[dict]:
+        return self.articles.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")
+
+    def _put_absent(self, item: dict) -> dict:
+        return {
+            "Put": {
+                "TableName": self.articles.name,
+                "Item": item,  # the resource's client serialises Python values itself
+                "ConditionExpression": "attribute_not_exists(article_id)",
+            }
+        }

@@ -1,0 +1,71 @@
+"""Publishing alerts: SNS for real, a list in memory for tests and the CLI.
+
+SNS messages use ``MessageStructure=json``: e-mail subscribers get the plain-text body, SQS,
+Lambda and HTTP(S) subscribers get the JSON document (the structured claim). Every message
+carries the alert's MessageAttributes, so subscribers select with filter policies.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Callable, Optional
+
+from claimwatch.store import aws
+
+SNS_MAX_BYTES = 256 * 1024
+_HEADROOM = 8 * 1024  # attributes and subject count towards the limit too
+
+
+def sns_message(rendered) -> str:
+    """The per-protocol message document, shrunk to fit SNS's 256 KB limit if it must."""
+    text = rendered.text
+    # Machine subscribers get the structured alert plus the readable body, so a queue consumer
+    # (or `claimwatch run`) can show exactly what an e-mail subscriber reads.
+    doc = json.dumps({**rendered.json, "text": text}, ensure_ascii=False, default=str)
+    body = _envelope(text, doc)
+    if len(body.encode("utf-8")) > SNS_MAX_BYTES - _HEADROOM:
+        slim = {k: v for k, v in rendered.json.items() if k not in ("alerts", "claim", "clusters")}
+        slim["truncated"] = True
+        slim["text"] = text[:100_000]
+        text = text[:100_000] + "\n… (truncated)"
+        body = _envelope(text, json.dumps(slim, ensure_ascii=False, default=str))
+    return body
+
+
+def _envelope(text: str, doc: str) -> str:
+    return json.dumps({"default": text, "email": text, "sqs": doc, "lambda": doc, "http": doc, "https": doc},
+                      ensure_ascii=False)
+
+
+class SnsPublisher:
+    def __init__(self, topic_arn: str, sns=None):
+        self.topic_arn = topic_arn
+        self.sns = sns or aws.client("sns")
+
+    def publish(self, rendered) -> str:
+        resp = self.sns.publish(
+            TopicArn=self.topic_arn,
+            Subject=rendered.subject,
+            Message=sns_message(rendered),
+            MessageStructure="json",
+            MessageAttributes=rendered.attributes,
+        )
+        return resp["MessageId"]
+
+
+class InMemoryPublisher:
+    """Keeps every published alert; ``echo`` (e.g. ``print``) also shows each one as it goes."""
+
+    def __init__(self, echo: Optional[Callable[[object], None]] = None):
+        self.messages: list = []
+        self.echo = echo
+        self._lock = threading.Lock()
+
+    def publish(self, rendered) -> str:
+        with self._lock:
+            self.messages.append(rendered)
+            message_id = f"local-{len(self.messages)}"
+        if self.echo:
+            self.echo(rendered)
+        return message_id

@@ -1,0 +1,170 @@
+"""Watchlists: YAML files of watches.
+
+    watches:
+      - id: pokrovsk-front
+        places: [Pokrovsk, Myrnohrad]       # any spelling, or a GeoNames id (704422, geo:704422)
+        actors: [Kimakovsky]                # any alias; also fires when the actor is the source
+        sources: [Putin]                    # speakers only
+        near: {place: Pokrovsk, km: 30}     # any place within the radius
+        delivery: instant                   # instant | digest
+        corroborated: 2                     # alert once N outlets carry the claim
+
+Loading validates the shape and names the watch and field in every error; resolving the terms
+to places and actors happens in the matcher, so a watchlist loads without the gazetteer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import yaml
+
+DELIVERIES = ("instant", "digest")
+_FIELDS = ("id", "places", "actors", "sources", "near", "delivery", "corroborated")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+
+
+class WatchlistError(ValueError):
+    pass
+
+
+@dataclass
+class Watch:
+    id: str
+    places: list = field(default_factory=list)  # names or GeoNames ids
+    actors: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+    near: Optional[dict] = None  # {"place": "Pokrovsk", "km": 30.0}
+    delivery: str = "instant"
+    corroborated: Optional[int] = None
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"id": self.id, "places": list(self.places),
+                             "actors": list(self.actors), "sources": list(self.sources),
+                             "delivery": self.delivery}
+        if self.near is not None:
+            d["near"] = dict(self.near)
+        if self.corroborated is not None:
+            d["corroborated"] = self.corroborated
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict, position: Optional[int] = None) -> "Watch":
+        where = _where(d, position)
+        if not isinstance(d, dict):
+            raise WatchlistError(f"{where}: must be a mapping with an 'id', got {type(d).__name__}")
+        unknown = sorted(set(d) - set(_FIELDS))
+        if unknown:
+            raise WatchlistError(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; "
+                                 f"allowed: {', '.join(_FIELDS)}")
+        wid = d.get("id")
+        if not isinstance(wid, str) or not _ID.match(wid):
+            raise WatchlistError(f"{where}: field 'id' must be a short name of letters, digits, "
+                                 f"'-', '_', '.' or ':', got {wid!r}")
+        places = _terms(d, "places", where, allow_int=True)
+        actors = _terms(d, "actors", where)
+        sources = _terms(d, "sources", where)
+        near = _near(d.get("near"), where)
+        delivery = d.get("delivery", "instant")
+        if delivery not in DELIVERIES:
+            raise WatchlistError(f"{where}: field 'delivery' must be one of "
+                                 f"{', '.join(DELIVERIES)}, got {delivery!r}")
+        corroborated = d.get("corroborated")
+        if corroborated is not None and (isinstance(corroborated, bool)
+                                         or not isinstance(corroborated, int) or corroborated < 1):
+            raise WatchlistError(f"{where}: field 'corroborated' must be a whole number >= 1 "
+                                 f"(outlets), got {corroborated!r}")
+        if not (places or actors or sources or near):
+            raise WatchlistError(f"{where}: names nothing to watch: give at least one of "
+                                 "'places', 'actors', 'sources' or 'near'")
+        return cls(wid, places, actors, sources, near, delivery, corroborated)
+
+
+def _where(d: Any, position: Optional[int]) -> str:
+    wid = d.get("id") if isinstance(d, dict) else None
+    pos = f" (#{position + 1})" if position is not None else ""
+    return f"watch {wid!r}{pos}" if wid else f"watch #{(position or 0) + 1}"
+
+
+def _terms(d: dict, name: str, where: str, allow_int: bool = False) -> list:
+    value = d.get(name)
+    if value is None:
+        return []
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list):
+        raise WatchlistError(f"{where}: field '{name}' must be a list of names, got "
+                             f"{type(value).__name__}")
+    out = []
+    for n, item in enumerate(value):
+        ok = (isinstance(item, str) and item.strip()) or (
+            allow_int and isinstance(item, int) and not isinstance(item, bool) and item > 0)
+        if not ok:
+            kind = "a name or a GeoNames id" if allow_int else "a name"
+            raise WatchlistError(f"{where}: field '{name}[{n}]' must be {kind}, got {item!r}")
+        out.append(item.strip() if isinstance(item, str) else item)
+    return out
+
+
+def _near(value: Any, where: str) -> Optional[dict]:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise WatchlistError(f"{where}: field 'near' must be a mapping like "
+                             f"{{place: Pokrovsk, km: 30}}, got {value!r}")
+    unknown = sorted(set(value) - {"place", "km"})
+    if unknown:
+        raise WatchlistError(f"{where}: field 'near' has unknown key(s) {unknown}; "
+                             "use 'place' and 'km'")
+    place = value.get("place")
+    if not ((isinstance(place, str) and place.strip())
+            or (isinstance(place, int) and not isinstance(place, bool))):
+        raise WatchlistError(f"{where}: field 'near.place' must be a place name or GeoNames id, "
+                             f"got {place!r}")
+    km = value.get("km")
+    if isinstance(km, bool) or not isinstance(km, (int, float)) or not 0 < km <= 2000:
+        raise WatchlistError(f"{where}: field 'near.km' must be a number of kilometres in "
+                             f"(0, 2000], got {km!r}")
+    return {"place": place.strip() if isinstance(place, str) else place, "km": float(km)}
+
+
+def load_watchlist(path_or_text: Union[str, Path, dict, list]) -> list[Watch]:
+    """Watches from a YAML file path, YAML text, or already-parsed data."""
+    source = "watchlist"
+    data: Any = path_or_text
+    if isinstance(path_or_text, Path) or (
+            isinstance(path_or_text, str) and "\n" not in path_or_text
+            and path_or_text.strip().endswith((".yaml", ".yml", ".json"))):
+        path = Path(path_or_text)
+        if not path.exists():
+            raise WatchlistError(f"watchlist file not found: {path}")
+        source = str(path)
+        data = path.read_text(encoding="utf-8")
+    if isinstance(data, str):
+        try:
+            data = yaml.safe_load(data)
+        except yaml.YAMLError as e:
+            raise WatchlistError(f"{source}: not valid YAML: {e}") from e
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        if "watches" not in data:
+            raise WatchlistError(f"{source}: expected a top-level 'watches:' list")
+        data = data["watches"] or []
+    if not isinstance(data, list):
+        raise WatchlistError(f"{source}: 'watches' must be a list, got {type(data).__name__}")
+    watches, seen = [], {}
+    for n, item in enumerate(data):
+        try:
+            w = Watch.from_dict(item, n)
+        except WatchlistError as e:
+            raise WatchlistError(f"{source}: {e}") from None
+        if w.id in seen:
+            raise WatchlistError(f"{source}: watch {w.id!r} (#{n + 1}) reuses the id of "
+                                 f"watch #{seen[w.id] + 1}")
+        seen[w.id] = n
+        watches.append(w)
+    return watches

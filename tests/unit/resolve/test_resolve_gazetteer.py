@@ -1,0 +1,42 @@
+import sqlite3
+
+import pytest
+
+from claimwatch.resolve.gazetteer import KIND_FORMER, Gazetteer, GazetteerMissing
+from claimwatch.resolve.normalize import name_key
+
+
+def test_historical_name_finds_the_renamed_town(gazetteer):
+    hits = {c.place.pid: c for c in gazetteer.lookup(name_key("Krasnoarmeysk"))}
+    assert hits[704422].place.name == "Pokrovsk"
+    assert hits[704422].kind == KIND_FORMER
+    assert "Krasnoarmeysk" in gazetteer.former_names(704422)
+
+
+def test_place_ids_round_trip(gazetteer):
+    assert gazetteer.by_place_id("geo:705104").name == "Kostyantynivka"
+    assert gazetteer.by_place_id("705104").pid == 705104
+    donbas = gazetteer.by_place_id("place:donbas")
+    assert donbas.place_id == "place:donbas" and donbas.geonameid is None
+    assert set(gazetteer.covers(donbas.pid)) == {("UA", "05"), ("UA", "14")}
+    direction = gazetteer.by_place_id("place:pokrovsk-direction")
+    assert set(gazetteer.members(direction.pid)) == {704422, 710035}
+
+
+def test_countries_and_us_states_are_in(gazetteer):
+    us = [c.place for c in gazetteer.lookup(name_key("United States"))]
+    assert us[0].feature == "A.PCLI" and us[0].pid == 6252001
+    la = {c.place.pid: c for c in gazetteer.lookup(name_key("Louisiana"))}
+    assert la[4331987].place.feature == "A.ADM1"
+    assert gazetteer.admin1_name("UA", "05") == "Donetsk Oblast"
+
+
+def test_opened_read_only(gazetteer):
+    with pytest.raises(sqlite3.OperationalError):
+        gazetteer.db.execute("DELETE FROM places")
+
+
+def test_missing_file_says_how_to_build(tmp_path):
+    g = Gazetteer(tmp_path / "nope.sqlite")
+    with pytest.raises(GazetteerMissing, match="claimwatch.resolve.build"):
+        g.lookup("pokrovsk")

@@ -1,0 +1,109 @@
+"""Place mentions and their resolution: the examples of issue 4 and the seed article."""
+
+import pytest
+
+from claimwatch.resolve.places import find_places, resolve_toponym, resolve_toponyms
+
+pytestmark = pytest.mark.slow
+
+
+def places_in(nlp, text):
+    refs = find_places(nlp(text))
+    for r in refs:  # every span points at the text as written
+        assert text[r.span[0]:r.span[1]] == r.text
+    return refs
+
+
+def by_text(refs):
+    return {r.text: r for r in refs}
+
+
+def test_historical_name_resolves_to_pokrovsk(nlp):
+    r = by_text(places_in(nlp, "Heavy fighting was reported in Krasnoarmeyskoye on Tuesday."))
+    ref = r["Krasnoarmeyskoye"]
+    assert (ref.place_id, ref.name, ref.geonameid) == ("geo:704422", "Pokrovsk", 704422)
+    assert ref.country == "UA" and ref.admin1 == "Donetsk Oblast"
+    assert ref.lat == pytest.approx(48.28, abs=0.01) and ref.lon == pytest.approx(37.18, abs=0.01)
+    assert ref.matched.startswith("historical name")
+
+
+@pytest.mark.parametrize("spelling", ["Konstantinovka", "Kostiantynivka", "Kostyantynivka",
+                                      "Константиновка", "Костянтинівка"])
+def test_every_spelling_of_kostiantynivka(nlp, spelling):
+    r = by_text(places_in(nlp, f"Shells fell on {spelling} overnight, officials said."))
+    assert r[spelling].place_id == "geo:705104"
+
+
+@pytest.mark.parametrize("old,new", [("Artemovsk", 713174), ("Dimitrov", 710035),
+                                     ("Dzerzhinsk", 709354)])
+def test_renamed_towns(nlp, old, new):
+    r = by_text(places_in(nlp, f"The garrison of {old} in Donetsk region was reinforced."))
+    assert r[old].geonameid == new
+
+
+def test_compound_direction_yields_both_towns_with_their_own_spans(nlp):
+    text = "The tactics mirror those in the Krasnoarmeyskoye-Dymitrovskoye direction, he said."
+    refs = places_in(nlp, text)
+    r = by_text(refs)
+    assert r["Krasnoarmeyskoye"].geonameid == 704422
+    assert r["Dymitrovskoye"].geonameid == 710035
+    assert r["Krasnoarmeyskoye"].span == (32, 48)
+    assert r["Dymitrovskoye"].span == (49, 62)
+    assert r["Krasnoarmeyskoye-Dymitrovskoye direction"].place_id == "place:pokrovsk-direction"
+
+
+def test_qualifier_picks_donetsk_in_russia(nlp):
+    r = by_text(places_in(nlp, "Shelling hit Donetsk in Russia's Rostov region on Monday."))
+    assert r["Donetsk"].geonameid == 565348 and r["Donetsk"].country == "RU"
+    assert r["Rostov region"].place_id == "place:rostov-oblast"
+
+
+def test_unqualified_donetsk_is_the_ukrainian_city(nlp):
+    r = by_text(places_in(nlp, "Explosions were heard in Donetsk and Makiivka."))
+    assert r["Donetsk"].geonameid == 709717
+
+
+def test_us_qualifier_abbreviation(nlp):
+    r = by_text(places_in(nlp, "A woman from Alexandria, La. was charged on Friday."))
+    assert r["Alexandria"].geonameid == 4314550
+    assert r["La."].name == "Louisiana"
+
+
+def test_cyrillic_case_endings(nlp):
+    r = by_text(places_in(nlp, "Бои идут в Константиновке и под Покровском, Донецкая область."))
+    assert r["Константиновке"].geonameid == 705104
+    assert r["Покровском"].geonameid == 704422
+    assert r["Донецкая область"].place_id == "place:donetsk-oblast"
+
+
+def test_people_and_common_words_are_not_places(nlp):
+    refs = places_in(nlp, "Russian President Vladimir Putin met the West military group. "
+                          "Officials cited the Maidan revolution.")
+    assert {r.text for r in refs} == set()
+
+
+def test_seed_article(nlp, seed_text):
+    refs = places_in(nlp, seed_text)
+    r = by_text(refs)
+    konst = [x for x in refs if x.text == "Konstantinovka"]
+    assert len(konst) == seed_text.count("Konstantinovka")
+    assert {x.geonameid for x in konst} == {705104}
+    assert r["Krasnoarmeyskoye"].geonameid == 704422
+    assert r["Dymitrovskoye"].geonameid == 710035
+    assert r["Donbass"].place_id == "place:donbas"
+    assert r["DPR"].place_id == "place:dpr"
+    names = {x.text for x in refs}
+    assert not names & {"Kimakovsky", "Vladimir", "Putin", "Maidan", "Kremlin"}
+
+
+def test_resolve_toponym_uses_context():
+    assert resolve_toponym("Alexandria").country == "EG"  # population alone
+    assert resolve_toponym("Alexandria", context_places=["Louisiana", "Pineville"]).pid == 4314550
+    assert resolve_toponym("Nowhere-at-all-xyz") is None
+
+
+def test_resolve_toponyms_with_text_detects_qualifiers():
+    text = "Springfield, Ill. and Springfield, Mo."
+    spans = [(0, 11), (13, 17), (22, 33), (35, 38)]
+    out = resolve_toponyms([text[a:b] for a, b in spans], text=text, spans=spans)
+    assert out[0][0].admin1 == "IL" and out[2][0].admin1 == "MO"

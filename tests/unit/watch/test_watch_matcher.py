@@ -1,0 +1,154 @@
+"""Matching claims to watches: the examples of issue 4, radius watches, and speed."""
+
+import statistics
+import time
+
+import pytest
+
+from claimwatch import model
+from claimwatch.resolve.actors import find_actors, resolve_source
+from claimwatch.resolve.places import find_places
+from claimwatch.resolve.resolver import Resolver
+from claimwatch.watch.matcher import WatchIndex, benchmark_index_and_claim
+from claimwatch.watch.watchlist import Watch, load_watchlist
+
+WATCHES = """
+watches:
+  - id: pokrovsk
+    places: [Pokrovsk]
+  - id: kostiantynivka
+    places: [Kostiantynivka]
+  - id: afu
+    actors: [Armed Forces of Ukraine]
+  - id: donetsk-ua
+    places: [Donetsk]
+  - id: bakhmut-by-id
+    places: [713174]
+  - id: pokrovsk-30km
+    near: {place: Pokrovsk, km: 30}
+  - id: dpr-officials
+    actors: [Kimakovsky]
+  - id: donetsk-oblast
+    places: [Donetsk Oblast]
+"""
+
+
+@pytest.fixture(scope="module")
+def index(gazetteer):
+    idx = WatchIndex(load_watchlist(WATCHES))
+    assert idx.unresolved == []
+    return idx
+
+
+def claim_from(nlp, text, source=None):
+    doc = nlp(text)
+    src = model.Source(text=source or "someone", name=source,
+                       span=(0, len(source)) if source else None,
+                       actor_id=resolve_source(source) if source else None)
+    return model.Claim(source=src, cue=model.Cue(text="said"),
+                       content=model.Content(text=text, span=(0, len(text))),
+                       places=find_places(doc), actors=find_actors(doc))
+
+
+def fired(index, claim, kind=None):
+    return {m.watch_id for m in index.match(claim) if kind is None or m.kind == kind}
+
+
+@pytest.mark.slow
+def test_pokrovsk_watch_fires_on_krasnoarmeyskoye(nlp, index):
+    claim = claim_from(nlp, "Russian units advanced near Krasnoarmeyskoye on Monday.")
+    [m] = [m for m in index.match(claim) if m.watch_id == "pokrovsk"]
+    assert (m.kind, m.entity_key, m.text, m.span) == ("place", "geo:704422", "Krasnoarmeyskoye",
+                                                      (28, 44))
+    assert m.reason == ("place Krasnoarmeyskoye matched watch place Pokrovsk "
+                        "(historical name Krasnoarmeysk)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spelling", ["Konstantinovka", "Константиновка"])
+def test_kostiantynivka_watch_fires_on_russian_spellings(nlp, index, spelling):
+    claim = claim_from(nlp, f"Strikes hit {spelling} overnight.")
+    assert "kostiantynivka" in fired(index, claim, "place")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mention", ["AFU", "ZSU", "Ukrainian troops"])
+def test_afu_watch_fires_on_every_name(nlp, index, mention):
+    claim = claim_from(nlp, f"Yesterday {mention} withdrew from the village.")
+    [m] = [m for m in index.match(claim) if m.watch_id == "afu"]
+    assert m.text == mention and m.kind == "actor"
+    assert "Armed Forces of Ukraine" in m.reason
+
+
+@pytest.mark.slow
+def test_donetsk_ukraine_watch_ignores_donetsk_in_rostov_region(nlp, index):
+    claim = claim_from(nlp, "Shelling hit Donetsk in Russia's Rostov region on Monday.")
+    assert "donetsk-ua" not in fired(index, claim)
+    assert "donetsk-oblast" not in fired(index, claim)
+    assert "donetsk-ua" in fired(index, claim_from(nlp, "Shelling hit Donetsk on Monday."))
+
+
+@pytest.mark.slow
+def test_renamings_and_geonames_ids(nlp, index):
+    m = [m for m in index.match(claim_from(nlp, "The Artemovsk garrison left."))
+         if m.watch_id == "bakhmut-by-id"]
+    assert m and m[0].text == "Artemovsk" and "historical name Artemovsk" in m[0].reason
+
+
+@pytest.mark.slow
+def test_radius_watch_names_place_and_distance(nlp, index):
+    claim = claim_from(nlp, "Drones struck Myrnohrad and Kramatorsk.")
+    near = [m for m in index.match(claim) if m.watch_id == "pokrovsk-30km"]
+    assert [m.text for m in near] == ["Myrnohrad"]  # Kramatorsk is ~75 km away
+    assert near[0].reason.startswith("within 30 km of Pokrovsk: Myrnohrad, ")
+    km = int(near[0].reason.rsplit(", ", 1)[1].split()[0])
+    assert 5 <= km <= 12
+
+
+@pytest.mark.slow
+def test_region_watch_fires_on_places_inside_it(nlp, index):
+    m = [m for m in index.match(claim_from(nlp, "Fighting in Kostiantynivka continued."))
+         if m.watch_id == "donetsk-oblast"]
+    assert m and m[0].reason == ("place Kostiantynivka (Kostyantynivka) lies in watch place "
+                                 "Donetsk Oblast")
+
+
+@pytest.mark.slow
+def test_actor_watch_fires_on_the_source(nlp, index):
+    claim = claim_from(nlp, "The city is encircled.", source="Kimakovsky")
+    [m] = [m for m in index.match(claim) if m.watch_id == "dpr-officials"]
+    assert m.text == "Kimakovsky" and m.reason.startswith("source Kimakovsky matched watch actor")
+
+
+@pytest.mark.slow
+def test_seed_article_claims(nlp, index, seed_text):
+    claim = claim_from(nlp, seed_text, source="Kimakovsky")
+    got = fired(index, claim)
+    assert {"kostiantynivka", "pokrovsk", "afu", "dpr-officials", "pokrovsk-30km",
+            "donetsk-oblast"} <= got
+    assert "donetsk-ua" not in got
+
+
+def test_resolver_terms(gazetteer):
+    r = Resolver(gazetteer)
+    assert r.resolve_place("Красноармейск")[0].pid == 704422
+    assert r.resolve_place("geo:705104")[0].name == "Kostyantynivka"
+    assert r.resolve_place("Donetsk, Russia")[0].pid == 565348
+    assert r.resolve_place("Donetsk (Ukraine)")[0].pid == 709717
+    assert "geo:710035" in r.place_term("Pokrovsk direction").keys
+    assert r.actor_key("ЗСУ")[0] == "actor:armed-forces-of-ukraine"
+    assert r.actor_key("John Smith")[0] == "person:john-smith"
+
+
+def test_thousands_of_watches_match_in_under_a_millisecond(gazetteer):
+    idx, claim = benchmark_index_and_claim(gazetteer, 5000)
+    idx.match(claim)  # warm the caches
+    times = []
+    for _ in range(200):
+        t = time.perf_counter()
+        matches = idx.match(claim)
+        times.append(time.perf_counter() - t)
+    median_ms = statistics.median(times) * 1000
+    print(f"\nwatch match: {len(idx)} watches, {len(matches)} matches, median {median_ms:.3f} ms")
+    assert {m.kind for m in matches} == {"place", "actor", "near"}
+    assert median_ms < 1.0
