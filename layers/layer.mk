@@ -49,10 +49,11 @@ define slim_site
 endef
 
 # Bytecode next to the sources, "unchecked-hash" so that it never depends on source mtimes (zip
-# round trips change them), with /opt/python paths in tracebacks. Not compiled (6.5 MB saved):
-# subtrees no claimwatch cold start imports (pygments' lexers, spaCy's other languages, numpy's
-# f2py/ma/polynomial/testing, dateparser's non-English tables); they still import, from source.
-PRECOMPILE_SKIP := /(pygments/lexers/(?!__init__|_mapping)|spacy/lang/(?!en/)[a-z]+/|numpy/(f2py|ma|polynomial|testing)/|dateparser/data/date_translation_data/(?!en\.py))
+# round trips change them), with /opt/python paths in tracebacks. Not compiled (2 MB saved):
+# subtrees no claimwatch cold start imports (numpy's f2py/ma/polynomial/testing, dateparser's
+# non-English tables); they still import, from source. (spaCy's other languages stay compiled:
+# loading any model imports its ja/ko/th/vi/zh tokenizers to populate the registry.)
+PRECOMPILE_SKIP := /(numpy/(f2py|ma|polynomial|testing)/|dateparser/data/date_translation_data/(?!en\.py))
 define precompile_site
 	$(if $(PYTHON312),"$(PYTHON312)" -m compileall -q -j 0 --invalidation-mode unchecked-hash \
 		-x '$(PRECOMPILE_SKIP)' -s "$(SITE)" -p /opt/python "$(SITE)" > /dev/null,\

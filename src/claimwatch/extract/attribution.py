@@ -23,6 +23,7 @@ from claimwatch import model
 from claimwatch.extract import lexicon
 from claimwatch.extract.coref import SourceResolver, is_animate
 from claimwatch.extract.dates import claim_date
+from claimwatch.extract.docindex import DocIndex
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
 _CLAUSE_DEPS = ("ccomp",)
@@ -97,9 +98,11 @@ def _char_pieces(doc: Doc, ranges: list[tuple[int, int]]) -> list[tuple[int, int
 
 
 class _Extractor:
-    def __init__(self, doc: Doc):
+    def __init__(self, doc: Doc, index: DocIndex):
         self.doc = doc
-        self.quotes = _quote_regions(doc.text)
+        self.index = index
+        self.text = doc.text  # Doc.text re-joins every token on each access
+        self.quotes = _quote_regions(self.text)
         self._quote_starts = [q[0] for q in self.quotes]
 
     # ---- quotes -------------------------------------------------------------------------
@@ -116,7 +119,7 @@ class _Extractor:
         i = bisect.bisect_right(self._quote_starts, char) - 1
         while i >= 0:
             qs, qe = self.quotes[i]
-            gap = self.doc.text[qe:char]
+            gap = self.text[qe:char]
             if qe <= char and len(gap) <= 3 and not gap.strip(" ,—–-"):
                 return qs, qe
             if qe <= char:
@@ -128,7 +131,7 @@ class _Extractor:
         i = bisect.bisect_left(self._quote_starts, char)
         if i < len(self.quotes):
             qs, qe = self.quotes[i]
-            gap = self.doc.text[char:qs]
+            gap = self.text[char:qs]
             if len(gap) <= 3 and not gap.strip(" ,:—–-"):
                 return qs, qe
         return None
@@ -173,14 +176,20 @@ class _Extractor:
             hi = min(hi, limit_right)
         if limit_left is not None:
             lo = max(lo, limit_left)
-        # a relative clause that carries the cue is not part of the source mention
-        for child in head.rights:
-            if child.dep_ in ("relcl", "acl") and child.i < hi and child.right_edge.i >= (limit_right or hi) - 1:
-                hi = min(hi, child.left_edge.i)
+        # a dateline or headline fused to the sentence ("WASHINGTON -- President Obama") is not
+        # part of the mention; nor is a leading "both"/"either"
+        for i in range(hi - 1, lo, -1):
+            if self.doc[i].text in ("--", "—", "–", "-") and self.doc[i].whitespace_:
+                lo = i + 1
+                break
+        if lo < hi - 1 and self.doc[lo].dep_ == "preconj":
+            lo += 1
         while hi > lo + 1 and (self.doc[hi - 1].is_punct or self.doc[hi - 1].is_space):
             hi -= 1
         while lo < hi - 1 and (self.doc[lo].is_punct or self.doc[lo].is_space):
             lo += 1
+        if lo >= hi or not (lo <= head.i < hi):
+            return self.doc[head.i:head.i + 1]
         return self.doc[lo:hi]
 
     # ---- cue candidates ------------------------------------------------------------------
@@ -223,11 +232,11 @@ class _Extractor:
         if cue_span is None or src_span is None or len(cue_span) == 0:
             return None
         return _Found(cue_span.start, cue_span.end, lemma, [content], src_span, None, lexicon.SPEECH, False,
-                      cue_span[0].sent)
+                      self.index.sent_of(cue_span.start))
 
     def signature_claims(self) -> list[_Found]:
         """Attributions marked by layout rather than syntax: dash-signed quotes, speaker labels."""
-        text = self.doc.text
+        text = self.text
         out = []
         for qs, qe in self.quotes:
             m = _DASH_SIGNATURE.match(text, qe)
@@ -253,7 +262,9 @@ class _Extractor:
         for child in verb.children:
             if child.dep_ == "xcomp":
                 finite = any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in child.children)
-                if "inf" in entry.frames or finite:
+                bare_speech = lexicon.verb_entry(child.lemma_) is not None and \
+                    all(c.dep_ == "aux" for c in child.children)
+                if ("inf" in entry.frames or finite) and not bare_speech:  # not "declined to comment"
                     return child
         return None
 
@@ -264,7 +275,7 @@ class _Extractor:
         children = list(verb.children)
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
-        sent = verb.sent
+        sent = self.index.sent_of(verb.i)
         cue_lo, cue_hi = _cue_extent(verb)
         source_tok, rel_head = (None, None)
         if passive:
@@ -277,10 +288,10 @@ class _Extractor:
         if passive and source_tok is None:
             # "X is said to …": unnamed source, hedged; content = subject + complement
             subj = next((c for c in children if c.dep_ == "nsubjpass"), None)
+            content = content or next((c for c in children if c.dep_ == "xcomp"), None)
             if entry.lemma in lexicon.HEDGE_PASSIVES and subj is not None and content is not None:
                 pieces = _char_pieces(doc, [_subtree_range(subj), _subtree_range(content)])
-                return _Found(doc[cue_lo - 1].i if cue_lo > 0 and doc[cue_lo - 1].dep_ == "auxpass" else cue_lo,
-                              cue_hi, entry.lemma, pieces, None, None, entry.cls, True, sent)
+                return _Found(cue_lo, cue_hi, entry.lemma, pieces, None, None, entry.cls, True, sent)
             return None
         if content is None and cue_hi > verb.i + 1 and doc[cue_hi - 1].dep_ == "prep":
             # "called for an investigation", "called on Congress to act": what follows is the content
@@ -298,8 +309,10 @@ class _Extractor:
                 lo = source_tok.i
                 holes.append((source_tok.i + 1, content.left_edge.i))
             pieces = _char_pieces(doc, _ranges_minus(lo, hi, holes + [(cue_lo, cue_hi)]))
-        elif (verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.head.pos_ in ("VERB", "AUX"))) \
+        elif (verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.head.pos_ in ("VERB", "AUX")
+                                           and lexicon.verb_entry(verb.head.lemma_) is None)) \
                 and verb.head.i != verb.i:
+            # (a ccomp of a reporting verb is that verb's content, never its host)
             # "…, X said." and "This approach, he claimed, mirrors …": the host clause is the content
             head = verb.head
             while head.dep_ not in ("ROOT", "ccomp", "conj", "relcl", "advcl") and head.head.i != head.i:
@@ -337,9 +350,7 @@ class _Extractor:
             return None  # "The coming days will determine whether …"
         if self.quote_around(verb.idx, verb.idx + 1) is not None:
             return None  # a verb inside a direct quote is the quoted speaker's wording
-        if source_tok is not None and source_tok.lower_ in ("i", "we", "you") and \
-                entry.cls in (lexicon.BELIEF, lexicon.INTENTION):
-            return None  # "I think", "we want": conversational, not an attribution
+
         return _Found(cue_lo, cue_hi, entry.lemma, pieces, self._source_span(source_tok, verb), rel_head,
                       entry.cls, hedged, sent)
 
@@ -365,8 +376,8 @@ class _Extractor:
             return [(q[0] + 1, q[1] - 1)]
         nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
         if nxt is not None and nxt.text == ":":
-            sent = verb.sent
-            end = sent.end if sent.end > nxt.i + 2 else (doc[sent.end].sent.end if sent.end < len(doc) else sent.end)
+            sent = self.index.sent_of(verb.i)
+            end = sent.end if sent.end > nxt.i + 2 else (self.index.sent_of(sent.end).end if sent.end < len(doc) else sent.end)
             span = _trim(doc, nxt.i + 1, end)
             return [span] if span else []
         return []
@@ -381,7 +392,7 @@ class _Extractor:
         pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
         if pobj is None:
             return None
-        sent = tok.sent
+        sent = self.index.sent_of(tok.i)
         # the host clause: the nearest clause-level ancestor, else the sentence
         host = tok.head
         while host.dep_ not in ("ROOT", "ccomp", "conj", "advcl", "relcl", "parataxis") and host.head is not host:
@@ -420,9 +431,7 @@ class _Extractor:
         if not pieces:
             return None
         source = doc[source_tok.left_edge.i:source_tok.i + 1]
-        if source_tok.dep_ == "poss":
-            source = doc[source_tok.left_edge.i:source_tok.i + 1]
-        return _Found(noun.i, noun.i + 1, noun.lemma_.lower(), pieces, source, None, cls, False, noun.sent)
+        return _Found(noun.i, noun.i + 1, noun.lemma_.lower(), pieces, source, None, cls, False, self.index.sent_of(noun.i))
 
     def hedge_claim(self, adv: Token) -> _Found | None:
         """'Troops reportedly entered …' with no reporting verb: an unsourced, hedged claim."""
@@ -433,7 +442,7 @@ class _Extractor:
         pieces = _char_pieces(self.doc, _ranges_minus(lo, hi, [(adv.i, adv.i + 1)]))
         if not pieces:
             return None
-        return _Found(adv.i, adv.i + 1, adv.lower_, pieces, None, None, None, True, adv.sent)
+        return _Found(adv.i, adv.i + 1, adv.lower_, pieces, None, None, None, True, self.index.sent_of(adv.i))
 
 
 _CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
@@ -467,9 +476,11 @@ def _source_type_fallback(span: Span | None) -> str:
 
 def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[model.Claim]:
     """Every attribution in ``doc`` as a Claim (places/actors left empty; ids unset)."""
-    extractor = _Extractor(doc)
+    index = DocIndex(doc)
+    extractor = _Extractor(doc, index)
+    text = extractor.text
     found = sorted(extractor.run(), key=lambda f: f.cue_start)  # text order: coref sees earlier sources
-    resolver = SourceResolver(doc)
+    resolver = SourceResolver(doc, index)
     claims: list[model.Claim] = []
     seen: set = set()
     for f in found:
@@ -491,7 +502,7 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
             if nxt is not None:
                 end = nxt[1] - 1
                 pieces = pieces + [(nxt[0] + 1, end)]
-        content_text = " … ".join(doc.text[a:b] for a, b in pieces)
+        content_text = " … ".join(text[a:b] for a, b in pieces)
         if f.source is not None:
             resolved = resolver.resolve(f.source, f.source_head)
             source = model.Source(text=f.source.text, name=resolved.name, role=resolved.role,
@@ -501,9 +512,9 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
         sent = f.sent
         claims.append(model.Claim(
             source=source,
-            cue=model.Cue(text=doc.text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
+            cue=model.Cue(text=text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
             content=model.Content(text=content_text, span=(start, end)),
-            date=claim_date(doc, sent, published),
+            date=claim_date(index.ents_in(sent.start, sent.end), published),
             stance=_stance(f, doc),
             hedged=f.hedged,
             sentence_span=(sent.start_char, sent.end_char),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from claimwatch.extract.docindex import DocIndex
+
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
 _PLURAL_PRONOUNS = {"they", "them", "their"}
 _FIRST_PERSON = {"i", "we", "me", "us", "my", "our"}
@@ -97,14 +99,15 @@ def _person_role(ent: Span) -> tuple[str | None, str | None]:
 class SourceResolver:
     """Per-document index of people, roles and groups, built once; ``resolve`` is cheap."""
 
-    def __init__(self, doc: Doc):
+    def __init__(self, doc: Doc, index: DocIndex | None = None):
         self.doc = doc
+        self.index = index = index or DocIndex(doc)
         self.full_names: dict[str, str] = {}
         self.roles: dict[str, str] = {}  # name -> role text
         self.role_heads: list[tuple[int, str, str]] = []  # (char, role head lemma, name)
         people = []  # (char, name, token index of root, is_subject)
         orgs = []
-        for ent in doc.ents:
+        for ent in index.ents:
             if ent.label_ == "PERSON":
                 name = self._canonical(ent)
                 people.append((ent.start_char, name, ent.root.i))
@@ -137,7 +140,7 @@ class SourceResolver:
         if self.people[i][0] >= sent_start:
             return self.people[i][1]
         # then sentence by sentence backwards: its subject person, else its first person
-        cur_sent = doc[self.people[i][2]].sent
+        cur_sent = self.index.sent_of(self.people[i][2])
         group = []
         j = i
         while j >= 0 and self.people[j][0] >= cur_sent.start_char:
@@ -152,10 +155,10 @@ class SourceResolver:
 
     def _group_before(self, tok: Token) -> str | None:
         doc = self.doc
-        sent = tok.sent
+        sent = self.index.sent_of(tok.i)
         sents = [sent]
         if sent.start > 0:
-            sents.append(doc[sent.start - 1].sent)
+            sents.append(self.index.sent_of(sent.start - 1))
         for s in sents:
             cands = [t for t in s if t.i < tok.i and t.dep_ in _SUBJECT_DEPS and t.tag_ in ("NNS", "NNPS")]
             if cands:
@@ -196,7 +199,7 @@ class SourceResolver:
         low = root.lower_
         if root.pos_ == "PRON" or low in _PERSON_PRONOUNS | _PLURAL_PRONOUNS:
             if low in _PERSON_PRONOUNS:
-                name = self._person_before(mention.start_char, root.sent.start_char)
+                name = self._person_before(mention.start_char, self.index.sent_of(root.i).start_char)
                 return Resolved(name, self.roles.get(name) if name else None, "person")
             if low in _PLURAL_PRONOUNS:
                 return Resolved(self._group_before(root), None, "group")
@@ -206,7 +209,8 @@ class SourceResolver:
                 return Resolved(None, None, "group" if low in ("we", "us", "our") else "person")
             return Resolved(None, None, "unknown")
         heads = [root] + [c for c in root.children if c.dep_ == "appos"]  # "His rival, Senator Amara Bello"
-        persons = [e for e in mention.ents if e.label_ == "PERSON" and any(e.start <= h.i < e.end for h in heads)]
+        ents = self.index.ents_in(mention.start, mention.end)
+        persons = [e for e in ents if e.label_ == "PERSON" and any(e.start <= h.i < e.end for h in heads)]
         if persons:
             name = self._canonical(persons[0])
             role, _ = _person_role(persons[0])
@@ -223,7 +227,7 @@ class SourceResolver:
             hit = self._nominal(root, mention.start_char)
             if hit:
                 return Resolved(hit[0], hit[1], "person")
-        orgs = [e for e in mention.ents if e.label_ in ("ORG", "GPE", "NORP")]
+        orgs = [e for e in ents if e.label_ in ("ORG", "GPE", "NORP")]
         if head_lemma in _BODY_HEADS or (orgs and orgs[0].root == root):
             return Resolved(_strip_det(mention), None, "body")
         if root.tag_ in ("NNS", "NNPS"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "january february march april may june july august september october november december".split())}
@@ -79,9 +79,9 @@ def resolve_date(text: str, published: dt.date | None) -> dt.date | None:
     return None
 
 
-def claim_date(doc: Doc, sent: Span, published: dt.date | None) -> str | None:
+def claim_date(sentence_ents: list[Span], published: dt.date | None) -> str | None:
     """ISO date named in the claim's sentence (first resolvable DATE entity), else None."""
-    for ent in sent.ents:
+    for ent in sentence_ents:
         if ent.label_ in ("DATE", "TIME"):
             d = resolve_date(ent.text, published)
             if d is not None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 SPEECH, ASSERTION, DENIAL, WARNING, ACCUSATION = "speech", "assertion", "denial", "warning", "accusation"
 BELIEF, INTENTION, EVIDENCE, DESCRIPTION = "belief", "intention", "evidence", "description"
+STANCE, APPEARANCE = "stance", "appearance"
 
 
 @dataclass(frozen=True)
@@ -28,35 +29,51 @@ class CueEntry:
     frames: frozenset
 
 
-def _entries(cls: str, frames: str, lemmas: str) -> dict:
+def _entries(cls: str, frames: str, lemmas: str) -> list:
     fs = frozenset(frames.split())
-    return {lemma: CueEntry(lemma, cls, fs) for lemma in lemmas.split()}
+    return [CueEntry(lemma, cls, fs) for lemma in lemmas.split()]
 
 
-REPORTING_VERBS: dict[str, CueEntry] = {
-    **_entries(SPEECH, "clause", "say tell write add reply respond answer explain recall "
-               "comment remark tweet post testify quip joke shout chant sing whisper exclaim "
-               "ask muse"),
-    **_entries(SPEECH, "clause np", "state note mention report announce disclose reveal declare "
-               "confirm acknowledge admit concede stress emphasize emphasise highlight underline "
-               "point observe indicate specify cite repeat reiterate echo predict "
-               "estimate forecast"),
-    **_entries(ASSERTION, "clause np", "claim insist argue maintain contend assert allege "
-               "suggest propose counter hint imply concede agree complain lament boast brag "
-               "acknowledge recognize recognise"),
-    **_entries(DENIAL, "clause np", "deny dismiss reject dispute refute contest rebut disavow"),
-    **_entries(WARNING, "clause np inf", "warn caution threaten"),
-    **_entries(ACCUSATION, "clause np", "accuse charge criticize criticise condemn slam "
-               "blast attack praise credit"),
-    **_entries(BELIEF, "clause", "believe think feel fear hope expect suspect doubt worry "
-               "assume guess reckon know understand conclude decide agree"),
-    **_entries(INTENTION, "clause inf np", "promise pledge vow vouch plan intend want urge "
-               "demand call ask offer propose threaten swear"),
-    **_entries(EVIDENCE, "clause np", "show find indicate suggest reveal confirm demonstrate "
-               "conclude"),
-    **_entries(DESCRIPTION, "as clause", "describe frame call label brand characterize "
-               "characterise portray depict dub term paint view regard"),
-}
+def _merge(*groups: list) -> dict:
+    """One entry per lemma: the first class listed, the union of all frames."""
+    out: dict[str, CueEntry] = {}
+    for group in groups:
+        for e in group:
+            prev = out.get(e.lemma)
+            out[e.lemma] = e if prev is None else CueEntry(e.lemma, prev.cls, prev.frames | e.frames)
+    return out
+
+
+REPORTING_VERBS: dict[str, CueEntry] = _merge(
+    _entries(SPEECH, "clause", "say tell write add reply respond answer explain recall "
+                "comment remark tweet post testify quip joke shout chant sing whisper exclaim "
+                "ask muse"),
+    _entries(SPEECH, "clause np", "state note mention report announce disclose reveal declare "
+                "confirm acknowledge admit concede stress emphasize emphasise highlight underline "
+                "point observe indicate specify cite repeat reiterate echo predict "
+                "estimate forecast"),
+    _entries(ASSERTION, "clause np", "claim insist argue maintain contend assert allege "
+                "suggest propose counter hint imply concede agree complain lament boast brag "
+                "acknowledge recognize recognise"),
+    _entries(DENIAL, "clause np", "deny dismiss reject dispute refute contest rebut disavow"),
+    _entries(WARNING, "clause np inf", "warn caution threaten"),
+    _entries(ACCUSATION, "clause np", "accuse charge criticize criticise condemn slam "
+                "blast attack praise credit"),
+    _entries(BELIEF, "clause", "believe think feel fear hope expect suspect doubt worry "
+                "assume guess reckon know understand conclude decide agree"),
+    _entries(INTENTION, "clause inf np", "promise pledge vow vouch plan intend want urge "
+                "demand call ask offer propose threaten swear"),
+    _entries(EVIDENCE, "clause np", "show find indicate suggest reveal confirm demonstrate "
+                "conclude"),
+    _entries(SPEECH, "clause np", "discuss address reference invoke cite liken compare publish "
+                "release document identify continue"),
+    _entries(STANCE, "np clause", "support endorse back oppose defend denounce question challenge "
+                "mock ridicule praise applaud welcome criticize criticise attack slam blast condemn"),
+    _entries(INTENTION, "inf", "refuse decline seek agree hope vote"),
+    _entries(APPEARANCE, "inf", "seem appear"),
+    _entries(DESCRIPTION, "as clause", "describe frame call label brand characterize "
+                "characterise portray depict dub term paint view regard"),
+)
 
 # Nouns heading a that-clause or possessed by a source: "X's claim that …", "the statement that …"
 REPORTING_NOUNS: dict[str, str] = {

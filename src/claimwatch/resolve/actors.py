@@ -20,6 +20,8 @@ from typing import Optional
 
 import yaml
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
+
 from claimwatch import model
 from claimwatch.resolve.acronyms import find_acronym_spans
 from claimwatch.resolve.normalize import name_key, romanise
@@ -113,7 +115,7 @@ def get_actor_table() -> ActorTable:
     repository's seeds/actors.yaml."""
     path = os.environ.get(ENV_PATH)
     if path:
-        return ActorTable(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+        return ActorTable(yaml.load(Path(path).read_text(encoding="utf-8"), _YAML_LOADER) or {})
     try:
         from claimwatch.resolve.gazetteer import get_gazetteer
 
@@ -122,7 +124,7 @@ def get_actor_table() -> ActorTable:
         text = None
     if text is None:
         text = REPO_SEEDS.read_text(encoding="utf-8")
-    return ActorTable(yaml.safe_load(text) or {})
+    return ActorTable(yaml.load(text, _YAML_LOADER) or {})
 
 
 # ---------------------------------------------------------------------------------------------

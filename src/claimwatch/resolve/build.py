@@ -34,7 +34,7 @@ from claimwatch.resolve.gazetteer import (
     KIND_NAME,
     SCHEMA,
 )
-from claimwatch.resolve.normalize import abbreviation_key, name_key
+from claimwatch.resolve.normalize import KEY_VERSION, abbreviation_key, name_key
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SEEDS = REPO_ROOT / "seeds" / "places.yaml"
@@ -277,7 +277,8 @@ def _write(out: Path, b: _Builder, not_places: list, actors_yaml: str | None) ->
     stats = {"places": len(b.places), "names": len(b.names)}
     db.executemany("INSERT INTO meta VALUES (?,?)",
                    [("built", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
-                    ("cities_file", CITIES_FILE), ("places", str(stats["places"])),
+                    ("cities_file", CITIES_FILE), ("key_version", KEY_VERSION),
+                    ("places", str(stats["places"])),
                     ("names", str(stats["names"]))])
     if actors_yaml is not None:
         db.execute("INSERT INTO meta VALUES ('actors_yaml', ?)", (actors_yaml,))
@@ -291,9 +292,9 @@ def _write(out: Path, b: _Builder, not_places: list, actors_yaml: str | None) ->
 
 def ensure_gazetteer(fallback_dir: Path) -> Path:
     """The packaged gazetteer if it is built, else one built into `fallback_dir` (tests)."""
-    from claimwatch.resolve.gazetteer import DEFAULT_PATH
+    from claimwatch.resolve.gazetteer import DEFAULT_PATH, Gazetteer
 
-    if DEFAULT_PATH.exists():
+    if DEFAULT_PATH.exists() and Gazetteer(DEFAULT_PATH).is_current():
         return DEFAULT_PATH
     out = Path(fallback_dir) / "gazetteer.sqlite"
     if not out.exists():

@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from claimwatch.resolve.normalize import KEY_VERSION
+
 DEFAULT_PATH = Path(__file__).with_name("data") / "gazetteer.sqlite"
 ENV_PATH = "CLAIMWATCH_GAZETTEER"
 
@@ -27,6 +29,7 @@ KIND_NAME, KIND_ALTERNATE, KIND_FORMER, KIND_ABBREVIATION, KIND_DEMONYM = 0, 1, 
 SCHEMA = """
 CREATE TABLE places (pid INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT, admin1 TEXT,
                      lat REAL, lon REAL, population INTEGER NOT NULL, feature TEXT, slug TEXT);
+CREATE INDEX places_slug ON places (slug) WHERE slug IS NOT NULL;
 CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, kind INTEGER NOT NULL,
                     PRIMARY KEY (key, pid)) WITHOUT ROWID;
 CREATE TABLE former (pid INTEGER NOT NULL, name TEXT NOT NULL);
@@ -94,8 +97,23 @@ class Gazetteer:
                             f"gazetteer not found at {self.path}: run `make install` or "
                             f"`python -m claimwatch.resolve.build --out {self.path}`")
                     uri = f"file:{self.path}?mode=ro&immutable=1"
-                    self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                    db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                    row = db.execute("SELECT value FROM meta WHERE key = 'key_version'").fetchone()
+                    if not row or row[0] != KEY_VERSION:
+                        db.close()
+                        raise GazetteerMissing(
+                            f"gazetteer {self.path} was built with other name keys (version "
+                            f"{row and row[0]}, code {KEY_VERSION}): rebuild with `make install`")
+                    self._db = db
         return self._db
+
+    def is_current(self) -> bool:
+        """Built, and with the name keys this code computes."""
+        try:
+            self.db
+            return True
+        except GazetteerMissing:
+            return False
 
     def _lookup(self, key: str) -> tuple[Candidate, ...]:
         rows = self.db.execute(
@@ -113,7 +131,8 @@ class Gazetteer:
         """"geo:704422", "704422" or "place:donbas" -> Place."""
         place_id = str(place_id).strip()
         if place_id.startswith("place:"):
-            r = self.db.execute("SELECT pid FROM places WHERE slug = ?", (place_id[6:],)).fetchone()
+            r = self.db.execute("SELECT pid FROM places WHERE slug = ? AND slug IS NOT NULL",
+                                (place_id[6:],)).fetchone()
             return self.place(r[0]) if r else None
         if place_id.startswith("geo:"):
             place_id = place_id[4:]

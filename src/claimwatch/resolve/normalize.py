@@ -20,6 +20,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Bump whenever a fold changes: the gazetteer stores the keys, and a file built with other folds
+# is refused (rebuild with `make install`) instead of silently missing names.
+KEY_VERSION = "2"
+
 # One table for Russian and Ukrainian: letters that differ between the two languages' official
 # romanisations land on the same Latin output (и ru "i" / ua "y"; і, ї, й, ы; г ru "g" / ua "h").
 _CYRILLIC = {
@@ -90,7 +94,7 @@ def name_key(text: str) -> str:
 def abbreviation_key(text: str) -> str:
     """Exact key for abbreviations ("N.J." and "N.Y." must not fold together): lower case,
     spaces dropped, prefixed so it never collides with a name key."""
-    return "=" + romanise(text).replace(" ", "")
+    return "=" + romanise(text).replace(" ", "").rstrip(".")
 
 
 def adjectival_stems(key: str) -> list[str]:

@@ -36,6 +36,7 @@ from claimwatch.resolve.normalize import (
     cyrillic_case_variants,
     has_cyrillic,
     name_key,
+    romanise,
 )
 
 # Lower-case words that turn a preceding name into a larger named place.
@@ -70,6 +71,7 @@ class Mention:
     # Demonyms ("Texan", "Russian") are toponyms in LGL's annotation, never place mentions in
     # find_places ("Russian forces" is an actor).
     allow_demonyms: bool = False
+    provisional: bool = False  # a small town spaCy did not label: kept only with support
 
 
 def mention_keys(text: str, direction: bool = False) -> list[tuple[str, str, float]]:
@@ -206,7 +208,7 @@ _NEAR_TIE = 1.0
 def _resolve(mentions: list[Mention], gazetteer) -> None:
     """Choose a candidate per mention: prior first, then twice with the others as context."""
     def pick(m: Mention, others: list[list[Place]]) -> None:
-        abbreviation_ok = m.text.endswith(".") or len(m.candidates) == 1
+        abbreviation_ok = "." in m.text or len(m.candidates) == 1
         scored = []
         for cand, rule, penalty in m.candidates:
             s = _prior(cand, penalty, abbreviation_ok)
@@ -288,6 +290,11 @@ def _link_qualifiers(mentions: list[Mention], text: str) -> None:
                 break
             if {c.place.pid for c, _, _ in q.candidates} & {c.place.pid for c, _, _ in m.candidates}:
                 break  # "Donetsk People's Republic (DPR)" restates, does not qualify
+            after = text[q.end:q.end + 3]
+            nxt = mentions[j + 1] if j + 1 < len(mentions) else None
+            if after[:2] in ("'s", "’s") and not (
+                    nxt and _POSSESSIVE_GAP.match(text[q.end:nxt.start])):
+                break  # "Pokrovsk, Russia's defence ministry said": not a qualifier
             m.qualifiers.append(q)
             q.is_qualifier = True
             # "Russia's Rostov region": a possessive continues the chain.
@@ -359,6 +366,17 @@ def _is_name_token(tok) -> bool:
     return t[0].isupper()
 
 
+def _whole_person_is_place(doc, s: int, e: int, gazetteer) -> bool:
+    """spaCy labels "Sri Lanka" and "Sioux Falls" PERSON: a whole PERSON entity that names a
+    country, a first-order region or a city over 100,000 is the place."""
+    ent = doc[s].ent_type_ == "PERSON" and doc[s].ent_iob_ == "B"
+    if not ent or (e < len(doc) and doc[e].ent_iob_ == "I"):
+        return False
+    return any(c.kind in (KIND_NAME, KIND_ALTERNATE) and (
+        c.place.feature in ("A.PCLI", "A.ADM1") or c.place.population >= 100_000)
+        for c in gazetteer.lookup(name_key(doc[s:e].text)))
+
+
 def _candidate_runs(doc) -> list[tuple[int, int]]:
     """Token ranges of capitalised runs ("Ivano-Frankivsk", "Krasnoarmeyskoye-Dymitrovskoye",
     "Rostov-on-Don", "New York"), possibly joined by hyphens or lower-case name links."""
@@ -394,8 +412,15 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
     strong_tokens = {t.i for e in doc.ents if e.label_ in _STRONG_LABELS for t in e}
     # Multi-token people ("Vladimir Putin") are never places, even where a token is a city.
     person_tokens = {t.i for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for t in e}
+    # A place after "of" inside an organisation's name ("Armed Forces of Ukraine", "Bank of
+    # America") names the organisation, not a location ("Dublin City Council" does locate).
+    of_org_tokens: set[int] = set()
+    for e in doc.ents:
+        if e.label_ == "ORG":
+            for t in e[1:]:
+                if t.nbor(-1).lower_ == "of":
+                    of_org_tokens.update(range(t.i, e.end))
     mentions: list[Mention] = []
-    taken: set[int] = set()
 
     def consider(s: int, e: int, strong: bool) -> Optional[Mention]:
         span_text = text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])]
@@ -425,21 +450,24 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
             for j in range(min(re_, i + 6), i, -1):
                 if doc[j - 1].text in _NAME_LINKS:
                     continue
-                if any(k in person_tokens for k in range(i, j)) and not all(
-                        k in strong_tokens for k in range(i, j)):
+                if any(k in person_tokens for k in range(i, j)) and not (
+                        all(k in strong_tokens for k in range(i, j))
+                        or _whole_person_is_place(doc, i, j, gazetteer)):
+                    continue
+                if i in of_org_tokens:
                     continue
                 strong = all(k in strong_tokens for k in range(i, j))
                 m = consider(i, j, strong)
-                if m:
+                if m is None:
+                    continue
+                verdict = _accept(m, doc, i, j, (rs, re_), gazetteer)
+                if verdict is not None:  # else try the shorter spans at i
+                    m.provisional = verdict == "provisional"
                     found = (m, j)
                     break
             if found:
                 m, j = found
-                if not _accept(m, doc, i, j, gazetteer):
-                    i += 1
-                    continue
                 mentions.append(m)
-                taken.update(range(i, j))
                 _add_components(m, doc, i, j, mentions, gazetteer)
                 i = j + (1 if m.end > doc[j - 1].idx + len(doc[j - 1]) else 0)
             else:
@@ -468,29 +496,64 @@ def _add_components(m: Mention, doc, s: int, e: int, mentions: list, gazetteer) 
             mentions.append(c)
 
 
-def _accept(m: Mention, doc, s: int, e: int, gazetteer) -> bool:
-    """Guards for mentions spaCy did not label as places."""
+def _is_curated(place: Place) -> bool:
+    return bool(place.slug) and place.feature != "A.ADM2"
+
+
+def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) -> Optional[str]:
+    """Guards for mentions spaCy did not label as places: None (reject), "yes", or
+    "provisional" (a small town kept only if the article's other places support it)."""
     key = name_key(m.text)
     if e - s == 1 and gazetteer.is_not_place(key, labelled=m.strong):
-        return False
+        return None
     if m.strong:
-        return True
+        return "yes"
     tok = doc[s]
     if e - s == 1 and tok.is_sent_start and tok.pos_ != "PROPN":
-        return False
+        return None
     if all(t.is_stop for t in doc[s:e]):
-        return False
+        return None
+    best = max((c for c, _, _ in m.candidates), key=lambda c: c.place.population)
     if m.text.isupper() and len(m.text) <= 4:
-        # Acronyms only when they name a curated region ("DPR", "LPR").
-        return any(c.place.slug for c, _, _ in m.candidates)
-    best = max((c.place for c, _, _ in m.candidates), key=lambda p: p.population)
-    if any(c.place.slug or c.place.feature == "A.PCLI" for c, _, _ in m.candidates):
-        return True
+        # Acronyms only when they name a curated region ("DPR") or a big place by its own
+        # name (a "KYIV" dateline).
+        if any(_is_curated(c.place) for c, _, _ in m.candidates):
+            return "yes"
+        return "yes" if best.kind == KIND_NAME and best.place.population >= 100_000 else None
+    if any(_is_curated(c.place) or c.place.feature == "A.PCLI" for c, _, _ in m.candidates):
+        return "yes"
     # Abbreviations ("Ill.") only as a qualifier right after "<place>, ".
     if all(c.kind == KIND_ABBREVIATION for c, _, _ in m.candidates):
         before = doc.text[max(0, m.start - 2):m.start]
-        return before.strip() == ","
-    return best.population >= _WEAK_MIN_POPULATION or best.feature == "A.ADM1"
+        return "yes" if before.strip() == "," else None
+    # Part of a longer capitalised name: "Dublin City Council" locates, "Wall Street" is not
+    # Waal: only a town's own official name, spelled exactly, counts there.
+    rest = [t for t in doc[run[0]:run[1]] if not (s <= t.i < e) and t.text not in _NAME_LINKS
+            and not t.is_stop and not t.is_punct]
+    if rest and not any(t.text in "-–" for t in doc[run[0]:run[1]]):
+        written = romanise(m.text)
+        return "yes" if any(c.kind == KIND_NAME and romanise(c.place.name) == written
+                            and c.place.population >= _WEAK_MIN_POPULATION
+                            for c, _, _ in m.candidates) else None
+    if best.place.population >= _WEAK_MIN_POPULATION or best.place.feature == "A.ADM1":
+        return "yes"
+    return "provisional" if all(t.pos_ == "PROPN" for t in doc[s:e]) else None
+
+
+def _supported(m: Mention, anchors: list[Place], gazetteer) -> bool:
+    """A provisional small-town mention stays when a confidently found place is in the same
+    region or within 150 km ("Huliaipole" beside "the Zaporizhzhia region")."""
+    place = m.choice[0] if m.choice else None
+    if place is None:
+        return False
+    for a in anchors:
+        if a.country == place.country and a.admin1 and a.admin1 == place.admin1:
+            return True
+        if a.is_area and a.feature != "A.PCLI" and _inside(place, a, gazetteer):
+            return True
+        if not a.is_area and _distance_km(place, a) < 150:
+            return True
+    return False
 
 
 def to_place_ref(m: Mention, gazetteer=None) -> Optional[model.PlaceRef]:
@@ -510,6 +573,8 @@ def find_places(doc) -> list[model.PlaceRef]:
     gazetteer = get_gazetteer()
     mentions = find_place_mentions(doc, gazetteer)
     _resolve(mentions, gazetteer)
+    anchors = [m.choice[0] for m in mentions if m.choice and not m.provisional]
+    mentions = [m for m in mentions if not m.provisional or _supported(m, anchors, gazetteer)]
     refs = [to_place_ref(m, gazetteer) for m in mentions]
     refs = [r for r in refs if r is not None]
     refs.sort(key=lambda r: (r.span[0], -r.span[1]))

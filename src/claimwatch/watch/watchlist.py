@@ -135,9 +135,9 @@ def load_watchlist(path_or_text: Union[str, Path, dict, list]) -> list[Watch]:
     """Watches from a YAML file path, YAML text, or already-parsed data."""
     source = "watchlist"
     data: Any = path_or_text
-    if isinstance(path_or_text, Path) or (
-            isinstance(path_or_text, str) and "\n" not in path_or_text
-            and path_or_text.strip().endswith((".yaml", ".yml", ".json"))):
+    looks_like_path = isinstance(path_or_text, str) and "\n" not in path_or_text and (
+        path_or_text.strip().endswith((".yaml", ".yml", ".json")) or Path(path_or_text).is_file())
+    if isinstance(path_or_text, Path) or looks_like_path:
         path = Path(path_or_text)
         if not path.exists():
             raise WatchlistError(f"watchlist file not found: {path}")

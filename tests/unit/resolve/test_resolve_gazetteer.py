@@ -40,3 +40,16 @@ def test_missing_file_says_how_to_build(tmp_path):
     g = Gazetteer(tmp_path / "nope.sqlite")
     with pytest.raises(GazetteerMissing, match="claimwatch.resolve.build"):
         g.lookup("pokrovsk")
+
+
+def test_a_gazetteer_built_with_other_name_keys_is_refused(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                     "INSERT INTO meta VALUES ('key_version', '0');")
+    db.commit()
+    db.close()
+    g = Gazetteer(path)
+    assert not g.is_current()
+    with pytest.raises(GazetteerMissing, match="rebuild"):
+        g.lookup("pokrovsk")

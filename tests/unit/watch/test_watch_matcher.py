@@ -129,6 +129,17 @@ def test_seed_article_claims(nlp, index, seed_text):
     assert "donetsk-ua" not in got
 
 
+def test_unknown_terms_are_reported_and_match_by_name(gazetteer):
+    idx = WatchIndex([Watch("odd", places=["Zzyzxville"], sources=["a spokesman"])])
+    assert idx.unresolved == [("odd", "places", "Zzyzxville"), ("odd", "sources", "a spokesman")]
+    place = model.PlaceRef(text="Zzyzxville", span=(0, 10))
+    claim = model.Claim(source=model.Source(text="a spokesman", name="a spokesman", span=(12, 23)),
+                        cue=model.Cue(text="said"), content=model.Content(text="x", span=(0, 30)),
+                        places=[place])
+    assert {(m.kind, m.text) for m in idx.match(claim)} == {("place", "Zzyzxville"),
+                                                          ("source", "a spokesman")}
+
+
 def test_resolver_terms(gazetteer):
     r = Resolver(gazetteer)
     assert r.resolve_place("Красноармейск")[0].pid == 704422

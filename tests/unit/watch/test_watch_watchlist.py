@@ -35,6 +35,9 @@ def test_loads_from_a_file(tmp_path):
     p = tmp_path / "w.yaml"
     p.write_text(GOOD)
     assert len(load_watchlist(p)) == 3 and len(load_watchlist(str(p))) == 3
+    bare = tmp_path / "watchlist"  # no extension
+    bare.write_text(GOOD)
+    assert len(load_watchlist(str(bare))) == 3
 
 
 @pytest.mark.parametrize("body,message", [

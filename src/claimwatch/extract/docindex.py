@@ -1,0 +1,35 @@
+"""Per-Doc lookups computed once: sentences and entities by token index.
+
+spaCy's ``Token.sent`` and ``Span.ents`` each walk the document; called per candidate they
+dominated extraction time, so everything here is a list plus binary search.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from spacy.tokens import Doc, Span
+
+
+class DocIndex:
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.sents: list[Span] = list(doc.sents)
+        self._sent_starts = [s.start for s in self.sents]
+        self.ents: list[Span] = list(doc.ents)
+        self._ent_starts = [e.start for e in self.ents]
+
+    def sent_of(self, i: int) -> Span:
+        """The sentence holding token ``i``."""
+        return self.sents[bisect.bisect_right(self._sent_starts, i) - 1]
+
+    def ents_in(self, start: int, end: int) -> list[Span]:
+        """Entities lying within tokens [start, end)."""
+        lo = bisect.bisect_left(self._ent_starts, start)
+        out = []
+        for ent in self.ents[lo:]:
+            if ent.start >= end:
+                break
+            if ent.end <= end:
+                out.append(ent)
+        return out

@@ -1,0 +1,141 @@
+"""Each handler invoked with its fixture from events/ (the files `sam local invoke -e` takes),
+against the template's resources on moto."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from claimwatch.feeds.identity import feed_id_for
+from claimwatch.local.feedserver import FeedDirectory, FeedServer
+from claimwatch.local.session import DEMO_FEEDS
+from claimwatch.store.claims import ClaimStore
+from claimwatch.store.feeds import FeedStore
+from claimwatch.store.watches import WatchStore
+from claimwatch.watch.watchlist import load_watchlist
+from conftest import load_event
+
+pytestmark = pytest.mark.slow
+
+
+def feed_store(pipe) -> FeedStore:
+    return FeedStore(pipe.env["FEEDS_TABLE"], pipe.env["ARTICLES_TABLE"])
+
+
+def claim_store(pipe) -> ClaimStore:
+    return ClaimStore(pipe.env["CLAIMS_TABLE"], pipe.env["MENTIONS_TABLE"])
+
+
+def queued_bodies(pipe, logical: str) -> list[str]:
+    bodies = []
+    while True:
+        msgs = pipe.sqs.receive_message(QueueUrl=pipe.stack.ref(logical), MaxNumberOfMessages=10,
+                                        MessageAttributeNames=["All"]).get("Messages", [])
+        if not msgs:
+            return bodies
+        bodies += [m["Body"] for m in msgs]
+
+
+def put_watches(pipe, yaml_text: str) -> None:
+    WatchStore(pipe.env["WATCHES_TABLE"]).put_watches(load_watchlist(yaml_text))
+
+
+def test_scheduler_enqueues_one_message_per_due_feed(local_pipeline):
+    pipe = local_pipeline
+    store = feed_store(pipe)
+    store.add_feed("https://one.example/feed.xml")
+    store.add_feed("https://two.example/rss")
+    result = pipe.invoke("SchedulerFunction", load_event("scheduler/schedule.json"))
+    assert result == {"enqueued": 2}
+    ids = sorted(json.loads(b)["feed_id"] for b in queued_bodies(pipe, "FeedPollQueue"))
+    assert ids == sorted([feed_id_for("https://one.example/feed.xml"), feed_id_for("https://two.example/rss")])
+
+
+def test_fetch_queues_new_articles_and_a_broken_feed_does_not_stop_the_batch(local_pipeline):
+    pipe = local_pipeline
+    store = feed_store(pipe)
+    with FeedServer(FeedDirectory(DEMO_FEEDS)) as server:
+        good = store.add_feed(server.url("donbas-wire"))
+        broken = store.add_feed(server.url("no-such-feed"))  # 404
+        event = load_event("fetch/feed_batch.json")
+        event["Records"][0]["body"] = json.dumps({"feed_id": good.feed_id})
+        event["Records"][1]["body"] = json.dumps({"feed_id": broken.feed_id})
+        result = pipe.invoke("FetchFunction", event)
+        assert result["batchItemFailures"] == []
+        articles = [json.loads(b) for b in queued_bodies(pipe, "ArticleQueue")]
+        assert len(articles) >= 2 and all(a["feed_id"] == good.feed_id for a in articles)
+        assert store.get(good.feed_id).last_status == 200
+        failing = store.get(broken.feed_id)
+        assert failing.consecutive_failures == 1 and failing.last_error_kind == "http_status"
+
+        # The same batch again (SQS redelivery): conditional GET answers 304, nothing is re-queued.
+        assert pipe.invoke("FetchFunction", copy.deepcopy(event))["batchItemFailures"] == []
+        assert queued_bodies(pipe, "ArticleQueue") == []
+        assert store.get(good.feed_id).last_status == 304
+
+
+def test_extract_stores_claims_reports_the_poison_record_and_is_idempotent(local_pipeline):
+    pipe = local_pipeline
+    event = load_event("extract/article_batch.json")
+    poison_id = event["Records"][2]["messageId"]
+    result = pipe.invoke("ExtractFunction", copy.deepcopy(event))
+    assert result["batchItemFailures"] == [{"itemIdentifier": poison_id}]
+    claims = claim_store(pipe).scan_claims()
+    assert len(claims) >= 3
+    assert {c.provenance.outlet for c in claims} == {"Donbas Wire (fictional)"}
+    assert any(p.name == "Pokrovsk" for c in claims for p in c.places), "Krasnoarmeyskoye resolves to Pokrovsk"
+
+    # Replaying the batch creates no second claim.
+    pipe.invoke("ExtractFunction", copy.deepcopy(event))
+    assert len(claim_store(pipe).scan_claims()) == len(claims)
+
+
+def test_extract_forwards_a_poison_article_to_the_dlq_with_the_reason_on_its_last_attempt(local_pipeline):
+    pipe = local_pipeline
+    event = load_event("extract/article_batch.json")
+    poison = copy.deepcopy(event["Records"][2])
+    poison["attributes"]["ApproximateReceiveCount"] = "3"  # = maxReceiveCount in the template
+    result = pipe.invoke("ExtractFunction", {"Records": [poison]})
+    assert result["batchItemFailures"] == []  # parked, not retried again
+    msgs = pipe.sqs.receive_message(QueueUrl=pipe.stack.ref("ArticleDLQ"), MessageAttributeNames=["All"])["Messages"]
+    assert len(msgs) == 1 and msgs[0]["Body"] == poison["body"]
+    assert msgs[0]["MessageAttributes"]["error_type"]["StringValue"] == "JSONDecodeError"
+    assert msgs[0]["MessageAttributes"]["error_reason"]["StringValue"]
+
+
+WATCHES = """
+watches:
+  - id: kostiantynivka
+    places: [Kostiantynivka]
+  - id: kostiantynivka-digest
+    places: [Константиновка]
+    delivery: digest
+"""
+
+
+def test_alert_publishes_each_watch_once_even_when_the_batch_is_replayed(local_pipeline):
+    pipe = local_pipeline
+    put_watches(pipe, WATCHES)
+    event = load_event("alert/claim_insert.json")
+    result = pipe.invoke("AlertFunction", copy.deepcopy(event))
+    assert result == {"batchItemFailures": []}
+    alerts = pipe.drain_alerts()
+    assert [a["attributes"]["watch_id"] for a in alerts] == ["kostiantynivka"]  # the burst is one message
+    assert "Konstantinovka" in alerts[0]["text"] and "Kostiantynivka" in alerts[0]["text"]
+
+    pipe.invoke("AlertFunction", copy.deepcopy(event))
+    assert pipe.drain_alerts() == []
+
+
+def test_digest_sends_one_message_per_digest_watch_per_period(local_pipeline):
+    pipe = local_pipeline
+    put_watches(pipe, WATCHES)
+    pipe.invoke("AlertFunction", load_event("alert/claim_insert.json"))
+    pipe.drain_alerts()
+    assert pipe.invoke("DigestFunction", load_event("digest/schedule.json")) == {"digests_sent": 1}
+    digests = pipe.drain_alerts()
+    assert [a["attributes"]["watch_id"] for a in digests] == ["kostiantynivka-digest"]
+    assert pipe.invoke("DigestFunction", load_event("digest/schedule.json")) == {"digests_sent": 0}
+    assert pipe.drain_alerts() == []
