@@ -154,13 +154,16 @@ def end_to_end(articles: list[dict]) -> dict:
 
 
 def cold_start_seconds() -> dict:
-    """Fresh interpreters: importing the resolver and the first lookup (opens the SQLite file);
-    resident memory after it, beside a bare interpreter's."""
+    """Fresh interpreters: importing places, actors and the watch matcher, then the first place
+    and actor lookups (open the SQLite file, load the actor table); resident memory after it,
+    beside a bare interpreter's."""
     rss = ("[int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')][0]")
     code = ("import time; t0 = time.perf_counter();"
             "from claimwatch.resolve.places import resolve_toponym;"
+            "from claimwatch.resolve.actors import resolve_source;"
+            "from claimwatch.watch.matcher import WatchIndex;"
             "t1 = time.perf_counter();"
-            "p = resolve_toponym('Krasnoarmeyskoye');"
+            "p = resolve_toponym('Krasnoarmeyskoye'); a = resolve_source('Kimakovsky');"
             "t2 = time.perf_counter();"
             f"print(t1 - t0, t2 - t1, {rss})")
     runs = []
@@ -270,7 +273,7 @@ def main() -> int:
         print(f"    {k:<24} n={v['toponyms']:<5} exact {v['exact_pct']:>5}  <=161 km {v['within_161km_pct']:>5}")
     print(f"gazetteer: {size_mb} MB, {meta.get('places')} places, {meta.get('names')} name keys "
           f"({meta.get('cities_file')})")
-    print(f"cold start: import {cold['import_s'] * 1000:.0f} ms, first lookup "
+    print(f"cold start: import {cold['import_s'] * 1000:.0f} ms, first place + actor lookup "
           f"{cold['first_lookup_s'] * 1000:.1f} ms, RSS {cold['rss_mb']} MB "
           f"(bare python {cold['rss_bare_python_mb']} MB)")
     print(f"lookup: median {lookups['median_us']} µs, p95 {lookups['p95_us']} µs uncached; "

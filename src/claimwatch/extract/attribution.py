@@ -31,11 +31,14 @@ _INHERIT_SUBJ_DEPS = ("conj", "xcomp", "advcl", "acl")
 _WH = {"who", "which", "that", "whom"}
 _EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
 _QUOTE_RE = re.compile(r"“[^”\n]{2,}?”|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
-_NAME = r"[A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
+_NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
-_DASH_SIGNATURE = re.compile(rf"[ \t]*[―—][ \t]*({_NAME})")
+_DASH_SIGNATURE = re.compile(rf"[^\S\n]*([―—])[^\S\n]*({_NAME})")
 # 'PENCE: Well, …' (transcripts) and 'Pat Caddell: Democrat voters …' (headline attributions)
-_SPEAKER_LABEL = re.compile(rf"(?m)^[ \t\"“]*({_NAME})(:)[ \t]+(\S[^\n]*)")
+_SPEAKER_LABEL = re.compile(rf"(?m)^[^\S\n\"“]*({_NAME})(:)[^\S\n]+(\S[^\n]*)")
+# labels that head a line like a speaker but introduce no one's words
+_NON_SPEAKER_LABELS = {"correction", "update", "note", "editor", "related", "photo", "video", "watch",
+                       "source", "sources", "read", "see", "advertisement", "credit", "tags", "share"}
 _EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
                   "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
 
@@ -53,6 +56,7 @@ class _Found:
     cls: str | None
     hedged: bool
     sent: Span
+    cue_chars: tuple | None = None  # exact cue offsets when they split a token ('”―')
 
 
 def _quote_regions(text: str) -> list[tuple[int, int]]:
@@ -153,6 +157,9 @@ class _Extractor:
                 return subj, None
             if cur.dep_ == "relcl" and cur.head.pos_ in ("NOUN", "PROPN", "PRON"):
                 return None, None
+            if cur.dep_ == "pcomp" and cur.head.dep_ == "prep" and cur.head.head.pos_ in ("VERB", "AUX"):
+                cur = cur.head.head  # "began by saying …", "criticized for saying …"
+                continue
             if cur.dep_ in _INHERIT_SUBJ_DEPS and cur.head is not cur:
                 if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN"):
                     return None, None
@@ -232,7 +239,7 @@ class _Extractor:
         if cue_span is None or src_span is None or len(cue_span) == 0:
             return None
         return _Found(cue_span.start, cue_span.end, lemma, [content], src_span, None, lexicon.SPEECH, False,
-                      self.index.sent_of(cue_span.start))
+                      self.index.sent_of(cue_span.start), cue_chars=cue)
 
     def signature_claims(self) -> list[_Found]:
         """Attributions marked by layout rather than syntax: dash-signed quotes, speaker labels."""
@@ -241,17 +248,16 @@ class _Extractor:
         for qs, qe in self.quotes:
             m = _DASH_SIGNATURE.match(text, qe)
             if m:
-                dash = text.index(m.group(0).strip()[0], qe)
-                f = self._found_from_chars((dash, dash + 1), m.span(1), (qs + 1, qe - 1), "sign")
+                f = self._found_from_chars(m.span(1), m.span(2), (qs + 1, qe - 1), "sign")
                 if f:
                     out.append(f)
         for m in _SPEAKER_LABEL.finditer(text):
             words = m.group(1).split()
-            if len(words) > 4 or not (m.group(1).isupper() or m.start() == 0 or text[m.start() - 1] == "\n"):
+            if len(words) > 3 or words[0].lower().strip(".'’s") in _NON_SPEAKER_LABELS:
                 continue
             content = (m.start(3), m.end(3))
             f = self._found_from_chars(m.span(2), m.span(1), content, "speaker label")
-            if f and f.source is not None and f.source.root.pos_ == "PROPN":
+            if f and f.source is not None and (f.source.root.pos_ == "PROPN" or len(words) == 1):
                 out.append(f)
         return out
 
@@ -273,6 +279,8 @@ class _Extractor:
         if verb.dep_ in ("amod", "compound"):
             return None
         children = list(verb.children)
+        if any(c.dep_ == "dobj" and c.lower_ == "what" for c in children):
+            return None  # "what he called tribalism": a label quoted in passing, no proposition
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
         sent = self.index.sent_of(verb.i)
@@ -486,7 +494,7 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
     for f in found:
         pieces = sorted(f.content_pieces)
         start, end = pieces[0][0], pieces[-1][1]
-        cue_span = (doc[f.cue_start].idx, doc[f.cue_end - 1].idx + len(doc[f.cue_end - 1]))
+        cue_span = f.cue_chars or (doc[f.cue_start].idx, doc[f.cue_end - 1].idx + len(doc[f.cue_end - 1]))
         key = (cue_span, start, end)
         if key in seen:
             continue

@@ -61,12 +61,12 @@ REPORTING_VERBS: dict[str, CueEntry] = _merge(
                 "blast attack praise credit"),
     _entries(BELIEF, "clause", "believe think feel fear hope expect suspect doubt worry "
                 "assume guess reckon know understand conclude decide agree"),
-    _entries(INTENTION, "clause inf np", "promise pledge vow vouch plan intend want urge "
+    _entries(INTENTION, "clause inf np", "promise pledge vow vouch want urge "
                 "demand call ask offer propose threaten swear"),
     _entries(EVIDENCE, "clause np", "show find indicate suggest reveal confirm demonstrate "
                 "conclude"),
-    _entries(SPEECH, "clause np", "discuss address reference invoke cite liken compare publish "
-                "release document identify continue"),
+    _entries(SPEECH, "clause np", "address reference invoke cite liken compare document identify "
+                "continue"),
     _entries(STANCE, "np clause", "support endorse back oppose defend denounce question challenge "
                 "mock ridicule praise applaud welcome criticize criticise attack slam blast condemn"),
     _entries(INTENTION, "inf", "refuse decline seek agree hope vote"),

@@ -3,8 +3,9 @@
 Two stages shared by `find_places` (spaCy docs) and `resolve_toponyms` (bare toponym lists,
 used by the LGL benchmark and watch terms):
 
-1. Mentions: spaCy GPE/LOC/FAC entities *and* runs of capitalised tokens looked up in the
-   gazetteer (spaCy labels "Donbass" PERSON and "Rostov" PERSON), compound and hyphenated forms
+1. Mentions: runs of capitalised tokens looked up in the gazetteer, whatever spaCy labels them
+   (it labels "Donbass" and "Rostov" PERSON); spaCy's GPE/LOC labels only relax the guards
+   against common words and small namesakes. Compound and hyphenated forms
    split into their parts ("Krasnoarmeyskoye-Dymitrovskoye direction" -> two places, each with
    its own span), adjectival forms and Cyrillic case endings tried as extra keys.
 2. Resolution: every candidate is scored by population, name kind (official > historical >

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -72,7 +73,7 @@ class Watch:
         if delivery not in DELIVERIES:
             raise WatchlistError(f"{where}: field 'delivery' must be one of "
                                  f"{', '.join(DELIVERIES)}, got {delivery!r}")
-        corroborated = d.get("corroborated")
+        corroborated = _plain(d.get("corroborated"))
         if corroborated is not None and (isinstance(corroborated, bool)
                                          or not isinstance(corroborated, int) or corroborated < 1):
             raise WatchlistError(f"{where}: field 'corroborated' must be a whole number >= 1 "
@@ -81,6 +82,13 @@ class Watch:
             raise WatchlistError(f"{where}: names nothing to watch: give at least one of "
                                  "'places', 'actors', 'sources' or 'near'")
         return cls(wid, places, actors, sources, near, delivery, corroborated)
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB gives numbers back as Decimal: whole ones become int, others float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _where(d: Any, position: Optional[int]) -> str:
@@ -93,6 +101,7 @@ def _terms(d: dict, name: str, where: str, allow_int: bool = False) -> list:
     value = d.get(name)
     if value is None:
         return []
+    value = _plain(value)
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]
     if not isinstance(value, list):
@@ -100,6 +109,7 @@ def _terms(d: dict, name: str, where: str, allow_int: bool = False) -> list:
                              f"{type(value).__name__}")
     out = []
     for n, item in enumerate(value):
+        item = _plain(item)
         ok = (isinstance(item, str) and item.strip()) or (
             allow_int and isinstance(item, int) and not isinstance(item, bool) and item > 0)
         if not ok:
@@ -119,12 +129,12 @@ def _near(value: Any, where: str) -> Optional[dict]:
     if unknown:
         raise WatchlistError(f"{where}: field 'near' has unknown key(s) {unknown}; "
                              "use 'place' and 'km'")
-    place = value.get("place")
+    place = _plain(value.get("place"))
     if not ((isinstance(place, str) and place.strip())
             or (isinstance(place, int) and not isinstance(place, bool))):
         raise WatchlistError(f"{where}: field 'near.place' must be a place name or GeoNames id, "
                              f"got {place!r}")
-    km = value.get("km")
+    km = _plain(value.get("km"))
     if isinstance(km, bool) or not isinstance(km, (int, float)) or not 0 < km <= 2000:
         raise WatchlistError(f"{where}: field 'near.km' must be a number of kilometres in "
                              f"(0, 2000], got {km!r}")

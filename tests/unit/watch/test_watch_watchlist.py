@@ -31,6 +31,15 @@ def test_round_trips_through_dicts():
         assert Watch.from_dict(w.to_dict()) == w
 
 
+def test_accepts_items_read_back_from_dynamodb():
+    from decimal import Decimal
+
+    item = {"id": "w", "places": [Decimal("704422")], "near": {"place": "Pokrovsk",
+            "km": Decimal("30")}, "corroborated": Decimal("2"), "delivery": "instant"}
+    w = Watch.from_dict(item)
+    assert w.places == [704422] and w.near["km"] == 30.0 and w.corroborated == 2
+
+
 def test_loads_from_a_file(tmp_path):
     p = tmp_path / "w.yaml"
     p.write_text(GOOD)
