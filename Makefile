@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 GAZETTEER := src/claimwatch/resolve/data/gazetteer.sqlite
 
-.PHONY: install demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput lint validate clean
+.PHONY: install demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline lint validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,10 @@ bench-footprint: install
 	$(BIN)/python bench/footprint.py
 bench-throughput: install
 	$(BIN)/python bench/throughput.py
+bench-pipeline: install
+	$(BIN)/python bench/pipeline.py
 
-bench: bench-throughput bench-extract bench-lgl bench-poll bench-novelty bench-footprint
+bench: bench-throughput bench-extract bench-lgl bench-poll bench-novelty bench-pipeline bench-footprint
 	$(BIN)/python bench/collect.py
 
 clean:
