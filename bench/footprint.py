@@ -233,10 +233,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-build", action="store_true", help="never run sam build")
     parser.add_argument("--dev", action="store_true", help="cold start in the development virtualenv")
+    parser.add_argument("--build-dir", type=Path, default=BUILD_DIR,
+                        help="a copy of .aws-sam/build to measure (implies --no-build unless it is the default)")
     args = parser.parse_args(argv)
 
     report: dict = {"command": COMMAND}
     build_seconds = None
+    build_dir = args.build_dir.resolve()
+    if build_dir != BUILD_DIR:
+        args.no_build = True
     if not args.no_build and not build_is_fresh():
         try:
             build_seconds = sam_build()
@@ -245,13 +250,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"sam build failed (exit {error.returncode}); measuring what is there")
     report["sam_build_s"] = build_seconds
     try:
-        sizes = deploy_size.measure(BUILD_DIR)
+        sizes = deploy_size.measure(build_dir)
         sizes["command"] = COMMAND
         report["deployment"] = sizes
         print(deploy_size.render(sizes))
     except FileNotFoundError:
         report["deployment"] = {"skipped": f"no SAM build; run: {deploy_size.BUILD_HINT}"}
-        print(f"deployment size skipped: no SAM build at {BUILD_DIR}; run\n  {deploy_size.BUILD_HINT}")
+        print(f"deployment size skipped: no SAM build at {build_dir}; run\n  {deploy_size.BUILD_HINT}")
     if build_seconds:
         print(f"sam build: {build_seconds} s")
 

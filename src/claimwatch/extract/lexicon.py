@@ -75,6 +75,10 @@ REPORTING_VERBS: dict[str, CueEntry] = _merge(
                 "characterise portray depict dub term paint view regard"),
 )
 
+# Verbs whose that-clause is a consequence or a requirement, not anyone's claim.
+NON_ATTRIBUTING_VERBS = frozenset("ensure mean make require need be have do get let see "
+                                  "order ensure guarantee provide stipulate".split())
+
 # Nouns heading a that-clause or possessed by a source: "X's claim that …", "the statement that …"
 REPORTING_NOUNS: dict[str, str] = {
     **{n: ASSERTION for n in "claim assertion allegation contention argument insistence "

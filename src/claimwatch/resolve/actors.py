@@ -24,7 +24,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pre
 
 from claimwatch import model
 from claimwatch.resolve.acronyms import find_acronym_spans
-from claimwatch.resolve.normalize import name_key, romanise
+from claimwatch.resolve.normalize import cyrillic_case_variants, has_cyrillic, name_key, romanise
 
 REPO_SEEDS = Path(__file__).resolve().parents[3] / "seeds" / "actors.yaml"
 ENV_PATH = "CLAIMWATCH_ACTORS"
@@ -173,6 +173,12 @@ def _alias_at(units, i: int, table: ActorTable) -> Optional[tuple[int, _Alias]]:
         if entry.capitalised and not seg[0].text[:1].isupper():
             continue
         hits.append(entry)
+    if not hits and has_cyrillic(u.text):
+        # An inflected Cyrillic name ("Путина", "Кимаковского"): try its nominative forms.
+        for form in cyrillic_case_variants(u.text):
+            for entry in table.by_key.get(name_key(form), ()):
+                if len(entry.words) == 1:
+                    return 1, entry
     if not hits:
         return None
     # Several aliases fold to the same key (Kimakovsky, Кимаковский): report the one as written.
@@ -261,7 +267,10 @@ def _is_place_name(name: str) -> bool:
 
 
 def _add_people(doc, refs, covered, table: ActorTable) -> None:
-    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    # The English model's entity labels on Cyrillic text are noise: people come from the alias
+    # table there.
+    ents = [e for e in doc.ents if not has_cyrillic(e.text)]
+    people = [e for e in ents if e.label_ == "PERSON"]
     last_names: dict[str, Actor] = {}
     for e in people:
         words = [t for t in e if t.text[:1].isupper() and t.is_alpha]
@@ -269,7 +278,7 @@ def _add_people(doc, refs, covered, table: ActorTable) -> None:
             actor = Actor(f"person:{slug(' '.join(t.text for t in words))}",
                           " ".join(t.text for t in words), "person")
             last_names.setdefault(name_key(words[-1].text), actor)
-    for e in doc.ents:
+    for e in ents:
         if any(k in covered for k in range(e.start_char, e.end_char)):
             continue
         words = [t for t in e if t.text[:1].isupper() and t.is_alpha]

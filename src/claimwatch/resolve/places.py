@@ -15,6 +15,7 @@ used by the LGL benchmark and watch terms):
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -43,8 +44,10 @@ from claimwatch.resolve.normalize import (
 # Lower-case words that turn a preceding name into a larger named place.
 _REGION_WORDS = ("direction", "region", "oblast", "province", "krai", "republic", "county",
                  "parish", "state", "axis", "district", "raion", "область", "обл", "край",
-                 "район", "направление", "напрямок", "республика")
-_DIRECTION_WORDS = ("direction", "axis", "front", "sector", "направление", "напрямок")
+                 "район", "направление", "напрямок", "республика", "области", "области",
+                 "краю", "районе", "направлении", "напрямку", "республике")
+_DIRECTION_WORDS = ("direction", "axis", "front", "sector", "направление", "напрямок",
+                    "направлении", "напрямку")
 # Inner lower-case links allowed inside a hyphenated or multiword place name.
 _NAME_LINKS = {"on", "na", "upon", "de", "la", "le", "del", "du", "sur", "am", "an", "der",
                "of", "-", "–", "'s", "’s"}
@@ -86,10 +89,11 @@ def mention_keys(text: str, direction: bool = False) -> list[tuple[str, str, flo
         penalty = 0.0 if direction else 0.4 + 0.2 * n
         out.append((" ".join(words[:-1] + [stem]), "adjectival form", penalty))
     if has_cyrillic(text):
-        parts = text.split()
-        for variant in cyrillic_case_variants(parts[-1]):
-            vkey = name_key(" ".join(parts[:-1] + [variant]))
-            out.append((vkey, "Cyrillic case form", 0.3))
+        # Every word may be inflected ("Донецкой области" -> "Донецкая область").
+        parts = text.split()[:3]
+        forms = [[w] + cyrillic_case_variants(w) for w in parts]
+        for combo in itertools.islice(itertools.product(*forms), 1, 40):
+            out.append((name_key(" ".join(combo)), "Cyrillic case form", 0.3))
     stripped = text.strip()
     if "." in stripped or (stripped.isupper() and len(stripped) <= 5):
         out.append((abbreviation_key(stripped), "", 0.0))
@@ -412,7 +416,9 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
     text = doc.text
     strong_tokens = {t.i for e in doc.ents if e.label_ in _STRONG_LABELS for t in e}
     # Multi-token people ("Vladimir Putin") are never places, even where a token is a city.
-    person_tokens = {t.i for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for t in e}
+    # (The English model's labels on Cyrillic words are noise: not used there.)
+    person_tokens = {t.i for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
+                     and not has_cyrillic(e.text) for t in e}
     # A place after "of" inside an organisation's name ("Armed Forces of Ukraine", "Bank of
     # America") names the organisation, not a location ("Dublin City Council" does locate).
     of_org_tokens: set[int] = set()
@@ -432,7 +438,7 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
             full = text[doc[s].idx:doc[e].idx + len(doc[e])]
             m = Mention(full, doc[s].idx, doc[e].idx + len(doc[e]), strong=True,
                         direction=is_direction)
-            m.keys = mention_keys(full)[:1]
+            m.keys = [k for k in mention_keys(full) if k[1] in ("", "Cyrillic case form")]
             _lookup(m, gazetteer)
             if m.candidates:
                 return m
@@ -512,6 +518,8 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
     tok = doc[s]
     if e - s == 1 and tok.is_sent_start and tok.pos_ != "PROPN":
         return None
+    if len(m.text) <= 3 and not m.text.isupper():
+        return None  # "По", "Of", "Po": function words and two-letter namesakes
     if all(t.is_stop for t in doc[s:e]):
         return None
     best = max((c for c, _, _ in m.candidates), key=lambda c: c.place.population)

@@ -105,20 +105,20 @@ class WatchIndex:
             self._match_near(p, emit)
 
         for a in claim.actors:
-            keys = [a.actor_id] if a.actor_id else []
-            keys.append(f"name:{name_key(a.text)}")
+            keys = ([a.actor_id] if a.actor_id else []) + _name_keys(a.text)
             for key in keys:
                 for e in self.by_key.get(key, ()):
                     if e.kind == "actor":
                         emit(Match(e.watch_id, "actor", key, a.text, a.span,
                                    f"actor {a.text} matched watch actor {e.label}"
-                                   f" ({_actor_how(a, e)})"))
+                                   f" ({a.matched or e.how})"))
 
         src = claim.source
         src_keys = [src.actor_id] if src.actor_id else []
         for name in (src.name, src.text):
             if name:
-                src_keys.append(f"name:{name_key(name)}")
+                src_keys += [k for k in _name_keys(name) + [self.resolver.actor_key(name)[0]]
+                             if k not in src_keys]
         shown = src.name or src.text
         for key in src_keys:
             for e in self.by_key.get(key, ()):
@@ -143,6 +143,16 @@ class WatchIndex:
         return len(self.watches)
 
 
+def _name_keys(text: str) -> list[str]:
+    """Fallback keys of a name no alias table knows: as written, and its last word (a watch on
+    "Trehubov" fires on "Viktor Trehubov")."""
+    key = name_key(text)
+    keys = [f"name:{key}"]
+    if " " in key and text[:1].isupper():
+        keys.append(f"name:{key.rsplit(' ', 1)[1]}")
+    return keys
+
+
 def _label(term, wp) -> str:
     """The watch's term as its author wrote it; a GeoNames id shows the place name too."""
     if wp.place is not None and wp.how in ("GeoNames id", "place id"):
@@ -162,10 +172,6 @@ def _place_reason(p: model.PlaceRef, e: _Entry, key: str) -> str:
     if p.name and name_key(p.text) != name_key(p.name):
         return f"{head} ({p.text} is {detail.split(';')[0] or 'a name'} of {p.name})"
     return head
-
-
-def _actor_how(a: model.ActorRef, e: _Entry) -> str:
-    return a.matched or e.how
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:

@@ -140,6 +140,14 @@ def test_unknown_terms_are_reported_and_match_by_name(gazetteer):
                                                           ("source", "a spokesman")}
 
 
+def test_people_outside_the_alias_table_match_by_full_or_last_name(gazetteer):
+    idx = WatchIndex([Watch("full", sources=["Viktor Trehubov"]), Watch("last", sources=["Trehubov"])])
+    claim = model.Claim(source=model.Source(text="Viktor Trehubov", name="Viktor Trehubov",
+                                            span=(0, 15)),
+                        cue=model.Cue(text="said"), content=model.Content(text="x", span=(20, 30)))
+    assert {m.watch_id for m in idx.match(claim)} == {"full", "last"}
+
+
 def test_resolver_terms(gazetteer):
     r = Resolver(gazetteer)
     assert r.resolve_place("Красноармейск")[0].pid == 704422
