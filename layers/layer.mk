@@ -16,7 +16,8 @@ SITE = $(ARTIFACTS_DIR)/python
 
 # A python3.12 (the runtime's version: bytecode is version-specific) to precompile the layers.
 # Lambda unpacks layers into a read-only /opt, so without shipped bytecode every cold start
-# recompiles each imported module (measured: fetch 1.4 s -> 0.4 s, extract 2.8 s -> 1.7 s import).
+# recompiles each imported module (measured, CPU seconds per cold start: fetch 0.72 -> 0.43,
+# extract 3.2 -> 1.6; the bytecode adds 21 MiB to the extract function).
 # PYTHON312= (empty) skips it.
 PYTHON312_CANDIDATES := /usr/bin/python3.12 /usr/local/bin/python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null)

@@ -479,8 +479,6 @@ class _Extractor:
 
 
 _CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
-_OCCASIONS = {"interview", "briefing", "statement", "email", "speech", "rally", "conference", "call",
-              "appearance", "hearing", "post", "tweet", "letter", "release", "event", "meeting", "forum"}
 _CUE_RIGHT_PREPS = {"call": {"for", "on"}, "point": {"to", "out"}}
 
 
@@ -498,18 +496,6 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
     preps = _CUE_RIGHT_PREPS.get(verb.lemma_.lower(), ())
     while hi in rights and (rights[hi].dep_ == "prt" or (rights[hi].dep_ == "prep" and rights[hi].lower_ in preps)):
         hi += 1
-    # the occasion of a speech act: "said Friday", "said in an interview", "said at a briefing Monday"
-    for _ in range(2):
-        nxt = rights.get(hi)
-        if nxt is None:
-            break
-        if nxt.dep_ == "npadvmod" and nxt.ent_type_ in ("DATE", "TIME"):
-            hi = nxt.right_edge.i + 1
-        elif nxt.dep_ == "prep" and nxt.lower_ in ("in", "at", "during", "on") and any(
-                g.dep_ == "pobj" and g.lemma_.lower() in _OCCASIONS for g in nxt.children):
-            hi = nxt.right_edge.i + 1
-        else:
-            break
     return lo, hi
 
 

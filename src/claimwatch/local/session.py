@@ -94,7 +94,8 @@ class LocalRun:
         self.pipe.close()
 
 
-def print_alerts(alerts: list[dict], as_json: bool, out=sys.stdout) -> None:
+def print_alerts(alerts: list[dict], as_json: bool, out=None) -> None:
+    out = out or sys.stdout
     for alert in alerts:
         if as_json:
             out.write(json.dumps(alert, ensure_ascii=False) + "\n")
@@ -108,7 +109,8 @@ def print_alerts(alerts: list[dict], as_json: bool, out=sys.stdout) -> None:
 
 
 def run(feed_args: list[str], watchlist: str, polls: int = 1, interval: float = 0.0, as_json: bool = False,
-        endpoint_url: str | None = None, between_polls: Callable[[int], None] | None = None, out=sys.stdout) -> RunReport:
+        endpoint_url: str | None = None, between_polls: Callable[[int], None] | None = None, out=None) -> RunReport:
+    out = out or sys.stdout
     session = LocalRun(feed_urls_from(feed_args), watchlist, interval=interval, endpoint_url=endpoint_url)
     all_alerts = []
     try:
@@ -129,8 +131,9 @@ def run(feed_args: list[str], watchlist: str, polls: int = 1, interval: float = 
         session.close()
 
 
-def demo(as_json: bool = False, out=sys.stdout) -> RunReport:
+def demo(as_json: bool = False, out=None) -> RunReport:
     """Serve the fictional demo feeds on loopback, poll twice (new items appear in poll 2)."""
+    out = out or sys.stdout
     from claimwatch.local.feedserver import FeedDirectory, FeedServer
 
     directory = FeedDirectory(DEMO_FEEDS)

@@ -539,7 +539,7 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
     # Waal: only a town's own official name, spelled exactly, counts there.
     rest = [t for t in doc[run[0]:run[1]] if not (s <= t.i < e) and t.text not in _NAME_LINKS
             and not t.is_stop and not t.is_punct]
-    if rest and not any(t.text in "-–" for t in doc[run[0]:run[1]]):
+    if rest and not has_cyrillic(m.text) and not any(t.text in "-–" for t in doc[run[0]:run[1]]):
         written = romanise(m.text)
         return "yes" if any(c.kind == KIND_NAME and romanise(c.place.name) == written
                             and c.place.population >= _WEAK_MIN_POPULATION

@@ -65,6 +65,14 @@ def test_seed_article_actors(nlp, seed_text):
     assert not {r.text for r in refs} & {"Donbass", "Maidan"}
 
 
+@pytest.mark.slow
+def test_cyrillic_inflected_actor_names(nlp):
+    refs = actors_in(nlp, "По словам Кимаковского, ВСУ отступили. Путина там не было.")
+    assert [(r.text, r.actor_id) for r in refs] == [
+        ("Кимаковского", "actor:igor-kimakovsky"), ("ВСУ", AFU),
+        ("Путина", "actor:vladimir-putin")]
+
+
 def test_resolve_source():
     assert resolve_source("Kimakovsky") == "actor:igor-kimakovsky"
     assert resolve_source("Игорь Кимаковский") == "actor:igor-kimakovsky"

@@ -76,6 +76,17 @@ def test_cyrillic_case_endings(nlp):
     assert r["Донецкая область"].place_id == "place:donetsk-oblast"
 
 
+def test_cyrillic_article_inflected_places_regions_and_directions(nlp):
+    text = ("По словам Кимаковского, ВСУ отступили из Константиновки Донецкой области. "
+            "Бои в Покровском направлении.")
+    refs = places_in(nlp, text)
+    assert [(r.text, r.place_id) for r in refs] == [
+        ("Константиновки", "geo:705104"),
+        ("Донецкой области", "place:donetsk-oblast"),
+        ("Покровском направлении", "place:pokrovsk-direction"),
+        ("Покровском", "geo:704422")]
+
+
 def test_people_and_common_words_are_not_places(nlp):
     refs = places_in(nlp, "Russian President Vladimir Putin met the West military group. "
                           "Officials cited the Maidan revolution.")

@@ -1,0 +1,79 @@
+"""The CLI as a user runs it: extract, run (in-process moto and a moto server endpoint)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from claimwatch.cli import main
+from claimwatch.local.feedserver import FeedDirectory, FeedServer
+from claimwatch.local.session import DEMO_FEEDS, DEMO_WATCHLIST
+
+pytestmark = pytest.mark.slow
+
+
+def test_extract_json_follows_the_output_contract(seed_article_text, tmp_path, capsys):
+    article = tmp_path / "seed.txt"
+    article.write_text(seed_article_text, encoding="utf-8")
+    assert main(["extract", str(article), "--published", "2025-11-22", "--json"]) == 0
+    claims = json.loads(capsys.readouterr().out)
+    assert len(claims) >= 10
+    for c in claims:
+        assert {"id", "source", "cue", "content", "places", "actors", "date"} <= set(c)
+        start, end = c["cue"]["span"]
+        assert seed_article_text[start:end] == c["cue"]["text"], "spans index the text as given"
+        start, end = c["content"]["span"]
+        # A content interrupted by its cue ("This behavior, he emphasized, has …") is shown with
+        # "…" in place of the cue; its span is the envelope of both parts.
+        for part in c["content"]["text"].split(" … "):
+            assert part in seed_article_text[start:end]
+        for p in c["places"]:
+            assert {"text", "name", "geonameid", "country", "lat", "lon", "span"} <= set(p)
+    pronoun = [c for c in claims if c["source"]["text"] == "He"]
+    assert pronoun and all(c["source"]["name"] == "Kimakovsky" for c in pronoun[:3])
+    dated = [c for c in claims if c["cue"]["text"] == "confirmed"]
+    assert dated and dated[0]["date"] == "2025-11-20", "On November 20th resolves against --published"
+
+
+def test_extract_text_output_names_source_cue_and_content(seed_article_text, tmp_path, capsys):
+    article = tmp_path / "seed.txt"
+    article.write_text(seed_article_text, encoding="utf-8")
+    assert main(["extract", str(article)]) == 0
+    out = capsys.readouterr().out
+    assert "Kimakovsky" in out and "noted" in out
+
+
+def test_run_json_prints_one_alert_object_per_line(capsys):
+    directory = FeedDirectory(DEMO_FEEDS)
+    with FeedServer(directory) as server:
+        assert main(["run", "--feeds", server.url("donbas-wire"), "--watchlist", str(DEMO_WATCHLIST),
+                     "--polls", "1", "--json"]) == 0
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.strip()]
+    alerts = [json.loads(l) for l in lines]
+    assert alerts and all({"subject", "text", "alert", "attributes"} <= set(a) for a in alerts)
+    assert {"pokrovsk-front", "kostiantynivka"} <= {a["attributes"]["watch_id"] for a in alerts}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_against_a_moto_server_endpoint(capsys, monkeypatch):
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        with FeedServer(FeedDirectory(DEMO_FEEDS)) as feeds:
+            assert main(["run", "--feeds", feeds.url("steppe-herald"), "--watchlist", str(DEMO_WATCHLIST),
+                         "--endpoint-url", f"http://127.0.0.1:{port}"]) == 0
+    finally:
+        server.stop()
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    out = capsys.readouterr().out
+    assert "claims:" in out and "dead letters" in out
