@@ -109,6 +109,7 @@ def build_is_fresh() -> bool:
 def sam_build() -> float | None:
     """Runs `sam build`; returns its wall time, or None when aws-sam-cli is not installed."""
     if not SAM.exists():
+        print("the SAM build is missing or stale and aws-sam-cli is not installed (make validate installs it)")
         return None
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": REGION}
     print("building: .venv-sam/bin/sam build (a few minutes the first time)", flush=True)
@@ -132,14 +133,17 @@ def find_python312() -> str | None:
     return None
 
 
-def ensure_runtime_boto3() -> Path:
-    """boto3/botocore as the Lambda runtime provides them (the layers leave them out)."""
+def ensure_runtime_boto3(python312: str) -> Path:
+    """boto3/botocore as the Lambda runtime provides them (the layers leave them out), with
+    bytecode like the runtime's own copy."""
     if not (RUNTIME_DIR / "boto3").is_dir():
         import boto3  # the development version, so both modes see the same SDK
 
         subprocess.run([str(DEV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--target", str(RUNTIME_DIR), "--python-version", "3.12", "--only-binary=:all:",
-                        f"boto3=={boto3.__version__}"], check=True)
+                        "--no-compile", "--target", str(RUNTIME_DIR), "--python-version", "3.12",
+                        "--only-binary=:all:", f"boto3=={boto3.__version__}"], check=True)
+        subprocess.run([python312, "-m", "compileall", "-q", "-j", "0", str(RUNTIME_DIR)],
+                       check=True, stdout=subprocess.DEVNULL)
     return RUNTIME_DIR
 
 
@@ -249,9 +253,9 @@ def main(argv: list[str] | None = None) -> int:
             report["sam_build_error"] = f"sam build exited with {error.returncode}"
             print(f"sam build failed (exit {error.returncode}); measuring what is there")
     report["sam_build_s"] = build_seconds
+    report["build_fresh"] = build_dir != BUILD_DIR or build_is_fresh()
     try:
-        sizes = deploy_size.measure(build_dir)
-        sizes["command"] = COMMAND
+        sizes = deploy_size.with_command(deploy_size.measure(build_dir), COMMAND)
         report["deployment"] = sizes
         print(deploy_size.render(sizes))
     except FileNotFoundError:
@@ -266,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     lambda_layout = python312 is not None and "functions" in report["deployment"]
     mode = "lambda-layout (python3.12, built code + layers only)" if lambda_layout else "dev-venv"
     python = python312 if lambda_layout else str(DEV_PYTHON)
-    runtime_dir = str(ensure_runtime_boto3()) if lambda_layout else None
+    runtime_dir = str(ensure_runtime_boto3(python312)) if lambda_layout else None
     print(f"\ncold start, {args.runs} fresh processes per function, {mode}: {python}")
     load = os.getloadavg()[0]
     print(f"(load average {load:.1f} on {os.cpu_count()} CPUs: wall times grow with it, CPU seconds much less)")

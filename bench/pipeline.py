@@ -168,6 +168,8 @@ class CapacityMeter:
         self.phase = "setup"
         self.function: str | None = None  # the handler running now (None: runner or setup)
         self.publish_times: list[tuple[str, float]] = []  # (function, perf_counter) of SNS publishes
+        self.overhead_s: dict[str, float] = defaultdict(float)  # time spent counting, per phase
+        self.api_s: dict[tuple, list] = defaultdict(lambda: [0, 0.0])  # (phase, function, service, op) -> [calls, s]
         self._lock = threading.RLock()
         self._key_schema: dict[str, list[str]] = {}
         self._private = None  # an unhooked client to read items back (not billed)
@@ -204,11 +206,14 @@ class CapacityMeter:
         service = model.service_model.endpoint_prefix
         if service in self.SERVICES:
             context["cw_meter"] = (service, model.name, _body(params) if service != "s3" else {})
+            context["cw_sent"] = time.perf_counter()
 
     def _after(self, http_response, parsed, model, context, **_):
         stash = context.get("cw_meter") if context else None
-        if not stash or self.function is None:
-            return  # not handler traffic: the runner's event-source work, setup, reports
+        if not stash:
+            return
+        started = time.perf_counter()
+        function = self.function  # None: the runner's event-source work, setup, reports (not billed)
         service, op, request = stash
         ok = http_response.status_code < 300
         error = (parsed or {}).get("Error", {}).get("Code") if not ok else None
@@ -217,15 +222,24 @@ class CapacityMeter:
         except ValueError:
             response = {}
         measure = getattr(self, f"_{service}")
-        for table, usage, outcome in measure(op, request, response, ok, error):
-            self._add(service, op, table, outcome, usage)
-        if service == "sns" and op == "Publish" and ok:
+        if function is not None:
             with self._lock:
-                self.publish_times.append((self.function, time.perf_counter()))
-
-    def _add(self, service, op, table, outcome, usage: Usage) -> None:
+                timing = self.api_s[(self.phase, function, service, op)]
+                timing[0] += 1
+                timing[1] += started - context["cw_sent"]
+        if service == "sns" and op == "Publish" and ok and function:
+            with self._lock:
+                self.publish_times.append((function, started))
+        # Unbilled calls still run through the rules: their writes tell later reads an item's size.
+        for table, usage, outcome in measure(op, request, response, ok, error):
+            if function is not None:
+                self._add(function, service, op, table, outcome, usage)
         with self._lock:
-            total = self.usage[(self.phase, self.function, service, op, table, outcome)]
+            self.overhead_s[self.phase] += time.perf_counter() - started
+
+    def _add(self, function, service, op, table, outcome, usage: Usage) -> None:
+        with self._lock:
+            total = self.usage[(self.phase, function, service, op, table, outcome)]
             total.calls += usage.calls
             total.wcu += usage.wcu
             total.rcu += usage.rcu
@@ -249,6 +263,9 @@ class CapacityMeter:
         return table, json.dumps({k: item[k] for k in self.key_names(table)}, sort_keys=True)
 
     def stored_size(self, table: str, key: dict) -> int:
+        """The whole size of an item last seen written (0: unknown or absent)."""
+        if any(k not in key for k in self.key_names(table)):
+            return 0
         return self.sizes.get(self._key(table, key), 0)
 
     def _read_back(self, table: str, key: dict) -> int:
@@ -282,9 +299,42 @@ class CapacityMeter:
                 self._remember(table, key, 0)
         return Usage(1, wcu=write_units(max(old, new), transactional))
 
+    def _query_read_size(self, op: str, req: dict, resp: dict) -> int:
+        """Total size of the items a Query/Scan read: whole items, before any filter or projection.
+        Without a filter the items returned are the items read (their whole sizes are known from
+        the writes seen); a filtered whole-table Scan read every item of the table; any other
+        filtered request is re-run unfiltered through the unbilled client."""
+        table = req["TableName"]
+        if "FilterExpression" not in req and "Select" not in req:
+            return sum(self.stored_size(table, self._with_key(table, req, i)) or item_size(i)
+                       for i in resp.get("Items", []))
+        whole_table = op == "Scan" and not req.get("ExclusiveStartKey") and not resp.get("LastEvaluatedKey")
+        if whole_table and "Segment" not in req:
+            with self._lock:
+                return sum(size for (t, _), size in self.sizes.items() if t == table)
+        return self._read_items(req, op)
+
+    def _with_key(self, table: str, req: dict, item: dict) -> dict:
+        """A projected Query item completed with the key values its key condition fixes."""
+        missing = [k for k in self.key_names(table) if k not in item]
+        if not missing:
+            return item
+        names = {v: k for k, v in req.get("ExpressionAttributeNames", {}).items()}
+        condition = req.get("KeyConditionExpression", "")
+        values = req.get("ExpressionAttributeValues", {})
+        completed = dict(item)
+        for key in missing:
+            for written in (key, names.get(key, key)):
+                m = re.search(rf"(?<![\w#]){re.escape(written)}\s*=\s*(:\w+)", condition)
+                if m and m.group(1) in values:
+                    completed[key] = values[m.group(1)]
+                    break
+            else:
+                return item  # not an equality on this key: the size falls back to what was returned
+        return completed
+
     def _read_items(self, request: dict, op: str) -> int:
-        """Total size of the items a Query/Scan read (before any filter or projection): the same
-        request, unfiltered and unprojected, through the unbilled client."""
+        """The same request, unfiltered and unprojected, through the unbilled client."""
         plain = {k: v for k, v in request.items()
                  if k not in ("FilterExpression", "ProjectionExpression", "Select", "ReturnConsumedCapacity",
                               "AttributesToGet", "ExpressionAttributeNames", "ExpressionAttributeValues")}
@@ -327,8 +377,7 @@ class CapacityMeter:
                     usage = Usage(1, rcu=read_units(self.stored_size(table, key), bool(spec.get("ConsistentRead"))))
                     yield table, usage, outcome
         elif op in ("Query", "Scan"):
-            trimmed = any(k in req for k in ("FilterExpression", "ProjectionExpression", "Select", "AttributesToGet"))
-            size = self._read_items(req, op) if trimmed else sum(item_size(i) for i in resp.get("Items", []))
+            size = self._query_read_size(op, req, resp)
             yield req["TableName"], Usage(1, rcu=read_units(size, bool(req.get("ConsistentRead")))), outcome
         else:
             yield req.get("TableName", "-"), Usage(1), outcome

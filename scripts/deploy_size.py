@@ -87,10 +87,11 @@ def measure(build_dir: Path = DEFAULT_BUILD_DIR) -> dict:
     layers = {}
     for logical_id, resource in resources.items():
         if resource.get("Type") == "AWS::Serverless::LayerVersion":
-            content = build_dir / resource["Properties"]["ContentUri"]
-            size, files = tree_size(content) if content.is_dir() else (0, 0)
+            content = (build_dir / resource["Properties"]["ContentUri"]).resolve()
+            built = content.is_dir() and content.parent == build_dir.resolve()  # else: the source dir
+            size, files = tree_size(content) if built else (0, 0)
             layers[logical_id] = {"bytes": size, "mib": round(size / MIB, 1), "files": files,
-                                  "dir": str(content.resolve()), "built": content.is_dir()}
+                                  "dir": str(content), "built": built}
     functions = {}
     for logical_id, layer_ids in function_layers(template).items():
         code = (build_dir / resources[logical_id]["Properties"]["CodeUri"]).resolve()
@@ -107,6 +108,14 @@ def measure(build_dir: Path = DEFAULT_BUILD_DIR) -> dict:
     return {"build_dir": str(build_dir), "built_at": built_template.stat().st_mtime,
             "cap_bytes": LAMBDA_UNZIPPED_CAP_BYTES, "extract_aim_bytes": EXTRACT_AIM_BYTES,
             "layers": layers, "functions": functions}
+
+
+def with_command(sizes: dict, command: str) -> dict:
+    """Labels every figure with the command that reproduces it (benchmark convention)."""
+    sizes["command"] = command
+    for entry in [*sizes["layers"].values(), *sizes["functions"].values()]:
+        entry["command"] = command
+    return sizes
 
 
 def render(sizes: dict) -> str:
@@ -138,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError:
         print(f"no SAM build at {args.build_dir}: run\n  {BUILD_HINT}", file=sys.stderr)
         return 2
-    sizes["command"] = "make size"
+    with_command(sizes, "make size")
     print(render(sizes))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(sizes, indent=2) + "\n")

@@ -15,23 +15,16 @@ from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, ev
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT, AlertService
-from claimwatch.store.alerts import DynamoAlertStore
+from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT
+from claimwatch.store.alerting import AlertWiring
 from claimwatch.store.article_text import ArticleTextStore
 from claimwatch.store.claims import claim_from_item
-from claimwatch.store.novelty import DynamoNoveltyStore
-from claimwatch.store.topic import SnsPublisher
-from claimwatch.store.watches import CachedWatches, WatchStore
-from claimwatch.watch.matcher import WatchIndex
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
-watches = CachedWatches(WatchStore(os.environ["WATCHES_TABLE"]), build=WatchIndex)
-alert_store = DynamoAlertStore(os.environ["ALERTS_TABLE"])
-novelty_store = DynamoNoveltyStore(os.environ["NOVELTY_TABLE"])
-publisher = SnsPublisher(os.environ["ALERT_TOPIC_ARN"])
+wiring = AlertWiring()
 texts = ArticleTextStore(os.environ["ARTICLE_BUCKET"])
 
 
@@ -47,9 +40,7 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
         claim = claim_from_item(record.dynamodb.new_image)
         claims.append(claim)
         sequence_of[claim.id] = record.dynamodb.sequence_number
-    index = watches.index()
-    service = AlertService(alert_store, publisher, index, novelty_store, watches=index.watches, article_text=texts.get)
-    outcomes = service.handle(claims)
+    outcomes = wiring.service(article_text=texts.get).handle(claims)
     failed = {o.claim_id for o in outcomes if o.status == STATUS_FAILED}
     metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=sum(o.status == STATUS_SENT for o in outcomes))
     if failed:

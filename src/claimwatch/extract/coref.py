@@ -54,7 +54,8 @@ def is_animate(tok: Token) -> bool:
     if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or tok.pos_ == "PROPN":
         return True
     lemma = tok.lemma_.lower()
-    return lemma in _PERSON_NOUNS or lemma in _BODY_HEADS
+    # plural common nouns are mostly groups of people ("surrogates", "critics")
+    return lemma in _PERSON_NOUNS or lemma in _BODY_HEADS or (tok.tag_ == "NNS" and tok.ent_type_ == "")
 
 
 @dataclass

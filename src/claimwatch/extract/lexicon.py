@@ -69,7 +69,7 @@ REPORTING_VERBS: dict[str, CueEntry] = _merge(
                 "continue"),
     _entries(STANCE, "np clause", "support endorse back oppose defend denounce question challenge "
                 "mock ridicule praise applaud welcome criticize criticise attack slam blast condemn"),
-    _entries(INTENTION, "inf", "refuse decline seek agree hope vote"),
+    _entries(INTENTION, "inf", "refuse decline seek agree hope vote tell"),
     _entries(APPEARANCE, "inf", "seem appear"),
     _entries(DESCRIPTION, "as clause", "describe frame call label brand characterize "
                 "characterise portray depict dub term paint view regard"),

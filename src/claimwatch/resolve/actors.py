@@ -5,8 +5,8 @@ Sources of an ActorRef, in priority order (an earlier one wins where spans overl
 2. acronyms the article defines ("the Armed Forces of Ukraine (AFU)"): the acronym then stands
    for whatever its long form resolves to, or for a new org actor named by the long form;
 3. demonym groups ("Ukrainian troops", "Russian special forces") -> the actor they denote;
-4. people spaCy finds: a full name makes a person actor, and later last-name references
-   ("Henry") point back to it.
+4. people and organisations spaCy finds: a full name makes a person actor, and last-name
+   references ("Henry") point back to it; an organisation's name makes an org actor.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def find_actors(doc) -> list[model.ActorRef]:
                 break
 
     # 4. People spaCy finds; last names point back to the full name.
-    _add_people(doc, refs, covered, table)
+    _add_named_entities(doc, refs, covered, table)
     refs.sort(key=lambda r: (r.span[0], -r.span[1]))
     return refs
 
@@ -266,7 +266,19 @@ def _is_place_name(name: str) -> bool:
         return False
 
 
-def _add_people(doc, refs, covered, table: ActorTable) -> None:
+def _names_a_place(name: str) -> bool:
+    """spaCy labels "Donbass" and metonymic "Moscow" ORG: a town over 20,000, a region or a
+    country by that name is not an organisation."""
+    try:
+        from claimwatch.resolve.gazetteer import get_gazetteer
+
+        return any(c.place.is_area or c.place.slug or c.place.population >= 20000
+                   for c in get_gazetteer().lookup(name_key(name)))
+    except Exception:  # gazetteer missing: nothing is known to be a place
+        return False
+
+
+def _add_named_entities(doc, refs, covered, table: ActorTable) -> None:
     # The English model's entity labels on Cyrillic text are noise: people come from the alias
     # table there.
     ents = [e for e in doc.ents if not has_cyrillic(e.text)]
@@ -295,6 +307,10 @@ def _add_people(doc, refs, covered, table: ActorTable) -> None:
         elif e.label_ == "PERSON":
             actor = Actor(f"person:{slug(words[0].text)}", words[0].text, "person")
             matched = "person named in the text"
+        elif e.label_ == "ORG" and not _names_a_place(" ".join(t.text for t in words)):
+            name = " ".join(t.text for t in words)
+            actor = Actor(f"org:{slug(name)}", name, "org")
+            matched = "organisation named in the text"
         else:
             continue
         start, end = words[0].idx, words[-1].idx + len(words[-1])

@@ -101,19 +101,22 @@ class Resolver:
         return keys
 
     # ----------------------------------------------------------------------------- actors
-    def actor_key(self, term: str) -> tuple[str, str]:
-        """(entity key, how) for an actor/source term in any alias or spelling."""
+    def actor_keys(self, term: str) -> tuple[list[str], str]:
+        """(entity keys, how) for an actor/source term in any alias or spelling. A name the
+        alias table lacks gets the ids find_actors gives such a name (person or organisation)
+        and its written form."""
         text = str(term).strip()
         if re.match(r"^(actor|person|org):[\w-]+$", text):
-            return text, "actor id"
+            return [text], "actor id"
         actor = resolve_actor(text)
         if actor:
-            return actor.actor_id, f"alias of {actor.name}"
+            return [actor.actor_id], f"alias of {actor.name}"
+        keys = [f"name:{name_key(text)}"]
         words = text.split()
-        if len(words) >= 2 and all(w[:1].isupper() for w in words):
-            # A full name the alias table lacks: the id find_actors gives that person.
-            return f"person:{slug(text)}", "person's name"
-        return f"name:{name_key(text)}", "name as written"
+        if words and all(w[:1].isupper() for w in words):
+            keys = [f"person:{slug(text)}", f"org:{slug(text)}"] + keys
+            return keys, "name as written"
+        return keys, "name as written"
 
 
 _default: Resolver | None = None

@@ -27,3 +27,14 @@ def reset() -> None:
     """Forget cached clients (tests and the local runner switch endpoints and credentials)."""
     resource.cache_clear()
     client.cache_clear()
+
+
+def scan_all(table, **kwargs) -> list[dict]:
+    """Every item of a scan, following LastEvaluatedKey (admin and test paths only: handlers query)."""
+    items: list[dict] = []
+    while True:
+        resp = table.scan(**kwargs)
+        items += resp.get("Items", [])
+        if "LastEvaluatedKey" not in resp:
+            return items
+        kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]

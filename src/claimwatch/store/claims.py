@@ -69,10 +69,4 @@ class ClaimStore:
         return [i["claim_id"] for i in resp.get("Items", [])]
 
     def scan_claims(self) -> list[Claim]:
-        items, kwargs = [], {}
-        while True:
-            resp = self.claims.scan(**kwargs)
-            items += resp.get("Items", [])
-            if "LastEvaluatedKey" not in resp:
-                return [claim_from_item(i) for i in items]
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        return [claim_from_item(i) for i in aws.scan_all(self.claims)]

@@ -66,13 +66,7 @@ class FeedStore:
         return [state for state in (self.get(feed_id) for feed_id in feed_ids) if state is not None]
 
     def _scan(self, **kwargs) -> list[FeedState]:
-        states, start = [], None
-        while True:
-            page = self.feeds.scan(**kwargs, **({"ExclusiveStartKey": start} if start else {}))
-            states += [FeedState.from_dict(item) for item in page.get("Items", [])]
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return states
+        return [FeedState.from_dict(item) for item in aws.scan_all(self.feeds, **kwargs)]
 
     def list_feeds(self) -> list[FeedState]:
         return sorted(self._scan(), key=lambda s: (s.title or s.url).lower())

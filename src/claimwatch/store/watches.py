@@ -20,15 +20,8 @@ class WatchStore:
         return len(watches)
 
     def all(self) -> list[Watch]:
-        items, kwargs = [], {}
-        while True:
-            resp = self.table.scan(**kwargs)
-            items += resp.get("Items", [])
-            if "LastEvaluatedKey" not in resp:
-                break
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
         watches = []
-        for item in items:
+        for item in aws.scan_all(self.table):
             data = from_item(item)
             data.pop("watch_id", None)
             watches.append(Watch.from_dict(data))

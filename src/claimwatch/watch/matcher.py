@@ -60,7 +60,8 @@ class WatchIndex:
         self.watches = {w.id: w for w in watches}
         self.by_key: dict[str, list[_Entry]] = defaultdict(list)
         self.grid: dict[tuple[int, int], list[_Radius]] = defaultdict(list)
-        self.unresolved: list[tuple[str, str, str]] = []  # (watch id, field, term)
+        # (watch id, field, term) the gazetteer or alias table lacks: matched by name only.
+        self.unresolved: list[tuple[str, str, str]] = []
         for w in self.watches.values():
             self._add(w)
 
@@ -76,10 +77,11 @@ class WatchIndex:
                 self.by_key[key].append(_Entry(w.id, "place", label, wp.how))
         for field, kind in (("actors", "actor"), ("sources", "source")):
             for term in getattr(w, field):
-                key, how = r.actor_key(term)
-                if key.startswith("name:"):
+                keys, how = r.actor_keys(term)
+                if how == "name as written":
                     self.unresolved.append((w.id, field, str(term)))
-                self.by_key[key].append(_Entry(w.id, kind, str(term), how))
+                for key in keys:
+                    self.by_key[key].append(_Entry(w.id, kind, str(term), how))
         if w.near:
             wp = r.place_term(w.near["place"])
             if wp.place is None or wp.place.lat is None:
@@ -94,7 +96,10 @@ class WatchIndex:
         out: dict[tuple, Match] = {}
 
         def emit(m: Match) -> None:
-            out.setdefault((m.watch_id, m.kind, m.entity_key, m.span and tuple(m.span)), m)
+            # One match per watch, kind and span: the first key tried (the most specific:
+            # the entity id before containing areas and written names) gives the reason.
+            where = tuple(m.span) if m.span else m.entity_key
+            out.setdefault((m.watch_id, m.kind, where), m)
 
         for p in claim.places:
             for key in self.resolver.claim_place_keys(p.place_id, p.text):
@@ -117,7 +122,7 @@ class WatchIndex:
         src_keys = [src.actor_id] if src.actor_id else []
         for name in (src.name, src.text):
             if name:
-                src_keys += [k for k in _name_keys(name) + [self.resolver.actor_key(name)[0]]
+                src_keys += [k for k in _name_keys(name) + self.resolver.actor_keys(name)[0]
                              if k not in src_keys]
         shown = src.name or src.text
         for key in src_keys:

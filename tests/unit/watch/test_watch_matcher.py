@@ -148,6 +148,15 @@ def test_people_outside_the_alias_table_match_by_full_or_last_name(gazetteer):
     assert {m.watch_id for m in idx.match(claim)} == {"full", "last"}
 
 
+@pytest.mark.slow
+def test_organisation_outside_the_alias_table(nlp, gazetteer):
+    idx = WatchIndex([Watch("solvex", actors=["Solvex Batteries"])])
+    claim = claim_from(nlp, "Analysts said the deal with Solvex Batteries would close soon.")
+    [m] = idx.match(claim)  # spaCy may call it a person or an organisation: either id fires
+    assert m.text == "Solvex Batteries"
+    assert m.entity_key in ("org:solvex-batteries", "person:solvex-batteries")
+
+
 def test_resolver_terms(gazetteer):
     r = Resolver(gazetteer)
     assert r.resolve_place("Красноармейск")[0].pid == 704422
@@ -155,8 +164,8 @@ def test_resolver_terms(gazetteer):
     assert r.resolve_place("Donetsk, Russia")[0].pid == 565348
     assert r.resolve_place("Donetsk (Ukraine)")[0].pid == 709717
     assert "geo:710035" in r.place_term("Pokrovsk direction").keys
-    assert r.actor_key("ЗСУ")[0] == "actor:armed-forces-of-ukraine"
-    assert r.actor_key("John Smith")[0] == "person:john-smith"
+    assert r.actor_keys("ЗСУ")[0] == ["actor:armed-forces-of-ukraine"]
+    assert r.actor_keys("John Smith")[0][:2] == ["person:john-smith", "org:john-smith"]
 
 
 def test_thousands_of_watches_match_in_under_a_millisecond(gazetteer):
