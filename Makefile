@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-$(GAZETTEER): $(STAMP) src/claimwatch/resolve/build.py seeds/places.yaml
+$(GAZETTEER): $(STAMP) src/claimwatch/resolve/build.py src/claimwatch/resolve/normalize.py seeds/places.yaml seeds/actors.yaml
 	$(BIN)/python -m claimwatch.resolve.build --out $(GAZETTEER)
 
 install: $(STAMP) $(GAZETTEER)

@@ -780,8 +780,18 @@ def summarize(res: dict) -> tuple[list, dict]:
         "peak_rss_mb": round(res["maxrss_kb"] / 1024, 1),
         "tracemalloc_peak_mb_per_poll": round(res["traced_peak"] / 2**20, 1),
     }
+    api: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
+    for (phase, fn, service, op), (calls, secs) in meter.api_s.items():
+        if phase in item_phases:
+            api[(fn, service, op)][0] += calls / len(items)
+            api[(fn, service, op)][1] += secs / len(items)
+    api_rows = sorted(([*k, round(c, 1), round(t, 3), round(1000 * t / c, 1)] for k, (c, t) in api.items() if c),
+                      key=lambda row: -row[4])
+    figures["meter_overhead_s_per_item_poll"] = round(statistics.mean(meter.overhead_s[p] for p in item_phases), 3)
     detail = {
         "rounds": [r.__dict__ for r in rounds],
+        "aws_calls_per_item_poll": {"columns": ["function", "service", "operation", "calls", "seconds (summed over threads)",
+                                                "ms per call"], "rows": api_rows},
         "top_wcu_per_article": [[*k, round(v, 2)] for k, v in top("wcu", 8)],
         "top_rcu_per_article": [[*k, round(v, 2)] for k, v in top("rcu", 8)],
         "stored_per_article": {t: {"items": round(n, 2), "bytes": round(b)} for t, (n, b) in stored_growth.items()},
@@ -821,6 +831,7 @@ def print_report(items: list, out: dict) -> None:
         ("items with >= 1 alert", f"{f['items_with_alert']} / {f['measured_items']} (mean {f['alerts_per_item_mean']})"),
         *[(f"  {k.removeprefix('handler_s_')} per item poll", f"{v} s") for k, v in f.items() if k.startswith("handler_s_")],
         ("  runner (moto SQS, streams)", f"{f['runner_overhead_s']} s"),
+        ("  of which this meter's counting", f"{f['meter_overhead_s_per_item_poll']} s"),
         ("claims per article", f["claims_per_article"]),
         ("WCU per article / per claim", f"{f['wcu_per_article']} / {f['wcu_per_claim']}"),
         ("RCU per article / per claim", f"{f['rcu_per_article']} / {f['rcu_per_claim']}"),
@@ -837,6 +848,9 @@ def print_report(items: list, out: dict) -> None:
           f"moto in-process (model load {f['model_load_s_excluded']} s excluded)")
     for name, value in rows:
         print(f"  {name:<{width}}  {value}   [{COMMAND}]")
+    print("\nAWS calls (moto in-process) per item poll, by time summed over threads:")
+    for fn, service, op, calls, secs, ms in d["aws_calls_per_item_poll"]["rows"][:6]:
+        print(f"  {secs:7.3f} s  {calls:6.1f} x {ms:5.1f} ms  {fn} {service} {op}")
     print("\ntop WCU per article (function, table, operation, outcome):")
     for *k, v in d["top_wcu_per_article"]:
         print(f"  {v:8.2f}  {' '.join(k)}")

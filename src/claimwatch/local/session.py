@@ -80,12 +80,16 @@ class LocalRun:
         return self.pipe.drain_alerts()
 
     def report(self) -> RunReport:
+        from claimwatch.store.aws import scan_all
         from claimwatch.store.claims import ClaimStore
 
         env = self.pipe.env
         rep = RunReport()
         rep.claims = len(ClaimStore(env["CLAIMS_TABLE"], env["MENTIONS_TABLE"]).scan_claims())
-        rep.articles = self.pipe.session.resource("dynamodb").Table(env["ARTICLES_TABLE"]).scan(Select="COUNT")["Count"]
+        articles = self.pipe.session.resource("dynamodb").Table(env["ARTICLES_TABLE"])
+        # The table also holds one content-hash marker per article (the syndicated-copy guard).
+        rep.articles = sum(not i["article_id"].startswith("content#")
+                           for i in scan_all(articles, ProjectionExpression="article_id"))
         rep.dead_letters = {k: len(v) for k, v in self.pipe.dead_letters().items()}
         rep.feeds = self.feed_store.list_feeds()
         return rep

@@ -1,0 +1,128 @@
+"""The capacity arithmetic of bench/pipeline.py: DynamoDB item sizes and capacity units, SQS/SNS
+64 KB chunks, and the meter's billing of writes, failed conditions and reads (no AWS needed: the
+meter is fed wire-format requests and responses directly)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "pipeline.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_pipeline", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def meter(bench):
+    m = bench.CapacityMeter()
+    m._key_schema = {"T": ["pk"], "N": ["pk", "sk"]}  # what describe_table would say
+    return m
+
+
+def s(text):
+    return {"S": text}
+
+
+def blob(n_bytes):
+    return {"pk": s("a"), "body": s("x" * (n_bytes - len("pk") - 1 - len("body")))}
+
+
+def test_number_size_counts_significant_digits_in_pairs_plus_one(bench):
+    assert bench.number_size("0") == 1
+    assert bench.number_size("7") == 2
+    assert bench.number_size("123") == 3
+    assert bench.number_size("0012.3400") == 3  # leading and trailing zeros trimmed: 1234
+    assert bench.number_size("-5") == 2
+    assert bench.number_size("1E+5") == 2
+    assert bench.number_size("1764043200") == 5  # trailing zeros trimmed: 8 significant digits
+
+
+def test_item_size_follows_dynamodb_rules(bench):
+    item = {
+        "pk": s("abc"),  # 2 + 3
+        "n": {"N": "123"},  # 1 + 3
+        "b": {"BOOL": True},  # 1 + 1
+        "m": {"M": {"x": s("yz")}},  # 1 + 3 + (1 + 1 + 2)
+        "l": {"L": [{"N": "1"}, s("é")]},  # 1 + 3 + (1 + 2) + (1 + 2)
+        "ss": {"SS": ["ab", "c"]},  # 2 + 3
+    }
+    assert bench.item_size(item) == 5 + 4 + 2 + 8 + 10 + 5
+    assert bench.item_size({"k": {"B": "AAEC"}}) == 1 + 3  # base64 of 3 raw bytes
+    assert bench.item_size({"e": {"M": {}}}) == 1 + 3
+
+
+def test_capacity_units_round_up_per_kb_and_4kb(bench):
+    assert bench.write_units(0) == 1
+    assert bench.write_units(1024) == 1
+    assert bench.write_units(1025) == 2
+    assert bench.write_units(1025, transactional=True) == 4
+    assert bench.read_units(4096, consistent=True) == 1
+    assert bench.read_units(4097, consistent=True) == 2
+    assert bench.read_units(4097, consistent=False) == 1.0
+    assert bench.read_units(100, consistent=False) == 0.5
+    assert bench.read_units(100, consistent=True, transactional=True) == 2
+
+
+def test_sqs_and_sns_bill_every_started_64kb(bench):
+    assert bench.chunked_requests(0) == 1
+    assert bench.chunked_requests(64 * 1024) == 1
+    assert bench.chunked_requests(64 * 1024 + 1) == 2
+
+
+def units(meter, op, request, response=None, ok=True, error=None):
+    rows = list(meter._dynamodb(op, request, response or {}, ok, error))
+    return sum(u.wcu for _, u, _ in rows), sum(u.rcu for _, u, _ in rows)
+
+
+def test_put_replacing_a_larger_item_pays_for_the_larger_and_failed_conditions_still_pay(bench, meter):
+    big, small = blob(3000), blob(500)
+    assert units(meter, "PutItem", {"TableName": "T", "Item": big}) == (3, 0)
+    assert units(meter, "PutItem", {"TableName": "T", "Item": small}) == (3, 0)  # max(old 3000, new 500)
+    assert meter.stored_size("T", {"pk": s("a")}) == 500
+    # A failed conditional put is billed by the existing item and changes nothing.
+    failed = units(meter, "PutItem", {"TableName": "T", "Item": big}, ok=False, error="ConditionalCheckFailedException")
+    assert failed == (1, 0)
+    assert meter.stored_size("T", {"pk": s("a")}) == 500
+
+
+def test_transactions_cost_twice_even_when_cancelled(bench, meter):
+    article = {"pk": s("art"), "content": s("x" * 2500)}
+    marker = {"pk": s("content#1"), "k": s("c")}
+    txn = {"TransactItems": [{"Put": {"TableName": "T", "Item": article}}, {"Put": {"TableName": "T", "Item": marker}}]}
+    assert units(meter, "TransactWriteItems", txn) == (2 * 3 + 2 * 1, 0)
+    again = units(meter, "TransactWriteItems", txn, ok=False, error="TransactionCanceledException")
+    assert again == (2 * 3 + 2 * 1, 0)  # the re-check of a known article is as dear as writing it
+
+
+def test_batch_write_bills_each_item(bench, meter):
+    req = {"RequestItems": {"N": [{"PutRequest": {"Item": {"pk": s("band#1"), "sk": s(f"c{i}")}}} for i in range(20)]}}
+    assert units(meter, "BatchWriteItem", req) == (20, 0)
+
+
+def test_reads_bill_whole_items_even_when_projected(bench, meter):
+    units(meter, "PutItem", {"TableName": "T", "Item": blob(5000)})
+    key = {"pk": s("a")}
+    assert units(meter, "GetItem", {"TableName": "T", "Key": key}, {"Item": key}) == (0, 1.0)  # 2 x 4 KB, halved
+    assert units(meter, "GetItem", {"TableName": "T", "Key": key, "ConsistentRead": True}, {"Item": key}) == (0, 2)
+    assert units(meter, "GetItem", {"TableName": "T", "Key": {"pk": s("none")}, "ConsistentRead": True}) == (0, 1)
+    batch = {"RequestItems": {"T": {"Keys": [key, {"pk": s("none")}], "ConsistentRead": True}}}
+    assert units(meter, "BatchGetItem", batch, {"Responses": {"T": [key]}}) == (0, 3)
+
+
+def test_query_sums_the_items_read_before_projection(bench, meter):
+    for i in range(3):
+        units(meter, "PutItem", {"TableName": "N", "Item": {"pk": s("band"), "sk": s(f"c{i}"), "pad": s("x" * 1990)}})
+    query = {"TableName": "N", "KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": s("band")},
+             "ProjectionExpression": "sk", "ConsistentRead": True}
+    response = {"Items": [{"sk": s(f"c{i}")} for i in range(3)]}  # projected: keys completed from :pk
+    assert units(meter, "Query", query, response) == (0, 2)  # 3 x ~2 KB = 6 KB -> 2 x 4 KB
+    scan = {"TableName": "N", "FilterExpression": "sk = :x", "ExpressionAttributeValues": {":x": s("c0")}}
+    assert units(meter, "Scan", scan, {"Items": []}) == (0, 1.0)  # a filter still reads all 6 KB
