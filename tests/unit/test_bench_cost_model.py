@@ -5,6 +5,7 @@ meter is fed wire-format requests and responses directly)."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "pipeline.py"
 def bench():
     spec = importlib.util.spec_from_file_location("bench_pipeline", BENCH)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
-    return module
+    yield module
+    sys.modules.pop(spec.name, None)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ _CLAUSE_DEPS = ("ccomp",)
 _INHERIT_SUBJ_DEPS = ("conj", "xcomp", "advcl", "acl")
 _WH = {"who", "which", "that", "whom"}
 _EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
-_QUOTE_RE = re.compile(r"“[^”\n]{2,}?”|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
+_QUOTE_RE = re.compile(r"“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
 _NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
 _DASH_SIGNATURE = re.compile(rf"[^\S\n]*([―—])[^\S\n]*({_NAME})")
@@ -305,6 +305,9 @@ class _Extractor:
                 pieces = _char_pieces(doc, [_subtree_range(subj), _subtree_range(content)])
                 return _Found(cue_lo, cue_hi, entry.lemma, pieces, None, None, entry.cls, True, sent)
             return None
+        if content is not None and content.dep_ == "xcomp" and source_tok is not None \
+                and not is_animate(source_tok) and entry.cls in (lexicon.INTENTION, lexicon.APPEARANCE):
+            return None  # "This narrative seeks to portray …": no one intends
         if content is None and cue_hi > verb.i + 1 and doc[cue_hi - 1].dep_ == "prep":
             # "called for an investigation", "called on Congress to act": what follows is the content
             pieces = _char_pieces(doc, [(cue_hi, verb.right_edge.i + 1)])
@@ -321,13 +324,20 @@ class _Extractor:
                 lo = source_tok.i
                 holes.append((source_tok.i + 1, content.left_edge.i))
             pieces = _char_pieces(doc, _ranges_minus(lo, hi, holes + [(cue_lo, cue_hi)]))
+            src_lo = source_tok.left_edge.i if source_tok is not None else cue_lo
+            if content.i > verb.i and src_lo > sent.start + 1 and doc[src_lo - 1].text == "," \
+                    and cue_hi < len(doc) and doc[cue_hi].text == ",":
+                # "If this fails, Mr. Castañeda argues, there are other tools": the clause before a
+                # parenthetical cue belongs to the content
+                pieces = _char_pieces(doc, [(sent.start, src_lo - 1)]) + pieces
         elif (verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.head.pos_ in ("VERB", "AUX")
                                            and lexicon.verb_entry(verb.head.lemma_) is None)) \
                 and verb.head.i != verb.i:
             # (a ccomp of a reporting verb is that verb's content, never its host)
             # "…, X said." and "This approach, he claimed, mirrors …": the host clause is the content
             head = verb.head
-            while head.dep_ not in ("ROOT", "ccomp", "conj", "relcl", "advcl") and head.head.i != head.i:
+            stops = ("ROOT",) if verb.dep_ == "parataxis" else ("ROOT", "ccomp", "conj", "relcl", "advcl")
+            while head.dep_ not in stops and head.head.i != head.i:
                 head = head.head
             lo, hi = _subtree_range(head)
             pieces = _char_pieces(doc, _ranges_minus(lo, hi, [_subtree_range(verb)]))
@@ -336,7 +346,7 @@ class _Extractor:
         elif "as" in entry.frames and any(c.dep_ == "dobj" for c in children) and \
                 any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ in ("oprd", "xcomp") for c in children):
             obj = next(c for c in children if c.dep_ == "dobj")
-            last = max((c for c in children if c.i > verb.i and c.dep_ not in ("punct", "npadvmod", "advcl")),
+            last = max((c for c in children if c.i > verb.i and c.dep_ not in ("punct", "npadvmod", "advcl", "cc", "conj")),
                        key=lambda c: c.i)
             pieces = _char_pieces(doc, [(obj.left_edge.i, last.right_edge.i + 1)])
         elif "np" in entry.frames and any(c.dep_ == "dobj" for c in children):
@@ -530,8 +540,9 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
             start, end = q[0] + 1, q[1] - 1
             pieces = [(start, end)]
         if q is not None and end <= cue_span[0]:
-            # '"A," she said. "B."': the quote resumes right after the cue's sentence
-            nxt = extractor.quote_starting_after(f.sent.end_char)
+            # '"A," she said. "B."' or '"A," she said, "B."': the quote resumes after the cue
+            clause_end = max(cue_span[1], f.source.end_char if f.source is not None else 0)
+            nxt = extractor.quote_starting_after(clause_end) or extractor.quote_starting_after(f.sent.end_char)
             if nxt is not None:
                 end = nxt[1] - 1
                 pieces = pieces + [(nxt[0] + 1, end)]

@@ -233,7 +233,7 @@ class SourceResolver:
             return Resolved(_strip_det(mention), None, "body")
         if root.tag_ in ("NNS", "NNPS"):
             return Resolved(_strip_det(mention), None, "group")
-        if root.pos_ == "NOUN":
+        if root.pos_ == "NOUN" and head_lemma in _PERSON_NOUNS | {"spokesperson", "spokesman", "spokeswoman"}:
             # "a spokesperson for the IAEA": a person known by role only
             return Resolved(None, _strip_det(mention), "person")
         return Resolved(_strip_det(mention), None, "unknown")

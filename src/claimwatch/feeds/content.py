@@ -13,8 +13,6 @@ from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from typing import Optional
 
-import trafilatura
-
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.http import PAGE_ACCEPT
 from claimwatch.feeds.identity import canonical_url
@@ -98,6 +96,8 @@ class PageText:
 def extract_page(body: str | bytes, url: Optional[str] = None) -> Optional[PageText]:
     """Main text and metadata of an HTML page, or None when nothing article-like is found."""
     try:
+        import trafilatura  # imported on first use: most feeds carry full text, and it costs ~0.1 s
+
         doc = trafilatura.bare_extraction(
             body, url=url, with_metadata=True, include_comments=False, include_tables=False
         )
