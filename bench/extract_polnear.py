@@ -86,10 +86,27 @@ def _overlap(a, b) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
+def _jaccard(a, b) -> float:
+    inter = _overlap(a, b)
+    union = (a[1] - a[0]) + (b[1] - b[0]) - inter
+    return inter / union if union else 0.0
+
+
+def _miss_reason(gs, gc, gt, pred_rel) -> str:
+    """Why a gold relation found no partner: which role failed first."""
+    cands = [p for p in pred_rel if _overlap(p[1], gc)]
+    if not cands:
+        return "no_cue_found"
+    if max(_jaccard(p[2], gt) for p in cands) < 0.5:
+        return "content_mismatch"
+    return "source_mismatch"
+
+
 def score(articles, predictions) -> dict:
     exact = {r: Counter() for r in ROLES}
     over = {r: Counter() for r in ROLES}
     rel = Counter()
+    misses = Counter()
     for (_, text, gold, gold_rel), claims in zip(articles, predictions):
         pred = {r: set() for r in ROLES}
         pred_rel = []
@@ -113,19 +130,21 @@ def score(articles, predictions) -> dict:
             for i, (gs, gc, gt) in enumerate(gold_rel):
                 if i in used or _overlap(pc, gc) == 0:
                     continue
-                inter = _overlap(pt, gt)
-                union = (pt[1] - pt[0]) + (gt[1] - gt[0]) - inter
-                if union and inter / union >= 0.5 and ps == gs:
+                if _jaccard(pt, gt) >= 0.5 and ps == gs:
                     used.add(i)
                     rel["tp"] += 1
                     break
         rel["pred"] += len(pred_rel)
         rel["gold"] += len(gold_rel)
+        for i, (gs, gc, gt) in enumerate(gold_rel):
+            if i not in used:
+                misses[_miss_reason(gs, gc, gt, pred_rel)] += 1
     return {
         "exact": {r: _prf(exact[r]["tp"], exact[r]["pred"], exact[r]["tp"], exact[r]["gold"]) for r in ROLES},
         "overlap": {r: _prf(over[r]["p_chars"], over[r]["pred_chars"], over[r]["r_chars"], over[r]["gold_chars"])
                     for r in ROLES},
         "relation": _prf(rel["tp"], rel["pred"], rel["tp"], rel["gold"]),
+        "unmatched_gold_relations": dict(misses),
         "counts": {"gold_relations": rel["gold"], "predicted_claims": rel["pred"],
                    **{f"gold_{r}": exact[r]["gold"] for r in ROLES}},
     }
@@ -160,6 +179,8 @@ def main() -> int:
         print(f"{name + ' exact (test, published)':34} {_fmt(figs['source']):>18} {_fmt(figs['cue']):>18} "
               f"{_fmt(figs['content']):>18} {'':>12}")
     print(f"\nrelation-level P/R/F1: {_fmt(row(result['relation']))}")
+    print("unmatched gold relations by first failing role: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(result["unmatched_gold_relations"].items())))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     figures = {
         "command": COMMAND,

@@ -53,7 +53,7 @@ def record_handler(record: SQSRecord) -> int:
     if result is None:  # unknown or deleted feed: nothing to poll, nothing to retry
         logger.warning("feed not in registry", extra={"feed_id": feed_id})
         return 0
-    new_articles = [a for a in result.articles if feeds.put_article_if_new(a)]
+    new_articles = feeds.record_new_articles(result.articles)
     for article in new_articles:
         try:
             sqs.send_message(QueueUrl=ARTICLE_QUEUE_URL, MessageBody=article_message(article))

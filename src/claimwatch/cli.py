@@ -88,8 +88,6 @@ def cmd_places(args) -> int:
 def cmd_run(args) -> int:
     from claimwatch.local.session import run
 
-    if args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     rep = run(args.feeds, args.watchlist, polls=args.polls, interval=args.interval, as_json=args.json,
               endpoint_url=args.endpoint_url)
     if not args.json:

@@ -29,12 +29,10 @@ def _as_date(published) -> dt.date | None:
 
 
 def _resolvers():
-    """Place/actor finders from claimwatch.resolve (written in parallel: absent → none)."""
-    try:
-        from claimwatch.resolve.actors import find_actors, resolve_source
-        from claimwatch.resolve.places import find_places
-    except (ImportError, AttributeError):
-        return None, None, None
+    """Place/actor finders from claimwatch.resolve, imported on first use (gazetteer load)."""
+    from claimwatch.resolve.actors import find_actors, resolve_source
+    from claimwatch.resolve.places import find_places
+
     return find_places, find_actors, resolve_source
 
 

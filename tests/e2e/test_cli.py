@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 
 import pytest
@@ -62,7 +63,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_against_a_moto_server_endpoint(capsys, monkeypatch):
+def test_run_against_a_moto_server_endpoint(capsys):
     from moto.server import ThreadedMotoServer
 
     port = _free_port()
@@ -74,6 +75,6 @@ def test_run_against_a_moto_server_endpoint(capsys, monkeypatch):
                          "--endpoint-url", f"http://127.0.0.1:{port}"]) == 0
     finally:
         server.stop()
-        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    assert "AWS_ENDPOINT_URL" not in os.environ, "the run restores the environment it changed"
     out = capsys.readouterr().out
     assert "claims:" in out and "dead letters" in out

@@ -124,8 +124,20 @@ def test_forget_article_lets_a_retry_enqueue_it_again(store):
     assert store.put_article_if_new(item) is True
 
 
-def test_oversized_content_is_truncated_to_fit_an_item(store):
-    big = article("https://news.example/a/big", "big", "word " * 120_000)
+def test_the_seen_record_keeps_metadata_not_the_text(store):
+    big = article("https://news.example/a/big", "big", "word " * 120_000)  # over DynamoDB's 400 KB item cap
     assert store.put_article_if_new(big) is True
     stored = store.get_article(big.article_id)
-    assert stored["content_truncated"] is True and len(stored["content"]) == 300_000
+    assert "content" not in stored and stored["canonical_url"] == big.canonical_url
+
+
+def test_record_new_articles_skips_known_items_before_the_transaction(store):
+    old = article("https://news.example/a/1", "g1", LONG_TEXT)
+    assert store.put_article_if_new(old) is True
+    new = article("https://news.example/a/2", "g2", LONG_TEXT + " A new paragraph.")
+    copy = article("https://mirror.example/b/7", "m7", LONG_TEXT)  # syndicated: same text
+    calls = []
+    store._client.meta.events.register("before-call.dynamodb.TransactWriteItems", lambda **kw: calls.append(1))
+    assert [a.article_id for a in store.record_new_articles([old, new, copy])] == [new.article_id]
+    assert len(calls) == 1, "only the unseen article reaches a conditional transaction"
+    assert store.record_new_articles([old, new, copy]) == []

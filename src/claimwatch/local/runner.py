@@ -18,11 +18,10 @@ import os
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import boto3
 from botocore.config import Config
@@ -99,20 +98,6 @@ def matches_filter(record: dict, pattern: dict) -> bool:
     return True
 
 
-@contextmanager
-def patched_env(values: dict) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 class LocalPipeline:
     """The whole claimwatch deployment in one process.
 
@@ -129,6 +114,7 @@ class LocalPipeline:
         prefix: str | None = None,
     ):
         self._mock = None
+        self._saved_env: dict[str, str | None] = {}  # restored by close(): tests run many pipelines
         if use_moto is None:
             use_moto = endpoint_url is None and not os.environ.get("AWS_ENDPOINT_URL")
         env = {"AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", region), **LOCAL_POWERTOOLS_ENV}
@@ -136,13 +122,13 @@ class LocalPipeline:
             from moto import mock_aws
 
             env.update(FAKE_CREDENTIALS)
-            os.environ.update(env)
+            self._setenv(env)
             self._mock = mock_aws()
             self._mock.start()
         else:
-            os.environ.update(env)
+            self._setenv(env)
         if endpoint_url:
-            os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+            self._setenv({"AWS_ENDPOINT_URL": endpoint_url})
         aws.reset()
         self.session = boto3.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
         self.stack = LocalStack(
@@ -154,7 +140,7 @@ class LocalPipeline:
             merged.update(spec.environment)
         merged.update(LOCAL_POWERTOOLS_ENV)  # local quiet settings win over the template's
         merged.update(extra_env or {})
-        os.environ.update(merged)
+        self._setenv(merged)
         self.env = merged
         self._handlers: dict[str, Callable] = {}
         self._stream_iterators: dict[str, dict[str, str | None]] = {}
@@ -166,10 +152,21 @@ class LocalPipeline:
         self.alert_sink_url = self._subscribe_alert_sink()
 
     # ---------------------------------------------------------------- lifecycle
+    def _setenv(self, values: dict) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
     def close(self) -> None:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
         aws.reset()
 
     def __enter__(self) -> "LocalPipeline":

@@ -20,7 +20,11 @@ from claimwatch.model import Article
 from claimwatch.store import aws
 from claimwatch.store.codec import to_item
 
-MAX_STORED_CONTENT = 300_000  # DynamoDB items cap at 400 KB; the queue message carries the rest
+# The article item is the "seen" record: metadata only. The text travels in the queue message and
+# is stored in S3 by extract; keeping it here made every re-check of a listed item cost WCUs by
+# the size of the whole text (a cancelled transaction is charged for the items it read).
+ARTICLE_FIELDS = ("article_id", "url", "canonical_url", "title", "outlet", "published", "feed_id", "guid",
+                  "content_hash")
 
 
 def _item(values: dict) -> dict:
@@ -103,10 +107,8 @@ class FeedStore:
         cancellation (throttling, conflict) raises so the caller's retry can decide later.
         """
         seen = format_time(now or datetime.now(timezone.utc))
-        record = _item({**article.to_dict(), "kind": "article", "first_seen": seen})
-        if len(record.get("content") or "") > MAX_STORED_CONTENT:
-            record["content"] = record["content"][:MAX_STORED_CONTENT]
-            record["content_truncated"] = True
+        meta = article.to_dict()
+        record = _item({**{k: meta.get(k) for k in ARTICLE_FIELDS}, "kind": "article", "first_seen": seen})
         puts = [self._put_absent(record)]
         if article.content_hash:
             puts.append(
@@ -125,6 +127,32 @@ class FeedStore:
                 raise
             return False
         return True
+
+    def record_new_articles(self, articles: list[Article], now: Optional[datetime] = None) -> list[Article]:
+        """The articles of one poll that were never seen, each recorded as seen.
+
+        A feed lists its last N items on every poll that is not a 304; almost all of them are
+        known. One eventually consistent BatchGetItem (0.5 RCU per small item) drops those before
+        the conditional transactions (2 WCU per item, charged even when cancelled), which stay
+        the exactly-once decision for whatever the batch read let through.
+        """
+        known = self._known_ids(
+            [a.article_id for a in articles] + [f"content#{a.content_hash}" for a in articles if a.content_hash]
+        )
+        fresh = [a for a in articles if a.article_id not in known and f"content#{a.content_hash}" not in known]
+        return [a for a in fresh if self.put_article_if_new(a, now)]
+
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        known: set[str] = set()
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 100):  # BatchGetItem takes at most 100 keys
+            request = {self.articles.name: {"Keys": [{"article_id": i} for i in unique[start : start + 100]],
+                                            "ProjectionExpression": "article_id"}}
+            while request:
+                resp = self._client.batch_get_item(RequestItems=request)
+                known |= {item["article_id"] for item in resp.get("Responses", {}).get(self.articles.name, [])}
+                request = resp.get("UnprocessedKeys") or None
+        return known
 
     def forget_article(self, article: Article) -> None:
         """Undo ``put_article_if_new`` when the article could not be enqueued, so a retry of the
