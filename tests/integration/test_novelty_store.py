@@ -1,8 +1,10 @@
-"""DynamoNoveltyStore against moto: lookups are Queries (never a Scan), replays do not inflate
-counts, and concurrent extract workers settle on one cluster."""
+"""DynamoNoveltyStore against moto: a lookup is one BatchGetItem of band items (never a Query per
+band, never a Scan), founding a cluster files it with one UpdateItem per band and no re-check
+reads, replays do not inflate counts, and concurrent extract workers settle on one cluster."""
 
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "novelty"))
 from claimfactory import make_claim  # noqa: E402
 
 from claimwatch.novelty import assign_cluster, lookup_cluster  # noqa: E402
-from claimwatch.novelty.fingerprint import NUM_BANDS  # noqa: E402
+from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint  # noqa: E402
 from claimwatch.store.novelty import DynamoNoveltyStore  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -44,19 +46,44 @@ def claim(article_id, outlet, sentence=None, content=CONTENT, **kw):
     return make_claim(sentence, "Kimakovsky", "said", content, article_id=article_id, outlet=outlet, **kw)[0]
 
 
-def count_calls(ddb):
-    calls = {}
+def record_calls(ddb):
+    """(operation name, request params) of every DynamoDB call from now on."""
+    calls = []
     ddb.meta.client.meta.events.register(
-        "before-call.dynamodb.*", lambda model, **_: calls.__setitem__(model.name, calls.get(model.name, 0) + 1))
+        "provide-client-params.dynamodb.*", lambda model, params, **_: calls.append((model.name, params)))
     return calls
 
 
-def test_join_replay_and_queries_per_band(dynamodb):
+def ops(calls):
+    counts = {}
+    for name, _ in calls:
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def test_founding_files_each_band_once_and_reads_nothing_again(dynamodb):
+    store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
+    calls = record_calls(dynamodb)
+    first = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
+    assert first.is_new
+    # one lookup of all band items (eventually consistent), the create, one write per band
+    assert ops(calls) == {"BatchGetItem": 1, "PutItem": 1, "UpdateItem": NUM_BANDS}
+    (_, lookup), = [c for c in calls if c[0] == "BatchGetItem"]
+    spec = lookup["RequestItems"]["NoveltyTable"]
+    assert len(spec["Keys"]) == NUM_BANDS and spec["ConsistentRead"] is False
+    band = dynamodb.Table("NoveltyTable").get_item(Key={"pk": fingerprint(claim("a1", "x")).bands[0], "sk": "index"})
+    assert set(band["Item"]) == {"pk", "sk", "clusters", "expires_at"}
+    (entry,) = band["Item"]["clusters"]
+    assert entry.startswith(first.cluster_id + ":") and int(band["Item"]["expires_at"]) > time.time()
+
+
+def test_join_replay_and_one_batch_read_per_lookup(dynamodb):
     store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
     first = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
-    calls = count_calls(dynamodb)
+    calls = record_calls(dynamodb)
     second = assign_cluster(claim("a2", "Outlet Two"), store, now=NOW)
-    assert calls.get("Query") == NUM_BANDS and "Scan" not in calls
+    # band items, then the candidate cluster, then the join: no Query, no Scan
+    assert ops(calls) == {"BatchGetItem": 2, "UpdateItem": 1}
     for _ in range(2):  # replays
         again = assign_cluster(claim("a2", "Outlet Two"), store, now=NOW)
     assert first.is_new and not second.is_new and not again.is_new
@@ -89,8 +116,8 @@ class RacingDynamoStore(DynamoNoveltyStore):
         self.barrier = threading.Barrier(workers)
         self.local = threading.local()
 
-    def candidates(self, keys):
-        found = super().candidates(keys)
+    def candidates(self, keys, consistent=True):
+        found = super().candidates(keys, consistent)
         if not getattr(self.local, "done", False):
             self.local.done = True
             self.barrier.wait(timeout=30)
@@ -134,3 +161,39 @@ def test_concurrent_workers_different_wordings_one_cluster(dynamodb):
     assert len(survivors) == 1
     assert sum(r.is_new for r in results) == 1
     assert len(lookup_cluster(store, results[0].cluster_id).outlets) == 3
+
+
+class StaleFirstLookup(DynamoNoveltyStore):
+    """An eventually consistent read that has not caught up yet: the first look finds nothing."""
+
+    def candidates(self, keys, consistent=True):
+        return super().candidates(keys, consistent) if consistent else {}
+
+
+def test_a_cluster_missed_by_a_stale_lookup_is_found_when_filing(dynamodb):
+    fresh = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
+    stale = StaleFirstLookup("NoveltyTable", dynamodb=dynamodb)
+    first = assign_cluster(claim("a1", "Outlet One"), fresh, now=NOW)
+    para = claim("a2", "Outlet Two", content="all approaches to Konstantinovka have been secured by Russian forces")
+    second = assign_cluster(para, stale, now=NOW)
+    assert not second.is_new and second.cluster_id == first.cluster_id
+    assert second.outlets == 2
+    # the founder replayed through the stale reader: its own cluster, counts unchanged
+    again = assign_cluster(claim("a1", "Outlet One"), stale, now=NOW)
+    assert again.is_new and again.cluster_id == first.cluster_id and (again.outlets, again.articles) == (2, 2)
+    survivors = {lookup_cluster(fresh, r.cluster_id).cluster_id for r in (first, second, again)}
+    assert survivors == {first.cluster_id}
+
+
+def test_expired_band_entries_are_skipped_and_pruned(dynamodb):
+    store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
+    table = dynamodb.Table("NoveltyTable")
+    fp = fingerprint(claim("a1", "Outlet One"))
+    yesterday = int(time.time()) // 86400 - 1
+    stale_entry = f"0123456789abcdef:{yesterday}:{fp.sketch}"  # a cluster past its TTL
+    table.put_item(Item={"pk": fp.bands[0], "sk": "index", "clusters": {stale_entry}, "expires_at": 1})
+    assert store.candidates(list(fp.bands)) == {}
+    result = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
+    assert result.is_new
+    entries = table.get_item(Key={"pk": fp.bands[0], "sk": "index"})["Item"]["clusters"]
+    assert stale_entry not in entries and {e.split(":")[0] for e in entries} == {result.cluster_id}

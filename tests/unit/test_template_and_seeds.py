@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from claimwatch.feeds.http import check_feed_url
@@ -81,3 +82,14 @@ def test_demo_watchlist_places_all_resolve():
     # every place must resolve, or its watch could never fire on another spelling.
     places = [u for u in index.unresolved if u[1] in ("places", "near.place")]
     assert places == [], f"watch places the gazetteer cannot resolve: {places}"
+
+
+def test_template_passes_cfn_lint_with_the_sam_transform():
+    """What `sam validate --lint` runs (cfn-lint is in the dev extras; sam itself has its own venv)."""
+    import subprocess
+    import sys
+
+    lint = Path(sys.executable).with_name("cfn-lint")
+    result = subprocess.run([str(lint), str(REPO_ROOT / "template.yaml")], capture_output=True, text=True,
+                            env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})
+    assert result.returncode == 0, result.stdout + result.stderr

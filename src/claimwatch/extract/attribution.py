@@ -30,6 +30,7 @@ _CLAUSE_DEPS = ("ccomp",)
 _INHERIT_SUBJ_DEPS = ("conj", "xcomp", "advcl", "acl")
 _WH = {"who", "which", "that", "whom"}
 _EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
+_QUOTE_MARKS = "\"'“”‘’`"
 _QUOTE_RE = re.compile(r"“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
 _NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
@@ -110,6 +111,15 @@ class _Extractor:
         self._quote_starts = [q[0] for q in self.quotes]
 
     # ---- quotes -------------------------------------------------------------------------
+    def inner(self, q: tuple[int, int]) -> tuple[int, int]:
+        """A quote region without its quotation marks (one or two characters: “ or '')."""
+        start, end = q
+        while start < end and self.text[start] in _QUOTE_MARKS:
+            start += 1
+        while end > start and self.text[end - 1] in _QUOTE_MARKS:
+            end -= 1
+        return start, end
+
     def quote_around(self, start: int, end: int) -> tuple[int, int] | None:
         """The quote region containing [start, end), if any."""
         i = bisect.bisect_right(self._quote_starts, start) - 1
@@ -150,7 +160,7 @@ class _Extractor:
             for child in cur.children:
                 if child.dep_ in ("nsubj", "csubj"):  # after the verb too: '"…," said Caddell.'
                     if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
-                        subj = child if subj is None or child.lower_ not in _WH else child
+                        subj = child  # "which they claim …": the pronoun, not the relative, speaks
             if subj is not None:
                 if subj.lower_ in _WH and cur.dep_ == "relcl":
                     return subj, cur.head
@@ -252,7 +262,7 @@ class _Extractor:
         for qs, qe in self.quotes:
             m = _DASH_SIGNATURE.match(text, qe)
             if m:
-                f = self._found_from_chars(m.span(1), m.span(2), (qs + 1, qe - 1), "sign")
+                f = self._found_from_chars(m.span(1), m.span(2), self.inner((qs, qe)), "sign")
                 if f:
                     out.append(f)
         for m in _SPEAKER_LABEL.finditer(text):
@@ -416,7 +426,7 @@ class _Extractor:
                 right_char = right.idx
             q = self.quote_starting_after(right_char) or self.quote_starting_after(verb.idx + len(verb))
         if q is not None:
-            return [(q[0] + 1, q[1] - 1)]
+            return [self.inner(q)]
         nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
         if nxt is not None and nxt.text == ":":
             sent = self.index.sent_of(verb.i)
@@ -509,12 +519,8 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def _stance(f: _Found, doc: Doc) -> str:
+def _stance(f: _Found) -> str:
     return "deny" if f.cls in lexicon.DENIAL_CLASSES else "assert"
-
-
-def _source_type_fallback(span: Span | None) -> str:
-    return "unknown" if span is None else "person"
 
 
 def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[model.Claim]:
@@ -537,15 +543,15 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
         # a content inside a direct quote is the whole quote (quotes run across sentence breaks)
         q = extractor.quote_around(start, end)
         if q is not None and not (q[0] <= cue_span[0] < q[1]):
-            start, end = q[0] + 1, q[1] - 1
+            start, end = extractor.inner(q)
             pieces = [(start, end)]
         if q is not None and end <= cue_span[0]:
             # '"A," she said. "B."' or '"A," she said, "B."': the quote resumes after the cue
             clause_end = max(cue_span[1], f.source.end_char if f.source is not None else 0)
             nxt = extractor.quote_starting_after(clause_end) or extractor.quote_starting_after(f.sent.end_char)
             if nxt is not None:
-                end = nxt[1] - 1
-                pieces = pieces + [(nxt[0] + 1, end)]
+                pieces = pieces + [extractor.inner(nxt)]
+                end = pieces[-1][1]
         content_text = " … ".join(text[a:b] for a, b in pieces)
         if f.source is not None:
             resolved = resolver.resolve(f.source, f.source_head)
@@ -559,7 +565,7 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
             cue=model.Cue(text=text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
             content=model.Content(text=content_text, span=(start, end)),
             date=claim_date(index.ents_in(sent.start, sent.end), published),
-            stance=_stance(f, doc),
+            stance=_stance(f),
             hedged=f.hedged,
             sentence_span=(sent.start_char, sent.end_char),
         ))

@@ -1,7 +1,7 @@
 """Assign each claim to a cluster of restatements: a claim is "new" only when it founds one.
 
 Star clustering around the founding claim: only founders are filed under their LSH band keys,
-and a later claim joins a cluster when (1) it shares a band key with the founder (one lookup per
+and a later claim joins a cluster when (1) it shares a band key with the founder (one read per
 band, never a scan), (2) their places and actors agree, and (3) the MinHash estimate of their
 content Jaccard similarity reaches a threshold, lower when both name the same source (a wire
 copy or paraphrase of one statement) than when the speakers differ (a second side saying the
@@ -10,9 +10,10 @@ same thing: a confirmation, or a denial when the stance flips).
 Concurrency: a new cluster's id is derived from the claim's normalised content and entities, so
 two workers that see the same new claim try to create the same item; the store's conditional
 create lets one win and the other adopts it. Two workers that see *different* wordings of one
-new claim at once each create a cluster, then look again once their own is indexed; whoever
-finds the other merges its cluster into it with a conditional write that fails if the other has
-been merged already, so exactly one of the two survives. With three or more racing wordings a
+new claim at once each create a cluster and file it under its band keys; filing a key returns
+what was filed under it before, atomically, so of two clusters sharing a key the later one to be
+filed sees the other (no second lookup needed). It merges its cluster into the other with a
+conditional write that fails if either has been merged already, so exactly one survives. With three or more racing wordings a
 worker may join a cluster that merges into another a moment later: readers therefore resolve a
 claim's cluster id with ``lookup_cluster``, which follows ``merged_into`` to the survivor.
 """
@@ -24,11 +25,18 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from claimwatch.model import Claim, stable_id
-from claimwatch.novelty.fingerprint import Fingerprint, estimated_jaccard, fingerprint, similar_names
+from claimwatch.novelty.fingerprint import (
+    Fingerprint,
+    estimated_jaccard,
+    fingerprint,
+    similar_names,
+    sketch_similarity,
+)
 from claimwatch.novelty.store import ClusterMerged, ClusterRecord, Member, NoveltyStore
 
 SAME_SOURCE_THRESHOLD = 0.5
 OTHER_SOURCE_THRESHOLD = 0.6
+MIN_THRESHOLD = min(SAME_SOURCE_THRESHOLD, OTHER_SOURCE_THRESHOLD)
 MAX_ATTEMPTS = 5
 _CONTENT_CHARS = 500
 
@@ -80,12 +88,17 @@ def threshold_for(fp: Fingerprint, rec: ClusterRecord) -> float:
     return SAME_SOURCE_THRESHOLD if same_source(fp, rec.source_key, rec.source_name) else OTHER_SOURCE_THRESHOLD
 
 
-def _best_match(fp: Fingerprint, store: NoveltyStore, exclude: frozenset = frozenset()):
-    ids = store.candidates(list(fp.lookup_keys())) - exclude
+def _best_match(fp: Fingerprint, store: NoveltyStore, filed: dict, consistent: bool,
+                exclude: frozenset = frozenset()):
+    """The best cluster to join among those ``filed`` (cluster_id -> sketch) under the claim's
+    keys. The sketch drops clearly dissimilar candidates before any cluster is read; it never
+    under-estimates similarity, so no cluster that would pass the full test is dropped."""
+    ids = {cid for cid, sk in filed.items()
+           if cid not in exclude and sketch_similarity(fp.signature, sk) >= MIN_THRESHOLD}
     if not ids:
         return None
     best = None
-    for rec in store.get_clusters(ids).values():
+    for rec in store.get_clusters(ids, consistent=consistent).values():
         if rec.merged_into or not (_agree(fp.place_keys, rec.places) and _agree(fp.actor_keys, rec.actors)):
             continue
         sim = estimated_jaccard(fp.signature, rec.signature)
@@ -124,9 +137,19 @@ def _development(claim: Claim, claim_id: str, fp: Fingerprint, rec: ClusterRecor
 
 
 def _join(claim, claim_id, fp, store, rec, outlet, similarity) -> ClusterResult:
+    """Join ``rec``; when it was merged meanwhile, join the cluster it was merged into (which
+    holds its members) instead. Raises ClusterMerged when that one is being merged too."""
     dev = _development(claim, claim_id, fp, rec, outlet)
     member = Member(claim_id, claim.provenance.article_id, outlet, fp.source_key, dev)
-    updated = store.add_member(rec.cluster_id, member)
+    try:
+        updated = store.add_member(rec.cluster_id, member)
+    except ClusterMerged as merged:
+        survivor = lookup_cluster(store, merged.merged_into)
+        if survivor is None:
+            raise
+        dev = _development(claim, claim_id, fp, survivor, outlet)
+        member.development = dev
+        updated = store.add_member(survivor.cluster_id, member)
     claim.cluster_id = updated.cluster_id
     return ClusterResult.from_record(updated, claim_id, similarity=similarity, development=dev)
 
@@ -176,8 +199,13 @@ def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = No
         store.create_cluster(_founder_record(claim, claim_id, fp, outlet, now, cluster_id))
         return _join(claim, claim_id, fp, store, store.get_clusters([cluster_id])[cluster_id], outlet, 1.0)
 
-    for _ in range(MAX_ATTEMPTS):
-        match = _best_match(fp, store)
+    keys = list(fp.lookup_keys())
+    for attempt in range(MAX_ATTEMPTS):
+        # The first look may be slightly stale (an eventually consistent read, half the price):
+        # a cluster it misses is caught by the filing below, which reads each key atomically
+        # with its write. A retry follows a race, so it reads fresh.
+        consistent = attempt > 0
+        match = _best_match(fp, store, store.candidates(keys, consistent=consistent), consistent)
         if match:
             try:
                 return _join(claim, claim_id, fp, store, match[0], outlet, match[1])
@@ -185,22 +213,26 @@ def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = No
                 continue  # it was merged meanwhile: look again, the survivor is indexed
 
         cluster_id = stable_id("cluster", fp.exact, *sorted(fp.place_keys | fp.actor_keys))
-        if not store.create_cluster(_founder_record(claim, claim_id, fp, outlet, now, cluster_id)):
+        founded = _founder_record(claim, claim_id, fp, outlet, now, cluster_id)
+        created = store.create_cluster(founded)
+        # Filed even when it exists (its writer may have died before filing it); filing returns
+        # the clusters filed under our keys before us: the re-check costs no extra read.
+        rivals = store.index_cluster(cluster_id, keys, fp.sketch)
+        if not created:
             # Same content seen by a concurrent worker (or an earlier run of this claim): adopt.
-            store.index_cluster(cluster_id, list(fp.lookup_keys()))  # in case its writer died here
             existing = store.get_clusters([cluster_id]).get(cluster_id)
             try:
                 return _join(claim, claim_id, fp, store, existing, outlet, 1.0)
             except ClusterMerged:
                 continue
-        store.index_cluster(cluster_id, list(fp.lookup_keys()))
 
         # A concurrent worker may have founded a cluster for another wording of this claim
-        # between our lookup and our create: the later one to look merges into the other.
-        # A refused merge means the rival was merged meanwhile (into us, or elsewhere): look again.
+        # between our lookup and our create. Of two clusters filed under one key, the later sees
+        # the earlier in ``rivals`` and merges itself into it. A refused merge means the rival
+        # was merged meanwhile: read the rivals again.
         adopted = None
         for _ in range(MAX_ATTEMPTS):
-            rival = _best_match(fp, store, exclude=frozenset({cluster_id}))
+            rival = _best_match(fp, store, rivals, consistent=True, exclude=frozenset({cluster_id}))
             if rival and store.merge(cluster_id, rival[0].cluster_id):
                 adopted = rival
             if not rival or adopted:
@@ -210,9 +242,7 @@ def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = No
                 return _join(claim, claim_id, fp, store, adopted[0], outlet, adopted[1])
             except ClusterMerged:
                 continue
-        rec = store.get_clusters([cluster_id])[cluster_id]
-        if rec.merged_into:
-            continue
+        # Only the worker that created a cluster merges it away (above), so it stands: no read.
         claim.cluster_id = cluster_id
-        return ClusterResult.from_record(rec, claim_id)
+        return ClusterResult.from_record(founded, claim_id)
     raise RuntimeError(f"could not settle a cluster for claim {claim_id} after {MAX_ATTEMPTS} attempts")

@@ -6,11 +6,19 @@ place and actor mentions inside the content become their resolved ids (``Artemov
 suffixes stripped. The shingles are word n-grams of that token stream (unigrams by default: a
 paraphrase reorders words, so bigrams would hide it); MinHash estimates the Jaccard similarity of
 two shingle sets, and LSH bands turn "similar" into "shares one band key", which a key-value
-store can look up with one query per band.
+store can look up with one read per band.
+
+Banding: 10 bands of 2 rows. A pair of claims with Jaccard similarity s shares at least one band
+with probability 1 - (1 - s^2)^10: 0.94 at s = 0.5 (the lowest join threshold) and 0.99 at 0.6,
+as good as the 20 bands of 3 used before (0.93 / 0.99) for half the band reads and writes.
+Narrower bands also let more dissimilar pairs through (0.34 at s = 0.2 against 0.15); the
+``sketch`` filters those before any cluster is read. The bands use the first 20 MinHash values;
+all 60 still estimate the similarity.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 import re
@@ -19,15 +27,17 @@ from dataclasses import dataclass, field
 
 from claimwatch.model import Claim
 
-NUM_BANDS = 20
-ROWS_PER_BAND = 3
-NUM_PERM = NUM_BANDS * ROWS_PER_BAND
+NUM_BANDS = 10
+ROWS_PER_BAND = 2
+NUM_PERM = 60  # more values than the bands use: a finer similarity estimate costs no lookups
+SKETCH_BITS = 4  # low bits of each MinHash value kept in band entries
 SHINGLE_SIZE = 1
 _PRIME = (1 << 61) - 1
 _MASK32 = 0xFFFFFFFF
 
 # Fixed seed: signatures must be comparable across processes, deployments and replays.
 _rng = random.Random(0x5EED_C1A1)
+assert NUM_BANDS * ROWS_PER_BAND <= NUM_PERM
 _PERMUTATIONS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(NUM_PERM)]
 
 _STOPWORDS = frozenset(
@@ -56,6 +66,7 @@ class Fingerprint:
     signature: tuple  # MinHash values, NUM_PERM of them
     bands: tuple = field(default=())  # "band#<i>#<hash>" keys, one per LSH band
     tokens: tuple = field(default=())
+    sketch: str = ""  # sketch(signature): filed with the band entries to filter candidates
 
     def lookup_keys(self) -> list:
         """The keys a candidate cluster is filed under: one per band. (Identical content has an
@@ -182,6 +193,31 @@ def band_keys(signature: tuple) -> tuple:
     return tuple(keys)
 
 
+def sketch(signature) -> str:
+    """The low SKETCH_BITS of every MinHash value, packed (base64url, 40 characters for 60
+    values). Equal values have equal low bits, so ``sketch_similarity`` never estimates lower
+    than ``estimated_jaccard``: filtering candidates on it cannot drop a true match."""
+    mask = (1 << SKETCH_BITS) - 1
+    bits = "".join(format(v & mask, f"0{SKETCH_BITS}b") for v in signature)
+    bits += "0" * (-len(bits) % 8)
+    packed = int(bits, 2).to_bytes(len(bits) // 8, "big") if bits else b""
+    return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
+
+
+def sketch_similarity(signature, sketch_text: str | None) -> float:
+    """Share of MinHash positions whose low bits agree: an upper bound of estimated_jaccard (up
+    to chance agreement, 1 in 2**SKETCH_BITS). 1.0 when there is no sketch to compare with."""
+    if not sketch_text:
+        return 1.0
+    theirs = base64.urlsafe_b64decode(sketch_text + "=" * (-len(sketch_text) % 4))
+    bits = "".join(format(b, "08b") for b in theirs)
+    mask = (1 << SKETCH_BITS) - 1
+    values = [int(bits[i * SKETCH_BITS : (i + 1) * SKETCH_BITS], 2) for i in range(len(bits) // SKETCH_BITS)]
+    if not signature or len(values) < len(signature):
+        return 1.0  # another sketch layout: let the full comparison decide
+    return sum(1 for v, w in zip(signature, values) if v & mask == w) / len(signature)
+
+
 def estimated_jaccard(sig_a, sig_b) -> float:
     if not sig_a or not sig_b or len(sig_a) != len(sig_b):
         return 0.0
@@ -214,4 +250,5 @@ def fingerprint(claim: Claim) -> Fingerprint:
         signature=signature,
         bands=band_keys(signature),
         tokens=tuple(tokens),
+        sketch=sketch(signature),
     )

@@ -64,17 +64,21 @@ def decode_developments(values: Iterable[str]) -> list:
 
 
 class NoveltyStore(Protocol):
-    def candidates(self, keys: list) -> set:
-        """Cluster ids filed under any of these lookup keys (one key-value lookup per key)."""
+    def candidates(self, keys: list, consistent: bool = True) -> dict:
+        """cluster_id -> sketch ("" when none was filed) for the clusters filed under any of these
+        lookup keys: one key-value read per key, never a scan. ``consistent=False`` allows a
+        slightly stale answer (cheaper): a cluster filed a moment ago may be missing."""
 
-    def get_clusters(self, cluster_ids: Iterable[str]) -> dict:
+    def get_clusters(self, cluster_ids: Iterable[str], consistent: bool = True) -> dict:
         """cluster_id -> ClusterRecord for the ids that exist."""
 
     def create_cluster(self, record: ClusterRecord) -> bool:
         """Write a new cluster unless one with this id exists; True when this call created it."""
 
-    def index_cluster(self, cluster_id: str, keys: list) -> None:
-        """File the cluster under its lookup keys (idempotent)."""
+    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "") -> dict:
+        """File the cluster under its lookup keys (idempotent) and return what was filed under
+        them before, as ``candidates`` does (other clusters only), read atomically with each
+        key's write: of two clusters filed under one key at once, the later sees the earlier."""
 
     def add_member(self, cluster_id: str, member: Member) -> ClusterRecord:
         """Add a claim to a cluster (set union: idempotent) and return the updated record.
@@ -90,19 +94,20 @@ class InMemoryNoveltyStore:
 
     def __init__(self):
         self._lock = threading.RLock()
-        self._index: dict = {}  # lookup key -> set of cluster ids
+        self._index: dict = {}  # lookup key -> {cluster id: sketch}
         self._clusters: dict = {}
         self.lookups = 0  # key lookups served: lets tests assert "one per band, no scan"
+        self.index_writes = 0  # key writes
 
-    def candidates(self, keys: list) -> set:
+    def candidates(self, keys: list, consistent: bool = True) -> dict:
         with self._lock:
             self.lookups += len(keys)
-            found = set()
+            found = {}
             for key in keys:
-                found |= self._index.get(key, set())
+                found.update(self._index.get(key, {}))
             return found
 
-    def get_clusters(self, cluster_ids: Iterable[str]) -> dict:
+    def get_clusters(self, cluster_ids: Iterable[str], consistent: bool = True) -> dict:
         with self._lock:
             return {cid: self._copy(self._clusters[cid]) for cid in cluster_ids if cid in self._clusters}
 
@@ -113,10 +118,16 @@ class InMemoryNoveltyStore:
             self._clusters[record.cluster_id] = self._copy(record)
             return True
 
-    def index_cluster(self, cluster_id: str, keys: list) -> None:
+    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "") -> dict:
         with self._lock:
+            self.index_writes += len(keys)
+            before = {}
             for key in keys:
-                self._index.setdefault(key, set()).add(cluster_id)
+                filed = self._index.setdefault(key, {})
+                before.update(filed)
+                filed[cluster_id] = sketch
+            before.pop(cluster_id, None)
+            return before
 
     def add_member(self, cluster_id: str, member: Member) -> ClusterRecord:
         with self._lock:

@@ -1,7 +1,12 @@
 """NoveltyStore on DynamoDB (NoveltyTable: HASH ``pk``, RANGE ``sk``).
 
 Items:
-- band items ``pk = band#<i>#<hash>``, ``sk = <cluster id>``: found with one Query per band;
+- band items ``pk = band#<i>#<hash>``, ``sk = index``: one small item per band key whose string
+  set ``clusters`` accumulates ``<cluster id>:<expiry day>:<sketch>`` entries. The key is fully
+  known, so a claim's band items are read with one BatchGetItem (eventually consistent: half the
+  units of the strongly consistent Query per band used before) and filed with one UpdateItem per
+  band that also returns the entries filed before it (``UPDATED_OLD``, no extra read units): that
+  is the race re-check after founding a cluster;
 - cluster items ``pk = cluster#<id>``, ``sk = meta``: founder data (signature, places, actors,
   stance, source), first_seen, and string sets of outlets, articles, claims, sources and
   developments (canonical JSON strings).
@@ -11,9 +16,12 @@ create is ``attribute_not_exists(pk)``; joining is ``ADD`` to string sets (addin
 adds it once, so replays never inflate counts) guarded by ``attribute_not_exists(merged_into)``;
 a merge is one transaction that marks the loser and records it on the winner, both conditional
 on neither being merged already.
-Reads are strongly consistent: the post-create re-check must see a rival's fresh band items.
+The first lookup may read stale band items (a cluster filed a moment ago may be missing): the
+filing write then sees it, strongly consistent by nature. Rivals found there are read strongly.
 Every item carries ``expires_at`` (epoch seconds) for the table's TTL: a claim re-reported after
-``ttl_days`` counts as new again.
+``ttl_days`` counts as new again. A band item lives on while new clusters are filed under it, so
+each entry carries its own expiry day: expired entries are skipped on reads and removed by the
+next filing that sees them, which keeps busy band items small.
 """
 
 from __future__ import annotations
@@ -36,7 +44,9 @@ from claimwatch.novelty.store import (
 from claimwatch.store import aws
 
 META = "meta"
+BAND_SK = "index"
 _BATCH_GET_LIMIT = 100
+_DAY = 86400
 _SETS = ("outlets", "articles", "claims", "sources")
 
 
@@ -93,54 +103,62 @@ def item_to_record(item: dict) -> ClusterRecord:
 
 
 class DynamoNoveltyStore:
-    def __init__(self, table_name: str, dynamodb=None, ttl_days: int = 30, max_parallel_queries: int = 8):
+    def __init__(self, table_name: str, dynamodb=None, ttl_days: int = 30, max_parallel_writes: int = 10):
         self.dynamodb = dynamodb or aws.resource("dynamodb")
         self.table_name = table_name
         self.table = self.dynamodb.Table(table_name)
         self.ttl_seconds = ttl_days * 86400
-        self._pool = ThreadPoolExecutor(max_workers=max_parallel_queries, thread_name_prefix="novelty-q")
+        self._pool = ThreadPoolExecutor(max_workers=max_parallel_writes, thread_name_prefix="novelty-w")
 
     def _expires_at(self) -> int:
         return int(time.time()) + self.ttl_seconds
 
-    def _query_band(self, key: str) -> set:
-        # The low-level client: boto3 clients are thread-safe, resources are not. (The resource's
-        # own client still takes and returns plain Python values.)
-        client = self.dynamodb.meta.client
-        ids, kwargs = set(), {}
-        while True:
-            resp = client.query(TableName=self.table_name, KeyConditionExpression="pk = :pk",
-                                ExpressionAttributeValues={":pk": key}, ProjectionExpression="sk",
-                                ConsistentRead=True, **kwargs)
-            ids |= {item["sk"] for item in resp.get("Items", [])}
-            if "LastEvaluatedKey" not in resp:
-                return ids
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+    @staticmethod
+    def _today() -> int:
+        return int(time.time()) // _DAY
 
-    def candidates(self, keys: list) -> set:
-        # One Query per band key, run side by side: latency of one query, not twenty.
-        found = set()
-        for ids in self._pool.map(self._query_band, keys):
-            found |= ids
-        return found
-
-    def get_clusters(self, cluster_ids: Iterable[str]) -> dict:
-        ids = sorted(set(cluster_ids))
-        out = {}
-        for i in range(0, len(ids), _BATCH_GET_LIMIT):
-            request = {self.table_name: {"Keys": [cluster_key(c) for c in ids[i : i + _BATCH_GET_LIMIT]],
-                                         "ConsistentRead": True}}
+    def _batch_get(self, keys: list, consistent: bool, **projection) -> list:
+        """Every existing item of these keys (BatchGetItem in chunks, unprocessed keys retried)."""
+        items = []
+        for i in range(0, len(keys), _BATCH_GET_LIMIT):
+            request = {self.table_name: {"Keys": keys[i : i + _BATCH_GET_LIMIT], "ConsistentRead": consistent,
+                                         **projection}}
             for attempt in range(8):
                 resp = self.dynamodb.batch_get_item(RequestItems=request)
-                for item in resp.get("Responses", {}).get(self.table_name, []):
-                    out[item["cluster_id"]] = item_to_record(item)
+                items += resp.get("Responses", {}).get(self.table_name, [])
                 request = resp.get("UnprocessedKeys") or {}
                 if not request:
                     break
                 time.sleep(0.05 * 2**attempt)
             else:
-                raise RuntimeError("DynamoDB left cluster keys unprocessed after retries")
-        return out
+                raise RuntimeError("DynamoDB left keys unprocessed after retries")
+        return items
+
+    @staticmethod
+    def _live_entries(entries, today: int) -> tuple:
+        """({cluster id: sketch} of unexpired band entries, the expired entries as stored)."""
+        live, expired = {}, set()
+        for entry in entries or ():
+            cluster_id, day, sketch = (entry.split(":", 2) + ["", ""])[:3]
+            if day.isdigit() and int(day) < today:
+                expired.add(entry)
+            else:
+                live[cluster_id] = sketch
+        return live, expired
+
+    def candidates(self, keys: list, consistent: bool = True) -> dict:
+        # One BatchGetItem for all band keys: each band item is billed the minimum read unit.
+        today = self._today()
+        found = {}
+        items = self._batch_get([{"pk": key, "sk": BAND_SK} for key in sorted(set(keys))], consistent,
+                                ProjectionExpression="#c", ExpressionAttributeNames={"#c": "clusters"})
+        for item in items:
+            found.update(self._live_entries(item.get("clusters"), today)[0])
+        return found
+
+    def get_clusters(self, cluster_ids: Iterable[str], consistent: bool = True) -> dict:
+        keys = [cluster_key(c) for c in sorted(set(cluster_ids))]
+        return {item["cluster_id"]: item_to_record(item) for item in self._batch_get(keys, consistent)}
 
     def create_cluster(self, record: ClusterRecord) -> bool:
         try:
@@ -152,11 +170,34 @@ class DynamoNoveltyStore:
                 return False
             raise
 
-    def index_cluster(self, cluster_id: str, keys: list) -> None:
+    def _file(self, key: str, entry: str, expires_at: int) -> dict:
+        """Add one entry to a band item; the live entries it held before (read with the write)."""
+        # The low-level client: boto3 clients are thread-safe, resources are not. (The resource's
+        # own client still takes and returns plain Python values.)
+        client = self.dynamodb.meta.client
+        resp = client.update_item(
+            TableName=self.table_name, Key={"pk": key, "sk": BAND_SK},
+            UpdateExpression="ADD #c :e SET expires_at = :x",
+            ExpressionAttributeNames={"#c": "clusters"},
+            ExpressionAttributeValues={":e": {entry}, ":x": expires_at},
+            ReturnValues="UPDATED_OLD",
+        )
+        live, expired = self._live_entries(resp.get("Attributes", {}).get("clusters"), self._today())
+        if expired:  # entries of clusters past their TTL: drop them so the item stays small
+            client.update_item(TableName=self.table_name, Key={"pk": key, "sk": BAND_SK},
+                               UpdateExpression="DELETE #c :old", ExpressionAttributeNames={"#c": "clusters"},
+                               ExpressionAttributeValues={":old": expired})
+        return live
+
+    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "") -> dict:
         expires_at = self._expires_at()
-        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for key in keys:
-                batch.put_item(Item={"pk": key, "sk": cluster_id, "expires_at": expires_at})
+        entry = f"{cluster_id}:{expires_at // _DAY}:{sketch}"
+        # One UpdateItem per band key, side by side: the latency of one write, not ten.
+        filed = {}
+        for live in self._pool.map(lambda key: self._file(key, entry, expires_at), sorted(set(keys))):
+            filed.update(live)
+        filed.pop(cluster_id, None)
+        return filed
 
     def _add_sets(self, cluster_id: str, sets: dict, condition: str | None):
         names, values, adds = {}, {}, []

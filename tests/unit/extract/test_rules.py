@@ -197,3 +197,19 @@ def test_pipeline_attaches_entities_inside_content_and_sets_ids(nlp, monkeypatch
     assert c.source.actor_id == "actor:jan-kos" and c.provenance.article_id == "a1"
     assert c.id and c.id == again[0].id
     assert model.Claim.from_dict(c.to_dict()).to_dict() == c.to_dict()
+
+
+def test_get_nlp_is_cached_and_carries_the_rule_components(nlp, monkeypatch):
+    from claimwatch.extract import nlp as nlp_module
+
+    assert nlp_module.get_nlp() is nlp
+    assert {"claimwatch_paragraphs", "claimwatch_ner_fixes"} <= set(nlp.pipe_names)
+    monkeypatch.setenv("CLAIMWATCH_SPACY_MODEL", "no_such_spacy_model_pkg")
+    with pytest.raises(OSError):  # not importable → spacy.load(name), which cannot find it either
+        nlp_module.get_nlp()
+
+
+def test_headline_without_full_stop_is_its_own_sentence(nlp):
+    text = "Veltrax shares fall after recall\n\nVeltrax said on Monday that it would recall the units."
+    c = only(claims_of(nlp, text))
+    assert c.source.text == "Veltrax" and content(text, c) == "that it would recall the units"
