@@ -168,15 +168,9 @@ def test_resolver_terms(gazetteer):
     assert r.actor_keys("John Smith")[0][:2] == ["person:john-smith", "org:john-smith"]
 
 
-def test_thousands_of_watches_match_in_under_a_millisecond(gazetteer):
+def test_thousands_of_watches_match_through_the_index(gazetteer):
+    # Speed is measured in bench/lgl_resolution.py (make bench-lgl), not asserted here.
     idx, claim = benchmark_index_and_claim(gazetteer, 5000)
-    idx.match(claim)  # warm the caches
-    times = []
-    for _ in range(200):
-        t = time.perf_counter()
-        matches = idx.match(claim)
-        times.append(time.perf_counter() - t)
-    median_ms = statistics.median(times) * 1000
-    print(f"\nwatch match: {len(idx)} watches, {len(matches)} matches, median {median_ms:.3f} ms")
+    matches = idx.match(claim)
     assert {m.kind for m in matches} == {"place", "actor", "near"}
-    assert median_ms < 1.0
+    assert {m.watch_id for m in matches} < set(idx.watches), "only the watches on the claim's entities fire"
