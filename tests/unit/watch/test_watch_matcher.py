@@ -1,7 +1,5 @@
 """Matching claims to watches: the examples of issue 4, radius watches, and speed."""
 
-import statistics
-import time
 
 import pytest
 
