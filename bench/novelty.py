@@ -6,18 +6,21 @@ and utm parameters, an edited article, a denial, a second-side confirmation) plu
 (same wording about another place, the same company with a different claim). Each article's gold
 claims carry a key; the first occurrence of a key in processing order is "new", later ones are not.
 
-Two runs over the same articles, both through ``assign_cluster`` with an in-memory store:
+Runs over the same articles, all through ``assign_cluster``, with an in-memory store:
 - ``pipeline``: claims extracted by ``claimwatch.pipeline.analyze`` (spaCy, resolution); each
   extracted claim is mapped to the gold claim whose content span it overlaps most (at least half
   of the shorter span); extracted claims that map to none are counted and left out;
 - ``gold``: claims hand-built from the annotations (source, cue, content, places), isolating
-  novelty from extraction errors.
+  novelty from extraction errors;
+and ``dynamo``: the gold claims through ``DynamoNoveltyStore`` on moto (in-process, no network),
+its DynamoDB capacity units counted by DynamoDB's rules with the meter of ``bench/pipeline.py``:
+what novelty costs per claim on a mix of new claims and repeats.
 
 Figures: precision and recall of "new" (positive class = new), false alerts (a repeat predicted
 new: an instant watch would alert again), missed alerts (a new claim swallowed by another
 cluster), and whether the denial and confirmation show up as developments.
 
-    python bench/novelty.py [--mode pipeline|gold|both]
+    python bench/novelty.py [--mode pipeline|gold|dynamo|all]
 """
 
 from __future__ import annotations
@@ -121,11 +124,11 @@ def extracted(article: dict, provenance: Provenance, analyze) -> tuple:
     return mapped, unmapped, missed
 
 
-def run(mode: str, data: dict) -> dict:
+def run(mode: str, data: dict, store=None) -> dict:
     analyze = None
     if mode == "pipeline":
         from claimwatch.pipeline import analyze
-    store = InMemoryNoveltyStore()
+    store = store or InMemoryNoveltyStore()
     seen_keys, rows = set(), []
     unmapped_total, missed_total = 0, []
     t0 = time.perf_counter()
@@ -140,7 +143,7 @@ def run(mode: str, data: dict) -> dict:
             pairs, unmapped, missed = extracted(article, provenance, analyze)
             unmapped_total += unmapped
             missed_total += [f"{art_id}:{k}" for k in sorted(missed)]
-        else:
+        else:  # gold, dynamo
             pairs = hand_built(article, provenance, data["places"], data["actors"])
         now = datetime.fromisoformat(article["published"]).astimezone(timezone.utc)
         for key, claim in pairs:
@@ -188,7 +191,9 @@ def run(mode: str, data: dict) -> dict:
         "gold_claims_not_extracted": missed_total,
         "seconds_total": round(time.perf_counter() - t0, 3),
         "ms_per_assign": round(1000 * assign_seconds / max(1, len(rows)), 3),
-        "store_lookups": store.lookups,
+        "store_lookups": getattr(store, "lookups", None),  # band keys read (in-memory store)
+        "store_index_writes": getattr(store, "index_writes", None),  # band keys written
+        "store_clusters_read": getattr(store, "clusters_read", None),
         "rows": rows,
     }
 
@@ -208,19 +213,72 @@ def print_table(res: dict) -> None:
     if res["mode"] == "pipeline":
         print(f"extracted claims without a gold claim: {res['unmapped_extracted_claims']}; "
               f"gold claims not extracted: {len(res['gold_claims_not_extracted'])} {res['gold_claims_not_extracted']}")
-    print(f"assign_cluster: {res['ms_per_assign']} ms per claim, {res['store_lookups']} band lookups")
+    if res["store_lookups"] is not None:
+        print(f"assign_cluster: {res['ms_per_assign']} ms per claim; band keys read {res['store_lookups']}, "
+              f"written {res['store_index_writes']}; cluster records read {res['store_clusters_read']}")
+    if "dynamodb" in res:
+        d = res["dynamodb"]
+        print(f"DynamoDB (moto, units by DynamoDB's rules): {d['wcu_per_claim']} WCU and {d['rcu_per_claim']} RCU "
+              f"per claim, {d['bytes_per_claim']} bytes stored per claim ({d['items']} items)")
+        for op, u in d["by_operation"].items():
+            print(f"  {op:16} {u['calls']:5} calls  {u['wcu']:7.1f} WCU  {u['rcu']:7.1f} RCU")
+
+
+def run_dynamo(data: dict) -> dict:
+    """The gold run on DynamoNoveltyStore (moto in-process), billed by bench/pipeline.py's meter."""
+    import os
+
+    import boto3
+    from moto import mock_aws
+
+    from claimwatch.store.novelty import DynamoNoveltyStore
+    from pipeline import CapacityMeter  # bench/pipeline.py: DynamoDB's capacity rules
+
+    # moto answers in-process: fake credentials, no endpoint override (nothing leaves the process)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                       ("AWS_DEFAULT_REGION", "eu-west-1")):
+        os.environ[var] = value
+    meter = CapacityMeter()
+    meter.install()
+    try:
+        with mock_aws():
+            ddb = boto3.resource("dynamodb")
+            ddb.create_table(
+                TableName="NoveltyTable",
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                      {"AttributeName": "sk", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+            meter.phase, meter.function = "novelty", "ExtractFunction"
+            res = run("dynamo", data, DynamoNoveltyStore("NoveltyTable", dynamodb=ddb))
+            meter.function = None
+            items, stored = meter.stored_bytes().get("NoveltyTable", (0, 0))
+    finally:
+        meter.uninstall()
+    by_op = meter.totals({"novelty"}, by=("op",))
+    n = max(1, res["claims"])
+    res["dynamodb"] = {
+        "wcu_per_claim": round(sum(u.wcu for u in by_op.values()) / n, 2),
+        "rcu_per_claim": round(sum(u.rcu for u in by_op.values()) / n, 2),
+        "bytes_per_claim": round(stored / n),
+        "items": items,
+        "by_operation": {op: {"calls": u.calls, "wcu": u.wcu, "rcu": u.rcu} for (op,), u in sorted(by_op.items())},
+    }
+    return res
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("pipeline", "gold", "both"), default="both")
+    parser.add_argument("--mode", choices=("pipeline", "gold", "dynamo", "all"), default="all")
     args = parser.parse_args(argv)
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    modes = ["gold", "pipeline"] if args.mode == "both" else [args.mode]
+    modes = ["gold", "dynamo", "pipeline"] if args.mode == "all" else [args.mode]
     results = {}
     for mode in modes:
         try:
-            results[mode] = run(mode, data)
+            results[mode] = run_dynamo(data) if mode == "dynamo" else run(mode, data)
         except ImportError as exc:  # the pipeline is not installed in this environment
             print(f"skipped {mode}: {exc}")
             continue
@@ -238,6 +296,9 @@ def main(argv=None) -> int:
         "precision_new": headline["precision_new"] if headline else None,
         "recall_new": headline["recall_new"] if headline else None,
         "false_alerts": headline["false_alerts"] if headline else None,
+        # DynamoDB capacity of novelty per claim (gold claims, moto, DynamoDB's billing rules)
+        **({f"dynamodb_{k}": v for k, v in results["dynamo"]["dynamodb"].items() if k != "by_operation"}
+           if "dynamo" in results else {}),
         **figures,
     }, indent=1, default=list), encoding="utf-8")
     print(f"\nwrote {OUT.relative_to(ROOT)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -31,11 +30,6 @@ def seed_article_text() -> str:
     if not SEED_ARTICLE.exists():
         pytest.skip(f"the seed article {SEED_ARTICLE} is absent (../shared/ is only in CI and dev sessions)")
     return SEED_ARTICLE.read_text(encoding="utf-8")
-
-
-def load_event(name: str) -> dict:
-    """An event fixture from events/ (the same files `sam local invoke -e` takes)."""
-    return json.loads((REPO / "events" / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture

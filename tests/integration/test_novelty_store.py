@@ -11,13 +11,14 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "novelty"))
 from claimfactory import make_claim  # noqa: E402
 
 from claimwatch.novelty import assign_cluster, lookup_cluster  # noqa: E402
 from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint  # noqa: E402
-from claimwatch.store.novelty import DynamoNoveltyStore  # noqa: E402
+from claimwatch.store.novelty import BAND_CAPACITY, DynamoNoveltyStore  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 CONTENT = "Russian forces have secured all approaches to Konstantinovka"
@@ -29,6 +30,17 @@ def dynamodb(monkeypatch):
                        ("AWS_SESSION_TOKEN", "testing"), ("AWS_DEFAULT_REGION", "eu-west-1")):
         monkeypatch.setenv(var, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # DynamoDB applies each request atomically; moto in-process does not under threads (a failed
+    # transaction restores a copy of the whole table taken before it, undoing other threads'
+    # writes). One request at a time: the races *between* requests, which these tests are
+    # about, remain.
+    lock, process = threading.RLock(), BotocoreStubber.process_request
+
+    def one_at_a_time(self, request):
+        with lock:
+            return process(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
     with mock_aws():
         ddb = boto3.resource("dynamodb", region_name="eu-west-1")
         ddb.create_table(
@@ -152,8 +164,10 @@ def test_concurrent_workers_same_claim_one_cluster(dynamodb):
 
 
 def test_concurrent_workers_different_wordings_one_cluster(dynamodb):
-    contents = [CONTENT, "all approaches to Konstantinovka have been secured by Russian forces",
-                "Russian forces secured all the approaches to Konstantinovka"]
+    # Different content words (three clusters are founded), similar enough to be one claim.
+    contents = [CONTENT, "Russian forces have fully secured all approaches to Konstantinovka",
+                "Russian forces have secured all approaches to Konstantinovka overnight"]
+    assert len({fingerprint(claim("x", "x", content=c)).exact for c in contents}) == 3
     store, results = _race(dynamodb, [claim(f"a{i}", f"Outlet {i}", content=c) for i, c in enumerate(contents)])
     # A worker may have joined a cluster that merged into another afterwards: readers follow
     # merged_into (lookup_cluster), and every claim must lead to the same survivor.
@@ -174,7 +188,8 @@ def test_a_cluster_missed_by_a_stale_lookup_is_found_when_filing(dynamodb):
     fresh = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
     stale = StaleFirstLookup("NoveltyTable", dynamodb=dynamodb)
     first = assign_cluster(claim("a1", "Outlet One"), fresh, now=NOW)
-    para = claim("a2", "Outlet Two", content="all approaches to Konstantinovka have been secured by Russian forces")
+    para = claim("a2", "Outlet Two", content="Russian forces have fully secured all approaches to Konstantinovka")
+    assert fingerprint(para).exact != fingerprint(claim("a1", "Outlet One")).exact  # founds a cluster of its own
     second = assign_cluster(para, stale, now=NOW)
     assert not second.is_new and second.cluster_id == first.cluster_id
     assert second.outlets == 2
@@ -197,3 +212,24 @@ def test_expired_band_entries_are_skipped_and_pruned(dynamodb):
     assert result.is_new
     entries = table.get_item(Key={"pk": fp.bands[0], "sk": "index"})["Item"]["clusters"]
     assert stale_entry not in entries and {e.split(":")[0] for e in entries} == {result.cluster_id}
+
+
+def test_a_full_band_item_takes_no_more_entries_but_still_answers(dynamodb):
+    store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
+    table = dynamodb.Table("NoveltyTable")
+    fp = fingerprint(claim("a1", "Outlet One"))
+    today = int(time.time()) // 86400
+    # A band key shared by many unrelated clusters (their sketches: nothing like this claim).
+    crowd = {f"{i:016x}:{today + 30}:{'A' * 40}" for i in range(BAND_CAPACITY)}
+    table.put_item(Item={"pk": fp.bands[0], "sk": "index", "clusters": crowd, "expires_at": int(time.time()) + 86400})
+    first = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
+    assert first.is_new
+    assert table.get_item(Key={"pk": fp.bands[0], "sk": "index"})["Item"]["clusters"] == crowd  # left full
+    for band in fp.bands[1:]:  # filed under every other band
+        entries = table.get_item(Key={"pk": band, "sk": "index"})["Item"]["clusters"]
+        assert {e.split(":")[0] for e in entries} == {first.cluster_id}
+    second = assign_cluster(claim("a2", "Outlet Two"), store, now=NOW)
+    assert not second.is_new and second.cluster_id == first.cluster_id
+    # a full band item still tells a founder what it holds: the race re-check does not lose it
+    filed = store.index_cluster("feedfacecafebeef", [fp.bands[0]], fp.sketch)
+    assert set(filed) == {f"{i:016x}" for i in range(BAND_CAPACITY)}

@@ -10,7 +10,7 @@ import pytest
 from claimwatch.store.claims import ClaimStore
 from claimwatch.store.watches import WatchStore
 from claimwatch.watch.watchlist import load_watchlist
-from conftest import load_event
+from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
 

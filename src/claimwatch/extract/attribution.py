@@ -318,7 +318,12 @@ class _Extractor:
         if content is not None and content.dep_ == "xcomp" and source_tok is not None \
                 and not is_animate(source_tok) and entry.cls in (lexicon.INTENTION, lexicon.APPEARANCE):
             return None  # "This narrative seeks to portray …": no one intends
-        if content is None and cue_hi > verb.i + 1 and doc[cue_hi - 1].dep_ == "prep":
+        passive_subj = next((c for c in children if c.dep_ == "nsubjpass" and c.pos_ != "PRON"), None) \
+            if passive and content is None and entry.frames & {"np", "as"} else None
+        if passive_subj is not None:
+            # "The issue was first reported by The Washington Post": the subject is the content
+            pieces = _char_pieces(doc, [_subtree_range(passive_subj)])
+        elif content is None and cue_hi > verb.i + 1 and doc[cue_hi - 1].dep_ == "prep":
             # "called for an investigation", "called on Congress to act": what follows is the content
             pieces = _char_pieces(doc, [(cue_hi, verb.right_edge.i + 1)])
         elif content is not None:

@@ -106,7 +106,7 @@ class SourceResolver:
         self.full_names: dict[str, str] = {}
         self.roles: dict[str, str] = {}  # name -> role text
         self.role_heads: list[tuple[int, str, str]] = []  # (char, role head lemma, name)
-        people = []  # (char, name, token index of root, is_subject)
+        people = []  # (char, name, token index of the name)
         orgs = []
         for ent in index.ents:
             if ent.label_ == "PERSON":

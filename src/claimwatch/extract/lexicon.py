@@ -65,11 +65,11 @@ REPORTING_VERBS: dict[str, CueEntry] = _merge(
                 "demand call ask offer propose threaten swear"),
     _entries(EVIDENCE, "clause np", "show find indicate suggest reveal confirm demonstrate "
                 "conclude"),
-    _entries(SPEECH, "clause np", "address reference invoke cite liken compare document identify "
+    _entries(SPEECH, "clause np", "reference invoke cite liken compare document identify "
                 "continue"),
-    _entries(STANCE, "np clause", "support endorse back oppose defend denounce question challenge "
+    _entries(STANCE, "np clause", "support endorse oppose defend denounce question "
                 "mock ridicule praise applaud welcome criticize criticise attack slam blast condemn"),
-    _entries(INTENTION, "inf", "refuse decline seek agree hope vote tell"),
+    _entries(INTENTION, "inf", "decline seek agree hope vote tell"),
     _entries(APPEARANCE, "inf", "seem appear"),
     _entries(DESCRIPTION, "as clause", "describe frame call label brand characterize "
                 "characterise portray depict dub term paint view regard"),
@@ -77,7 +77,7 @@ REPORTING_VERBS: dict[str, CueEntry] = _merge(
 
 # Verbs whose that-clause is a consequence or a requirement, not anyone's claim.
 NON_ATTRIBUTING_VERBS = frozenset("ensure mean make require need be have do get let see "
-                                  "order ensure guarantee provide stipulate".split())
+                                  "order guarantee provide stipulate prove signal".split())
 
 # Nouns heading a that-clause or possessed by a source: "X's claim that …", "the statement that …"
 REPORTING_NOUNS: dict[str, str] = {

@@ -98,6 +98,7 @@ class InMemoryNoveltyStore:
         self._clusters: dict = {}
         self.lookups = 0  # key lookups served: lets tests assert "one per band, no scan"
         self.index_writes = 0  # key writes
+        self.clusters_read = 0  # cluster records asked for
 
     def candidates(self, keys: list, consistent: bool = True) -> dict:
         with self._lock:
@@ -108,7 +109,9 @@ class InMemoryNoveltyStore:
             return found
 
     def get_clusters(self, cluster_ids: Iterable[str], consistent: bool = True) -> dict:
+        cluster_ids = set(cluster_ids)
         with self._lock:
+            self.clusters_read += len(cluster_ids)
             return {cid: self._copy(self._clusters[cid]) for cid in cluster_ids if cid in self._clusters}
 
     def create_cluster(self, record: ClusterRecord) -> bool:

@@ -21,7 +21,9 @@ filing write then sees it, strongly consistent by nature. Rivals found there are
 Every item carries ``expires_at`` (epoch seconds) for the table's TTL: a claim re-reported after
 ``ttl_days`` counts as new again. A band item lives on while new clusters are filed under it, so
 each entry carries its own expiry day: expired entries are skipped on reads and removed by the
-next filing that sees them, which keeps busy band items small.
+next filing that sees them. A band item holds at most BAND_CAPACITY entries: a key that many
+unrelated claims share (common words, a much-reported place) stops taking new clusters, which
+are still filed under their other bands; filing there still returns what it holds.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from claimwatch.store import aws
 
 META = "meta"
 BAND_SK = "index"
+# Entries a band item holds at most: 15 entries of 63 bytes keep it under 1 KB, so filing costs
+# 1 WCU and reading half an RCU however common the band key is (and far from the 400 KB limit).
+BAND_CAPACITY = 15
 _BATCH_GET_LIMIT = 100
 _DAY = 86400
 _SETS = ("outlets", "articles", "claims", "sources")
@@ -171,21 +176,31 @@ class DynamoNoveltyStore:
             raise
 
     def _file(self, key: str, entry: str, expires_at: int) -> dict:
-        """Add one entry to a band item; the live entries it held before (read with the write)."""
+        """Add one entry to a band item; the live entries it held before (read with the write).
+        A full band item (BAND_CAPACITY entries: a band key that many unrelated claims share,
+        so one that says little) is left as it is, and its entries are still returned."""
         # The low-level client: boto3 clients are thread-safe, resources are not. (The resource's
         # own client still takes and returns plain Python values.)
         client = self.dynamodb.meta.client
-        resp = client.update_item(
-            TableName=self.table_name, Key={"pk": key, "sk": BAND_SK},
-            UpdateExpression="ADD #c :e SET expires_at = :x",
-            ExpressionAttributeNames={"#c": "clusters"},
-            ExpressionAttributeValues={":e": {entry}, ":x": expires_at},
-            ReturnValues="UPDATED_OLD",
-        )
-        live, expired = self._live_entries(resp.get("Attributes", {}).get("clusters"), self._today())
-        if expired:  # entries of clusters past their TTL: drop them so the item stays small
+        names = {"#c": "clusters"}
+        try:
+            resp = client.update_item(
+                TableName=self.table_name, Key={"pk": key, "sk": BAND_SK},
+                UpdateExpression="ADD #c :e SET expires_at = :x",
+                ConditionExpression="attribute_not_exists(#c) OR size(#c) < :cap",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":e": {entry}, ":x": expires_at, ":cap": BAND_CAPACITY},
+                ReturnValues="UPDATED_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            before = resp.get("Attributes", {}).get("clusters")
+        except ClientError as err:
+            if not _is_condition_failure(err):
+                raise
+            before = err.response.get("Item", {}).get("clusters", {}).get("SS")  # error items stay typed
+        live, expired = self._live_entries(before, self._today())
+        if expired:  # entries of clusters past their TTL: drop them, making room for new ones
             client.update_item(TableName=self.table_name, Key={"pk": key, "sk": BAND_SK},
-                               UpdateExpression="DELETE #c :old", ExpressionAttributeNames={"#c": "clusters"},
+                               UpdateExpression="DELETE #c :old", ExpressionAttributeNames=names,
                                ExpressionAttributeValues={":old": expired})
         return live
 

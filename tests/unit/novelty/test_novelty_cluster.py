@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from claimfactory import make_claim
 
-from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster, lookup_cluster
+from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster, fingerprint, lookup_cluster
 from claimwatch.novelty.fingerprint import NUM_BANDS
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -65,6 +65,25 @@ def test_lookup_is_one_query_per_band_not_a_scan():
     store.lookups = store.index_writes = 0
     assign_cluster(kimakovsky("a3", "Outlet Three"), store, now=NOW)
     assert store.lookups == NUM_BANDS and store.index_writes == 0
+
+
+# Twenty distinct claims about Bakhmut, each four content words apart from the others.
+_WORDS = ("drones shelled depot bridge convoy radar school hospital railway trench airfield ferry barracks "
+          "tower pipeline warehouse checkpoint reservoir substation quarry").split()
+
+
+def test_band_neighbours_that_are_not_similar_are_never_read():
+    store = InMemoryNoveltyStore()
+    for i in range(20):
+        words = " ".join(_WORDS[(i + j) % 20] for j in (0, 3, 7, 12))
+        assign_cluster(kimakovsky(f"x{i}", "Filler", f"Kimakovsky said {words} near Bakhmut.", f"{words} near Bakhmut"),
+                       store, now=NOW)
+    claim = kimakovsky("a1", "Outlet One", "Kimakovsky said fire near Bakhmut.", "fire near Bakhmut")
+    neighbours = store.candidates(list(fingerprint(claim).bands))
+    assert len(neighbours) >= 5  # narrow bands: "Bakhmut" alone makes many band neighbours
+    store.clusters_read = 0
+    result = assign_cluster(claim, store, now=NOW)
+    assert result.is_new and store.clusters_read == 0  # the sketches ruled them all out
 
 
 def test_denial_and_second_side_confirmation_are_developments():
@@ -130,13 +149,11 @@ def test_concurrent_workers_seeing_the_same_new_claim_end_with_one_cluster():
 
 
 def test_concurrent_workers_seeing_different_wordings_end_with_one_cluster():
-    wordings = [
-        ("Kimakovsky said Russian forces have secured all approaches to Konstantinovka.", CONTENT),
-        ("Kimakovsky said all approaches to Konstantinovka have been secured by Russian forces.",
-         "all approaches to Konstantinovka have been secured by Russian forces"),
-        ("Kimakovsky said Russian forces secured all the approaches to Konstantinovka.",
-         "Russian forces secured all the approaches to Konstantinovka"),
-    ]
+    # Different content words (three clusters would be founded), similar enough to be one claim.
+    wordings = [(f"Kimakovsky said {c}.", c) for c in (
+        CONTENT, "Russian forces have fully secured all approaches to Konstantinovka",
+        "Russian forces have secured all approaches to Konstantinovka overnight")]
+    assert len({fingerprint(kimakovsky("x", "x", s, c)).exact for s, c in wordings}) == 3
     claims = [kimakovsky(f"a{i}", f"Outlet {i}", s, c) for i, (s, c) in enumerate(wordings)]
     results, store = _race(claims)
     survivors = {lookup_cluster(store, r.cluster_id).cluster_id for r in results}

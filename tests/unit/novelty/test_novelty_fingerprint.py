@@ -1,7 +1,7 @@
 from claimfactory import make_claim
 
 from claimwatch.novelty import estimated_jaccard, fingerprint
-from claimwatch.novelty.fingerprint import NUM_BANDS, content_tokens
+from claimwatch.novelty.fingerprint import NUM_BANDS, content_tokens, sketch_similarity
 
 
 def test_transliterated_place_names_fold_to_one_token():
@@ -60,3 +60,34 @@ def test_one_source_spelled_two_ways_is_the_same_source():
 
     assert similar_names("The Russian Defence Ministry", "Russia's Defence Ministry")
     assert not similar_names("Russian Defence Ministry", "General Staff of the Armed Forces of Ukraine")
+
+
+def test_sketch_never_rates_a_pair_below_its_estimated_similarity():
+    contents = ["Russian forces have secured all approaches to Konstantinovka",
+                "all approaches to Konstantinovka were now secured by Russian forces",
+                "Russian forces have fully secured all approaches to Konstantinovka overnight",
+                "a fuel depot near Konstantinovka burned for two days after shelling",
+                "the bridge at Bakhmut is down", "fire near Bakhmut", "drones shelled a depot near Bakhmut"]
+    fps = [fingerprint(make_claim(f"Kimakovsky said {c}.", "Kimakovsky", "said", c)[0]) for c in contents]
+    assert all(len(fp.sketch) == 40 for fp in fps)
+    gaps = []
+    for a in fps:
+        assert sketch_similarity(a.signature, a.sketch) == 1.0
+        for b in fps:
+            est, sk = estimated_jaccard(a.signature, b.signature), sketch_similarity(a.signature, b.sketch)
+            assert sk >= est  # filtering on the sketch cannot drop a true match
+            gaps.append(sk - est)
+    assert max(gaps) <= 0.2  # and it is close: chance agreement of 4 low bits is 1 in 16
+    assert sketch_similarity(fps[0].signature, "") == 1.0  # no sketch: the full test decides
+
+
+def test_signature_round_trips_and_reads_the_older_hex_form():
+    from claimwatch.novelty.fingerprint import decode_signature, encode_signature
+
+    fp = fingerprint(make_claim("Kimakovsky said the bridge at Bakhmut is down.", "Kimakovsky", "said",
+                                "the bridge at Bakhmut is down")[0])
+    stored = encode_signature(fp.signature)
+    assert len(stored) == 320  # 60 values of 4 bytes, base64: the hex form took 480
+    assert decode_signature(stored) == fp.signature
+    assert decode_signature("".join(f"{v:08x}" for v in fp.signature)) == fp.signature  # items written before
+    assert decode_signature(None) == ()
