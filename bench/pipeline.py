@@ -92,6 +92,11 @@ def number_size(text: str) -> int:
     return math.ceil(len(digits) / 2) + 1
 
 
+def _binary_size(v) -> int:
+    """Raw bytes from a parsed response, base64 text from a request on the wire."""
+    return len(v) if isinstance(v, (bytes, bytearray)) else len(base64.b64decode(v))
+
+
 def value_size(av: dict) -> int:
     """Bytes of one attribute value in DynamoDB's wire form ({"S": ...}, {"M": {...}}, ...)."""
     (kind, v), = av.items()
@@ -100,7 +105,7 @@ def value_size(av: dict) -> int:
     if kind == "N":
         return number_size(v)
     if kind == "B":
-        return len(base64.b64decode(v))
+        return _binary_size(v)
     if kind in ("BOOL", "NULL"):
         return 1
     if kind == "SS":
@@ -108,7 +113,7 @@ def value_size(av: dict) -> int:
     if kind == "NS":
         return sum(number_size(n) for n in v)
     if kind == "BS":
-        return sum(len(base64.b64decode(b)) for b in v)
+        return sum(_binary_size(b) for b in v)
     if kind == "L":  # 3 bytes for the list, 1 per element
         return 3 + sum(1 + value_size(e) for e in v)
     if kind == "M":  # 3 bytes for the map, 1 per element, names count like attribute names

@@ -129,3 +129,9 @@ def test_query_sums_the_items_read_before_projection(bench, meter):
     assert units(meter, "Query", query, response) == (0, 2)  # 3 x ~2 KB = 6 KB -> 2 x 4 KB
     scan = {"TableName": "N", "FilterExpression": "sk = :x", "ExpressionAttributeValues": {":x": s("c0")}}
     assert units(meter, "Scan", scan, {"Items": []}) == (0, 1.0)  # a filter still reads all 6 KB
+
+
+def test_binary_values_count_their_raw_bytes_in_either_form(bench):
+    import base64
+
+    assert bench.value_size({"B": b"\x00" * 10}) == bench.value_size({"B": base64.b64encode(b"\x00" * 10).decode()}) == 10
