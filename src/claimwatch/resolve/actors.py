@@ -281,6 +281,7 @@ def _names_a_place(name: str) -> bool:
 def _add_named_entities(doc, refs, covered, table: ActorTable) -> None:
     # The English model's entity labels on Cyrillic text are noise: people come from the alias
     # table there.
+    text = doc.text  # Doc.text joins every token on each access: read it once per document
     ents = [e for e in doc.ents if not has_cyrillic(e.text)]
     people = [e for e in ents if e.label_ == "PERSON"]
     last_names: dict[str, Actor] = {}
@@ -314,7 +315,7 @@ def _add_named_entities(doc, refs, covered, table: ActorTable) -> None:
         else:
             continue
         start, end = words[0].idx, words[-1].idx + len(words[-1])
-        _add_span(refs, covered, doc.text, (start, end), actor, matched)
+        _add_span(refs, covered, text, (start, end), actor, matched)
 
 
 # ---------------------------------------------------------------------------------------------
