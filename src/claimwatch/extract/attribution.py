@@ -31,7 +31,8 @@ _INHERIT_SUBJ_DEPS = ("conj", "xcomp", "advcl", "acl")
 _WH = {"who", "which", "that", "whom"}
 _EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
 _QUOTE_MARKS = "\"'“”‘’`"
-_QUOTE_RE = re.compile(r"“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
+# (a line may open with a mistyped closing mark: '”Fear. I am truly afraid …”')
+_QUOTE_RE = re.compile(r"(?<![^\n])”[^”\n]{2,}?”|“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
 _NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
 _DASH_SIGNATURE = re.compile(rf"[^\S\n]*([―—])[^\S\n]*({_NAME})")
@@ -214,8 +215,12 @@ class _Extractor:
         found: list[_Found] = []
         for tok in self.doc:
             lemma = tok.lemma_.lower()
-            if tok.pos_ == "VERB":
-                entry = lexicon.verb_entry(lemma)
+            if tok.dep_ == "acomp" and tok.pos_ in ("ADJ", "VERB") and tok.lower_ in lexicon.BELIEF_ADJECTIVES:
+                f = self.adjective_claim(tok)  # "are convinced" (a participle), "was sure"
+                if f:
+                    found.append(f)
+            elif tok.pos_ == "VERB":
+                entry = lexicon.verb_entry(lemma, tok.text)
                 if entry is not None:
                     f = self.verb_claim(tok, entry)
                     if f:
@@ -225,8 +230,10 @@ class _Extractor:
                     f = self.according_claim(tok)
                     if f:
                         found.append(f)
-                elif entry is None and lemma not in lexicon.NON_ATTRIBUTING_VERBS:
-                    f = self.open_class_claim(tok)
+                elif entry is None:
+                    f = self.attitude_object_claim(tok)
+                    if f is None and lemma not in lexicon.NON_ATTRIBUTING_VERBS:
+                        f = self.open_class_claim(tok)
                     if f:
                         found.append(f)
             elif tok.pos_ == "NOUN":
@@ -270,7 +277,7 @@ class _Extractor:
             if len(words) > 3 or words[0].lower().strip(".'’s") in _NON_SPEAKER_LABELS:
                 continue
             content = (m.start(3), m.end(3))
-            f = self._found_from_chars(m.span(2), m.span(1), content, "speaker label")
+            f = self._found_from_chars(m.span(2), m.span(1), content, _SPEAKER_LABEL_LEMMA)
             if f and f.source is not None and (f.source.root.pos_ == "PROPN" or len(words) == 1):
                 out.append(f)
         return out
@@ -315,6 +322,9 @@ class _Extractor:
                 pieces = _char_pieces(doc, [_subtree_range(subj), _subtree_range(content)])
                 return _Found(cue_lo, cue_hi, entry.lemma, pieces, None, None, entry.cls, True, sent)
             return None
+        if entry.cls == lexicon.APPEARANCE and content is not None and content.dep_ == "xcomp" \
+                and lexicon.verb_entry(content.lemma_) is not None:
+            return None  # "appeared to suggest that …": the inner verb's claim, cue "appeared to suggest"
         if content is not None and content.dep_ == "xcomp" and source_tok is not None \
                 and not is_animate(source_tok) and entry.cls in (lexicon.INTENTION, lexicon.APPEARANCE):
             return None  # "This narrative seeks to portray …": no one intends
@@ -324,8 +334,13 @@ class _Extractor:
             # "The issue was first reported by The Washington Post": the subject is the content
             pieces = _char_pieces(doc, [_subtree_range(passive_subj)])
         elif content is None and cue_hi > verb.i + 1 and doc[cue_hi - 1].dep_ == "prep":
-            # "called for an investigation", "called on Congress to act": what follows is the content
-            pieces = _char_pieces(doc, [(cue_hi, verb.right_edge.i + 1)])
+            # "called for an investigation", "called on Congress to act", "complained about the
+            # mic": the object of the preposition, with a complement that follows it, is the content
+            hi = doc[cue_hi - 1].right_edge.i + 1
+            for c in children:
+                if c.i >= hi and c.dep_ in ("xcomp", "oprd", "ccomp") and c.left_edge.i <= hi + 1:
+                    hi = c.right_edge.i + 1
+            pieces = _char_pieces(doc, [(cue_hi, hi)])
         elif content is not None:
             lo, hi = _subtree_range(content)
             if content.dep_ == "xcomp":  # "urged Republicans to join …": the object is part of it
@@ -409,8 +424,29 @@ class _Extractor:
             if not pieces:
                 return None
             return _Found(lo, obj.i + 1, verb.lemma_.lower() + " " + obj.lemma_.lower(), pieces,
-                          self._source_span(subj, verb), None, lexicon.ASSERTION, False, self.index.sent_of(verb.i))
-        return self.verb_claim(verb, lexicon.CueEntry(verb.lemma_.lower(), lexicon.ASSERTION, frozenset({"clause"})))
+                          self._source_span(subj, verb), None, lexicon.OPEN, False, self.index.sent_of(verb.i))
+        return self.verb_claim(verb, lexicon.CueEntry(verb.lemma_.lower(), lexicon.OPEN, frozenset({"clause"})))
+
+    def attitude_object_claim(self, verb: Token) -> _Found | None:
+        """'have expressed misgivings about Mrs. Clinton', 'is raising questions about his mic',
+        'made the case for Clinton': a verb and an attitude noun are the cue, the object of the
+        noun's preposition is the content."""
+        obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i
+                    and c.lemma_.lower() in lexicon.ATTITUDE_OBJECTS), None)
+        if obj is None or obj.i + 1 >= len(self.doc):
+            return None
+        prep = self.doc[obj.i + 1]
+        if prep.dep_ != "prep" or prep.head not in (obj, verb) or prep.lower_ not in lexicon.ATTITUDE_PREPS:
+            return None
+        content = next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None)
+        subj, rel_head = self.subject_of(verb)
+        if content is None or subj is None or not is_animate(subj) or subj.lower_ in _IMPERSONAL:
+            return None
+        pieces = _char_pieces(self.doc, [_subtree_range(content)])
+        if not pieces or self.quote_around(verb.idx, verb.idx + 1) is not None:
+            return None
+        return _Found(_cue_extent(verb)[0], prep.i + 1, verb.lemma_.lower() + " " + obj.lemma_.lower(), pieces,
+                      self._source_span(subj, verb), rel_head, lexicon.STANCE, False, self.index.sent_of(verb.i))
 
     def _source_span(self, source_tok: Token | None, cue: Token) -> Span | None:
         if source_tok is None:
@@ -439,6 +475,32 @@ class _Extractor:
             span = _trim(doc, nxt.i + 1, end)
             return [span] if span else []
         return []
+
+    def adjective_claim(self, adj: Token) -> _Found | None:
+        """'We are convinced (that) …', 'she was sure …', 'has been critical of Trump',
+        'were willing to go forward': a belief or resolve held by an animate subject."""
+        copula = adj.head
+        if copula.lemma_.lower() not in _COPULAS:
+            return None
+        subj, rel_head = self.subject_of(copula)
+        if subj is None or not is_animate(subj) or subj.lower_ in _IMPERSONAL:
+            return None
+        cue_hi = adj.i + 1
+        content = next((c for c in adj.children if c.dep_ in ("ccomp", "xcomp") and c.i > adj.i), None) or \
+            next((c for c in copula.children if c.dep_ == "ccomp" and c.i > adj.i), None)
+        if content is None:
+            prep = next((c for c in adj.children if c.dep_ == "prep" and c.i == adj.i + 1
+                         and c.lower_ in lexicon.BELIEF_ADJECTIVE_PREPS), None)
+            content = prep and next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None)
+            if content is None:
+                return None
+            cue_hi = prep.i + 1
+        pieces = _char_pieces(self.doc, [_subtree_range(content)])
+        if not pieces or self.quote_around(adj.idx, adj.idx + 1) is not None:
+            return None
+        cue_lo, _ = _cue_extent(copula)
+        return _Found(cue_lo, cue_hi, adj.lower_, pieces, self._source_span(subj, copula), rel_head,
+                      lexicon.BELIEF, False, self.index.sent_of(adj.i))
 
     def according_claim(self, tok: Token) -> _Found | None:
         doc = self.doc
@@ -473,12 +535,23 @@ class _Extractor:
         return _Found(tok.i, to.i + 1, lexicon.ACCORDING_TO, pieces, source, None, lexicon.SPEECH, False, sent)
 
     def noun_claim(self, noun: Token, cls: str) -> _Found | None:
+        """'X's claim that …', 'the statement by X that …', and with a possessor as source also
+        'Obama's decision to jump-start …', 'North Korea's claims about the test'."""
         doc = self.doc
+        cue_hi = noun.i + 1
         clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos")
                        and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)), None)
+        source_tok = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if clause is None and source_tok is not None and source_tok.lower_ not in _IMPERSONAL | {"its"}:
+            clause = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i and any(
+                g.dep_ == "aux" and g.lower_ == "to" for g in c.children)), None)
+            prep = doc[noun.i + 1] if noun.i + 1 < len(doc) else None
+            if clause is None and prep is not None and prep.head is noun and prep.dep_ == "prep" \
+                    and prep.lower_ in lexicon.NOUN_CUE_PREPS:
+                clause = next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None)
+                cue_hi = prep.i + 1
         if clause is None:
             return None
-        source_tok = next((c for c in noun.children if c.dep_ == "poss"), None)
         if source_tok is None:
             for c in noun.children:
                 if c.dep_ == "prep" and c.lower_ in ("by", "from") and c.i < clause.i:
@@ -489,7 +562,7 @@ class _Extractor:
         if not pieces:
             return None
         source = doc[source_tok.left_edge.i:source_tok.i + 1]
-        return _Found(noun.i, noun.i + 1, noun.lemma_.lower(), pieces, source, None, cls, False, self.index.sent_of(noun.i))
+        return _Found(noun.i, cue_hi, noun.lemma_.lower(), pieces, source, None, cls, False, self.index.sent_of(noun.i))
 
     def hedge_claim(self, adv: Token) -> _Found | None:
         """'Troops reportedly entered …' with no reporting verb: an unsourced, hedged claim."""
@@ -503,24 +576,60 @@ class _Extractor:
         return _Found(adv.i, adv.i + 1, adv.lower_, pieces, None, None, None, True, self.index.sent_of(adv.i))
 
 
+# Attitudes that, reported inside someone's words, are part of that claim (PolNeAR marks one).
+_FOLDED_CLASSES = {lexicon.BELIEF, lexicon.INTENTION, lexicon.EVIDENCE, lexicon.STANCE, lexicon.APPEARANCE,
+                   lexicon.OPEN}
+_SPEAKER_LABEL_LEMMA = "speaker label"
+_COPULAS = {"be", "seem", "appear", "remain", "become", "feel", "sound"}
+_IMPERSONAL = {"it", "this", "that", "there", "which", "what"}
 _CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
-_CUE_RIGHT_PREPS = {"call": {"for", "on"}, "point": {"to", "out"}}
+# tokens that may stand between a verb and the preposition of its cue ("spoke out Tuesday about")
+_CUE_GAP_DEPS = ("prt", "advmod", "npadvmod")
+_TRAILING_ADVERBS = {"then", "later", "again"}
+# "said in an interview", "wrote in an email": PolNeAR puts the medium of speech in the cue
+_CUE_MEDIA = {"interview", "email", "e-mail"}
+
+
+def _is_trailing_adverb(tok: Token) -> bool:
+    """'said then', 'added later', 'complain bitterly': an adverb right after the verb, no clause."""
+    return tok.dep_ == "advmod" and tok.n_lefts + tok.n_rights == 0 and \
+        (tok.lower_ in _TRAILING_ADVERBS or (tok.lower_.endswith("ly") and tok.lower_ not in lexicon.HEDGE_ADVERBS))
+
+
+def _cue_left(verb: Token) -> int:
+    """First token of a verb's cue: its adjacent auxiliaries, negation, adverbs and "to"."""
+    lo = verb.i
+    lefts = {c.i: c for c in verb.lefts}
+    while lo - 1 in lefts and lefts[lo - 1].dep_ in _CUE_LEFT_DEPS \
+            and lefts[lo - 1].tag_ != "WRB" and lefts[lo - 1].lower_ not in lexicon.HEDGE_ADVERBS:
+        adv = lefts[lo - 1]
+        lo = adv.left_edge.i if adv.left_edge.i >= adv.i - 2 else adv.i  # "almost universally said"
+    return lo
 
 
 def _cue_extent(verb: Token) -> tuple[int, int]:
     """The cue as PolNeAR marks it: the verb with its adjacent auxiliaries, negation and adverbs
-    ("has said", "also said", "is demanding"), particles and fixed prepositions ("called for"),
+    ("has said", "also said", "is demanding"), the "to" of an infinitive ("to fear"), particles and
+    fixed prepositions ("called for", "spoke out about"), and the medium ("said in an interview").
     """
-    doc = verb.doc
-    lo, hi = verb.i, verb.i + 1
-    lefts = {c.i: c for c in verb.lefts}
-    while lo - 1 in lefts and lefts[lo - 1].dep_ in _CUE_LEFT_DEPS and lefts[lo - 1].lower_ != "to" \
-            and lefts[lo - 1].tag_ != "WRB" and lefts[lo - 1].lower_ not in lexicon.HEDGE_ADVERBS:
-        lo -= 1
+    lo, hi = _cue_left(verb), verb.i + 1
+    head = verb.head
+    if verb.dep_ == "xcomp" and head.lemma_.lower() in lexicon.CATENATIVES and head.i < lo and \
+            all(t.dep_ in ("aux", "neg", "prt", "advmod") for t in verb.doc[head.i + 1:lo]):
+        lo = _cue_left(head)  # "refused to disclose", "appeared to suggest", "went on to say"
     rights = {c.i: c for c in verb.rights}
-    preps = _CUE_RIGHT_PREPS.get(verb.lemma_.lower(), ())
-    while hi in rights and (rights[hi].dep_ == "prt" or (rights[hi].dep_ == "prep" and rights[hi].lower_ in preps)):
+    preps = lexicon.PREP_CUES.get(verb.lemma_.lower(), ())
+    while hi in rights and (rights[hi].dep_ == "prt" or _is_trailing_adverb(rights[hi])):
         hi += 1
+    gap = hi
+    while gap in rights and rights[gap].dep_ in _CUE_GAP_DEPS and gap - hi < 3:
+        gap += 1
+    if gap in rights and rights[gap].dep_ == "prep" and rights[gap].lower_ in preps:
+        hi = gap + 1
+    elif hi in rights and rights[hi].dep_ == "prep" and rights[hi].lower_ == "in":
+        pobj = next((c for c in rights[hi].children if c.dep_ == "pobj"), None)
+        if pobj is not None and pobj.lemma_.lower() in _CUE_MEDIA:
+            hi = pobj.i + 1
     return lo, hi
 
 
@@ -528,12 +637,31 @@ def _stance(f: _Found) -> str:
     return "deny" if f.cls in lexicon.DENIAL_CLASSES else "assert"
 
 
+def _fold_nested_attitudes(found: list[_Found]) -> list[_Found]:
+    """Drop a belief, intention or stance reported inside another claim's content ("she said she
+    thinks …", "the poll shows voters want …"), and anything inside a transcript turn: the outer
+    claim already carries it, and PolNeAR marks only the outer attribution. Reported speech
+    inside speech ("Officials said the mayor had claimed …") stays, as a nested claim."""
+    envelopes = [(min(p[0] for p in f.content_pieces), max(p[1] for p in f.content_pieces), f) for f in found]
+    kept = []
+    for f in found:
+        folded = f.cls in _FOLDED_CLASSES or f.cue_lemma == _SPEAKER_LABEL_LEMMA
+        cue_char = f.cue_chars[0] if f.cue_chars else None
+        if cue_char is None:
+            cue_char = f.sent.doc[f.cue_start].idx
+        if not any(o is not f and s <= cue_char < e and (folded or o.cue_lemma == _SPEAKER_LABEL_LEMMA)
+                   for s, e, o in envelopes):
+            kept.append(f)
+    return kept
+
+
 def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[model.Claim]:
     """Every attribution in ``doc`` as a Claim (places/actors left empty; ids unset)."""
     index = DocIndex(doc)
     extractor = _Extractor(doc, index)
     text = extractor.text
-    found = sorted(extractor.run(), key=lambda f: f.cue_start)  # text order: coref sees earlier sources
+    # text order, so coref sees earlier sources first
+    found = _fold_nested_attitudes(sorted(extractor.run(), key=lambda f: f.cue_start))
     resolver = SourceResolver(doc, index)
     claims: list[model.Claim] = []
     seen: set = set()

@@ -10,7 +10,9 @@ family" (say + a plain noun object) is not a claim while "She denied the allegat
 - ``clause``: a that-clause, a quote or a reported clause ("said (that) …", "…, she said");
 - ``np``: a noun-phrase object ("confirmed the deaths", "denied the report");
 - ``as``: object + "as"/predicate ("described the strategy as methodical", "called it a hoax");
-- ``inf``: a to-infinitive ("vowed to fight", "is said to be", "told them to leave").
+- ``inf``: a to-infinitive ("vowed to fight", "is said to be", "told them to leave");
+- ``prep``: the object of a fixed preposition, which PolNeAR puts in the cue ("complained about
+  the mic", "spoke of the legacy", "warned against hackers"); see ``PREP_CUES``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 SPEECH, ASSERTION, DENIAL, WARNING, ACCUSATION = "speech", "assertion", "denial", "warning", "accusation"
 BELIEF, INTENTION, EVIDENCE, DESCRIPTION = "belief", "intention", "evidence", "description"
 STANCE, APPEARANCE = "stance", "appearance"
+OPEN = "open"  # a verb outside the lexicon that takes a that-clause ("Democrats fret that …")
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,45 @@ REPORTING_VERBS: dict[str, CueEntry] = _merge(
                 "mock ridicule praise applaud welcome criticize criticise attack slam blast condemn"),
     _entries(INTENTION, "inf", "decline seek agree hope vote tell"),
     _entries(APPEARANCE, "inf", "seem appear"),
+    _entries(SPEECH, "np", "mention explain detail echo outline discuss"),
+    _entries(DESCRIPTION, "np", "describe"),
+    _entries(INTENTION, "inf", "plan intend aim encourage"),
+    _entries(STANCE, "np", "promote tout champion"),
+    _entries(SPEECH, "prep", "speak talk complain brag boast joke comment weigh"),
+    _entries(BELIEF, "prep", "worry care"),
     _entries(DESCRIPTION, "as clause", "describe frame call label brand characterize "
                 "characterise portray depict dub term paint view regard"),
 )
+
+# Prepositions that belong to the cue when their object is the content ("complained about X").
+PREP_CUES: dict[str, frozenset] = {lemma: frozenset(preps.split()) for lemma, preps in {
+    "speak": "of about against", "talk": "about of", "complain": "about of", "brag": "about of",
+    "boast": "about of", "joke": "about of", "comment": "on", "weigh": "in on", "worry": "about",
+    "care": "about", "warn": "against about of", "know": "about of", "agree": "on with",
+    "ask": "about", "decide": "against on", "argue": "for against",
+    "call": "for on", "point": "to out", "insist": "on", "testify": "about on",
+}.items()}
+
+# Verbs that PolNeAR joins to the cue of their infinitive or gerund ("refused to disclose",
+# "appeared to suggest", "went on to say", "keeps saying").
+CATENATIVES = frozenset("appear seem refuse continue go have resist keep begin start fail".split())
+
+# Adjectives of belief or resolve after "be" ("we are convinced that …", "she was sure …",
+# "has been critical of Trump", "were willing to go forward"): PolNeAR counts these as cues.
+BELIEF_ADJECTIVES = frozenset("sure certain convinced confident afraid worried concerned fearful "
+                              "hopeful optimistic pessimistic skeptical sceptical doubtful critical "
+                              "determined willing eager unsure uncertain adamant aware passionate "
+                              "supportive wary".split())
+# Their prepositions, part of the cue like PREP_CUES ("critical of", "worried about").
+BELIEF_ADJECTIVE_PREPS = frozenset("of about over".split())
+
+# Object nouns that turn a light verb into a stance ("expressed misgivings about X", "raised
+# questions about X", "made the case for X", "took offense at X"), and their prepositions.
+ATTITUDE_OBJECTS = frozenset("concern misgiving reservation outrage doubt question skepticism "
+                             "scepticism frustration anger dismay alarm objection case condemnation "
+                             "criticism offense offence illusion fear confidence optimism "
+                             "disappointment opposition support praise sympathy".split())
+ATTITUDE_PREPS = frozenset("about over of for at on against".split())
 
 # Verbs whose that-clause is a consequence or a requirement, not anyone's claim.
 NON_ATTRIBUTING_VERBS = frozenset("ensure mean make require need be have do get let see "
@@ -89,8 +128,14 @@ REPORTING_NOUNS: dict[str, str] = {
     **{n: WARNING for n in "warning threat".split()},
     **{n: BELIEF for n in "belief view opinion fear hope assessment conclusion finding "
        "estimate prediction".split()},
-    **{n: INTENTION for n in "promise pledge vow plan call demand".split()},
+    **{n: INTENTION for n in "promise pledge vow plan call demand determination "
+       "refusal intention intent commitment eagerness".split()},
+    **{n: STANCE for n in "criticism praise support opposition rhetoric theory idea "
+       "acknowledgment acknowledgement".split()},
 }
+
+# Prepositions of a possessed cue noun whose object is the content ("X's claims about …").
+NOUN_CUE_PREPS = frozenset("about of on".split())
 
 # Adverbs that mark a claim as second-hand: recorded as ``hedged``, never dropped.
 HEDGE_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly rumoredly".split())
@@ -106,8 +151,14 @@ DENIAL_CLASSES = frozenset({DENIAL})
 ACCORDING_TO = "according to"
 
 
-def verb_entry(lemma: str) -> CueEntry | None:
-    return REPORTING_VERBS.get(lemma.lower())
+def verb_entry(lemma: str, form: str | None = None) -> CueEntry | None:
+    """The entry of a verb lemma; with the inflected ``form``, also repairs the small model's
+    dropped final "e" ("hoped" → "hop", "voted" → "vot") when the form shows it."""
+    lemma = lemma.lower()
+    entry = REPORTING_VERBS.get(lemma)
+    if entry is None and form is not None and form.lower().startswith(lemma + "e"):
+        entry = REPORTING_VERBS.get(lemma + "e")
+    return entry
 
 
 def noun_class(lemma: str) -> str | None:

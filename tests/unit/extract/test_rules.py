@@ -213,3 +213,83 @@ def test_headline_without_full_stop_is_its_own_sentence(nlp):
     text = "Veltrax shares fall after recall\n\nVeltrax said on Monday that it would recall the units."
     c = only(claims_of(nlp, text))
     assert c.source.text == "Veltrax" and content(text, c) == "that it would recall the units"
+
+
+# ---- PolNeAR-style cues: each rule with a sentence that must yield the claim (exact cue span) and
+# one that must not.
+
+@pytest.mark.parametrize("text, source, cue, body", [
+    # a fixed preposition belongs to the cue, its object is the content
+    ("The senator complained about the new tariffs.", "The senator", "complained about", "the new tariffs"),
+    ("Mr. Obama spoke emotionally of his father.", "Mr. Obama", "spoke emotionally of", "his father"),
+    # the medium of speech is part of the cue
+    ("Ruiz said in an interview that the bridge would reopen.", "Ruiz", "said in an interview",
+     "that the bridge would reopen"),
+    # the "to" of an infinitive cue, and a catenative verb before it
+    ("The mayor has refused to disclose the report.", "The mayor", "has refused to disclose", "the report"),
+    ("He appeared to suggest that the vote was rigged.", "He", "appeared to suggest", "that the vote was rigged"),
+    # beliefs and resolve stated with an adjective
+    ("We are convinced that the plan will fail.", "We", "are convinced", "that the plan will fail"),
+    ("Graham has been critical of the deal.", "Graham", "has been critical of", "the deal"),
+    # a light verb with an attitude noun
+    ("Voting rights advocates have expressed deep concern about the policy.", "Voting rights advocates",
+     "have expressed deep concern about", "the policy"),
+    # intentions and plain noun-phrase objects of speech verbs
+    ("Clinton plans to expand national service.", "Clinton", "plans", "to expand national service"),
+    ("The senators also discussed the budget cuts.", "The senators", "also discussed", "the budget cuts"),
+    # a trailing adverb of time or manner
+    ("The vote was rigged, she said sarcastically.", "she", "said sarcastically", "The vote was rigged"),
+    # a possessed cue noun with an infinitive or a preposition
+    ("Britain's determination to leave the union surprised Brussels.", "Britain", "determination",
+     "to leave the union"),
+])
+def test_polnear_cue_forms(nlp, text, source, cue, body):
+    c = only(claims_of(nlp, text))
+    assert (c.source.text, c.cue.text, content(text, c)) == (source, cue, body)
+
+
+@pytest.mark.parametrize("text", [
+    "The senator complained bitterly.",             # a prepositional cue needs its object
+    "It is clear that the plan will fail.",         # an impersonal adjective has no holder
+    "The road is sure to flood.",                   # nor does an inanimate subject
+    "The firm has raised money for the campaign.",  # money is no attitude
+    "Its promise to cut taxes was broken.",         # a possessive pronoun of a thing is no source
+    "The plan faced long delays.",
+])
+def test_polnear_cue_forms_without_attribution(nlp, text):
+    assert claims_of(nlp, text) == []
+
+
+def test_infinitive_cue_keeps_its_own_verb_extent(nlp):
+    text = "She vowed to fight the ruling."
+    c = only(claims_of(nlp, text))
+    assert c.cue.text == "vowed" and content(text, c) == "to fight the ruling"
+
+
+def test_medium_only_for_interviews_and_emails(nlp):
+    text = "Ruiz said in June that the bridge would reopen."
+    assert only(claims_of(nlp, text)).cue.text == "said"
+
+
+def test_belief_inside_reported_speech_is_folded_into_it(nlp):
+    text = "Clinton said she thinks the deal is bad for workers."
+    c = only(claims_of(nlp, text))
+    assert c.cue.text == "said" and content(text, c) == "she thinks the deal is bad for workers"
+
+
+def test_speech_inside_speech_stays_nested(nlp):
+    text = "Officials said the mayor had claimed that the bridge was safe."
+    assert [c.cue.text for c in claims_of(nlp, text)] == ["said", "had claimed"]
+
+
+def test_dropped_final_e_of_a_lemma_is_repaired(nlp):
+    text = "She hoped the talks would succeed."
+    c = only(claims_of(nlp, text))
+    assert c.cue.text == "hoped" and c.cue.lemma == "hope" and content(text, c) == "the talks would succeed"
+
+
+def test_dash_signed_quote_opening_with_a_closing_mark(nlp):
+    text = "Latinos react to the debate\n\n”The bridge is a disgrace and a waste of money.” ― Ana Ruiz\n"
+    c = only(claims_of(nlp, text))
+    assert (c.source.text, c.cue.text, content(text, c)) == (
+        "Ana Ruiz", "―", "The bridge is a disgrace and a waste of money.")
