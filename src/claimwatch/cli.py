@@ -201,27 +201,28 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_demo)
 
+    # The deployment's tables: options of every feeds/watches command, wherever they are written.
+    deployed = argparse.ArgumentParser(add_help=False)
+    deployed.add_argument("--stack-name", help="read table names from this stack's outputs")
+    aws_opts(deployed)
+
     f = sub.add_parser("feeds", help="the deployed feed registry (list, add, import, export)")
-    f.add_argument("--stack-name")
-    aws_opts(f)
     fsub = f.add_subparsers(dest="feeds_command", required=True)
-    fl = fsub.add_parser("list", help="feeds with their health")
+    fl = fsub.add_parser("list", parents=[deployed], help="feeds with their health")
     fl.add_argument("--json", action="store_true")
-    fa = fsub.add_parser("add")
+    fa = fsub.add_parser("add", parents=[deployed])
     fa.add_argument("url")
     fa.add_argument("--title")
-    fi = fsub.add_parser("import", help="import an OPML file (Feedly, Inoreader exports)")
+    fi = fsub.add_parser("import", parents=[deployed], help="import an OPML file (Feedly, Inoreader exports)")
     fi.add_argument("file")
-    fsub.add_parser("export", help="print the registry as OPML")
+    fsub.add_parser("export", parents=[deployed], help="print the registry as OPML")
     f.set_defaults(func=cmd_feeds)
 
     w = sub.add_parser("watches", help="the deployed watches")
-    w.add_argument("--stack-name")
-    aws_opts(w)
     wsub = w.add_subparsers(dest="watches_command", required=True)
-    wp = wsub.add_parser("push", help="store the watches of a watchlist YAML file")
+    wp = wsub.add_parser("push", parents=[deployed], help="store the watches of a watchlist YAML file")
     wp.add_argument("file")
-    wsub.add_parser("list")
+    wsub.add_parser("list", parents=[deployed])
     w.set_defaults(func=cmd_watches)
     return p
 

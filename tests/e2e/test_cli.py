@@ -63,18 +63,50 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_against_a_moto_server_endpoint(capsys):
+@pytest.fixture
+def moto_server():
+    """A moto server on loopback: what `--endpoint-url` points at (LocalStack or AWS alike)."""
     from moto.server import ThreadedMotoServer
 
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
-        with FeedServer(FeedDirectory(DEMO_FEEDS)) as feeds:
-            assert main(["run", "--feeds", feeds.url("steppe-herald"), "--watchlist", str(DEMO_WATCHLIST),
-                         "--endpoint-url", f"http://127.0.0.1:{port}"]) == 0
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+def test_run_against_a_moto_server_endpoint(capsys, moto_server):
+    with FeedServer(FeedDirectory(DEMO_FEEDS)) as feeds:
+        assert main(["run", "--feeds", feeds.url("steppe-herald"), "--watchlist", str(DEMO_WATCHLIST),
+                     "--endpoint-url", moto_server]) == 0
     assert "AWS_ENDPOINT_URL" not in os.environ, "the run restores the environment it changed"
     out = capsys.readouterr().out
     assert "claims:" in out and "dead letters" in out
+
+
+def test_feeds_and_watches_commands_manage_a_deployment(capsys, moto_server, monkeypatch):
+    from claimwatch.local.runner import LocalPipeline
+    from claimwatch.local.template import REPO_ROOT
+
+    deployment = LocalPipeline(endpoint_url=moto_server)  # the template's tables on the server
+    try:
+        for key in ("FEEDS_TABLE", "ARTICLES_TABLE", "WATCHES_TABLE"):
+            monkeypatch.setenv(key, deployment.env[key])
+        opml = str(REPO_ROOT / "seeds" / "feeds.opml")
+        assert main(["feeds", "import", opml, "--endpoint-url", moto_server]) == 0
+        assert main(["feeds", "import", opml, "--endpoint-url", moto_server]) == 0  # idempotent
+        with pytest.raises(SystemExit, match="http"):
+            main(["feeds", "add", "file:///etc/passwd", "--endpoint-url", moto_server])
+        assert main(["watches", "push", str(DEMO_WATCHLIST), "--endpoint-url", moto_server]) == 0
+        capsys.readouterr()
+        assert main(["feeds", "list", "--json", "--endpoint-url", moto_server]) == 0
+        feeds = json.loads(capsys.readouterr().out)
+        assert len(feeds) == 6 and all(f["consecutive_failures"] == 0 for f in feeds)
+        assert main(["feeds", "export", "--endpoint-url", moto_server]) == 0
+        assert capsys.readouterr().out.count("xmlUrl=") == 6
+        assert main(["watches", "list", "--endpoint-url", moto_server]) == 0
+        assert "pokrovsk-front" in capsys.readouterr().out
+    finally:
+        deployment.close()
