@@ -48,6 +48,15 @@ DLQ_URL = os.environ.get("ARTICLE_DLQ_URL")
 MAX_RECEIVES = int(os.environ.get("ARTICLE_MAX_RECEIVES", "3"))
 
 
+def publication_date(value):
+    """The date relative dates resolve against; an odd date string is not worth failing an article."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date() if value else None
+    except ValueError:
+        logger.warning("unparseable publication date", extra={"published": value})
+        return None
+
+
 @idempotent_function(data_keyword_argument="article", config=idempotency, persistence_store=persistence)
 def extract_article(article: dict) -> dict:
     art = Article.from_dict(article)
@@ -58,7 +67,7 @@ def extract_article(article: dict) -> dict:
     provenance.title = text.title or provenance.title
     provenance.published = text.published or provenance.published
     provenance.outlet = text.outlet or provenance.outlet
-    published = datetime.fromisoformat(provenance.published).date() if provenance.published else None
+    published = publication_date(provenance.published)
     claims = analyze(text.text, published=published, provenance=provenance)
     now = datetime.now(timezone.utc)
     new_clusters = 0

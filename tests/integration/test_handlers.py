@@ -139,3 +139,14 @@ def test_digest_sends_one_message_per_digest_watch_per_period(local_pipeline):
     assert [a["attributes"]["watch_id"] for a in digests] == ["kostiantynivka-digest"]
     assert pipe.invoke("DigestFunction", load_event("digest/schedule.json")) == {"digests_sent": 0}
     assert pipe.drain_alerts() == []
+
+
+def test_extract_does_not_fail_an_article_over_an_odd_publication_date(local_pipeline):
+    pipe = local_pipeline
+    record = load_event("extract/article_batch.json")["Records"][0]
+    article = json.loads(record["body"])
+    article["published"] = "Thursday morning, Kyiv time"
+    record["body"] = json.dumps(article)
+    assert pipe.invoke("ExtractFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    claims = claim_store(pipe).scan_claims()
+    assert claims and all(c.date is None or c.date[:2] == "20" for c in claims)
