@@ -9,6 +9,7 @@ maxReceiveCount, the redrive policy parks it in the DLQ.
 import json
 import os
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -42,6 +43,32 @@ def article_message(article) -> str:
         body = json.dumps(article.to_dict())
     return body
 
+PER_HOST = 2  # concurrent requests to one host
+STORE_RESERVE_S = 15.0  # time kept back for storing states and queueing articles
+
+
+def feed_ids(event: dict) -> list[str]:
+    """Feed ids of the well-formed records; a malformed one fails alone in record_handler."""
+    ids = []
+    for r in event.get("Records", []):
+        try:
+            ids.append(json.loads(r["body"])["feed_id"])
+        except (ValueError, TypeError, KeyError):
+            continue
+    return list(dict.fromkeys(ids))
+
+
+def feed_deadline(states, remaining_s: float) -> float:
+    """Per-feed deadline such that the slowest host's feeds, polled PER_HOST at a time, all finish
+    before the function times out (ten feeds of one hanging host must not time the batch out)."""
+    per_host: dict[str, int] = {}
+    for state in states:
+        host = urlsplit(state.url).hostname or ""
+        per_host[host] = per_host.get(host, 0) + 1
+    rounds = -(-max(per_host.values(), default=1) // PER_HOST)
+    return max(1.0, min(http_client.deadline_s, (remaining_s - STORE_RESERVE_S) / rounds))
+
+
 # Results of this invocation's concurrent poll, keyed by feed id, consumed by record_handler.
 _polled: dict[str, PollResult] = {}
 
@@ -54,11 +81,12 @@ def record_handler(record: SQSRecord) -> int:
         logger.warning("feed not in registry", extra={"feed_id": feed_id})
         return 0
     new_articles = feeds.record_new_articles(result.articles)
-    for article in new_articles:
+    for sent, article in enumerate(new_articles):
         try:
             sqs.send_message(QueueUrl=ARTICLE_QUEUE_URL, MessageBody=article_message(article))
         except Exception:
-            feeds.forget_article(article)  # so the retry of this record queues it again
+            for unsent in new_articles[sent:]:  # so the retry of this record queues them again
+                feeds.forget_article(unsent)
             raise
     feeds.save_state(result.state)
     if result.error is not None:
@@ -73,8 +101,9 @@ def record_handler(record: SQSRecord) -> int:
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     now = datetime.now(timezone.utc)
-    ids = {json.loads(r["body"]).get("feed_id") for r in event.get("Records", [])}
-    states = [s for s in (feeds.get(fid) for fid in ids if fid) if s is not None]
+    states = [s for s in (feeds.get(fid) for fid in feed_ids(event)) if s is not None]
     _polled.clear()
-    _polled.update({res.state.feed_id: res for res in poll_many(states, http_client, now)})
+    results = poll_many(states, http_client, now, per_host=PER_HOST,
+                        feed_deadline_s=feed_deadline(states, context.get_remaining_time_in_millis() / 1000))
+    _polled.update({res.state.feed_id: res for res in results})
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

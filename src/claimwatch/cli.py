@@ -148,6 +148,10 @@ def cmd_feeds(args) -> int:
         print(feeds_cli.format_feed_added(state, created=not existed))
     elif args.feeds_command == "import":
         print(feeds_cli.import_opml(store, Path(args.file).read_bytes()).format())
+    elif args.feeds_command == "remove":
+        feed_id = feed_id_for(args.feed) if "://" in args.feed else args.feed
+        store.remove_feed(feed_id)
+        print(f"removed {feed_id}")
     elif args.feeds_command == "export":
         sys.stdout.buffer.write(feeds_cli.export_feeds(store))
     return 0
@@ -161,7 +165,14 @@ def cmd_watches(args) -> int:
     store = WatchStore(_need(names, "WATCHES_TABLE"))
     if args.watches_command == "push":
         watches = load_watchlist(Path(args.file))
-        print(f"stored {store.put_watches(watches)} watches")
+        if args.keep_others:
+            print(f"stored {store.put_watches(watches)} watches")
+        else:
+            removed = store.sync(watches)
+            print(f"stored {len(watches)} watches" + (f"; removed {', '.join(removed)}" if removed else ""))
+    elif args.watches_command == "remove":
+        store.remove(args.watch_id)
+        print(f"removed {args.watch_id}")
     else:
         for w in store.all():
             print(json.dumps(w.to_dict(), ensure_ascii=False))
@@ -216,12 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
     fi = fsub.add_parser("import", parents=[deployed], help="import an OPML file (Feedly, Inoreader exports)")
     fi.add_argument("file")
     fsub.add_parser("export", parents=[deployed], help="print the registry as OPML")
+    fr = fsub.add_parser("remove", parents=[deployed], help="stop polling a feed (its id or URL)")
+    fr.add_argument("feed", metavar="FEED_ID_OR_URL")
     f.set_defaults(func=cmd_feeds)
 
     w = sub.add_parser("watches", help="the deployed watches")
     wsub = w.add_subparsers(dest="watches_command", required=True)
-    wp = wsub.add_parser("push", parents=[deployed], help="store the watches of a watchlist YAML file")
+    wp = wsub.add_parser("push", parents=[deployed],
+                         help="make the deployed watches those of a watchlist YAML file (others are removed)")
     wp.add_argument("file")
+    wp.add_argument("--keep-others", action="store_true", help="add and update only; remove nothing")
+    wr = wsub.add_parser("remove", parents=[deployed], help="remove one watch")
+    wr.add_argument("watch_id")
     wsub.add_parser("list", parents=[deployed])
     w.set_defaults(func=cmd_watches)
     return p

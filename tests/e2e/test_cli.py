@@ -86,7 +86,7 @@ def test_run_against_a_moto_server_endpoint(capsys, moto_server):
     assert "claims:" in out and "dead letters" in out
 
 
-def test_feeds_and_watches_commands_manage_a_deployment(capsys, moto_server, monkeypatch):
+def test_feeds_and_watches_commands_manage_a_deployment(capsys, moto_server, monkeypatch, tmp_path):
     from claimwatch.local.runner import LocalPipeline
     from claimwatch.local.template import REPO_ROOT
 
@@ -108,5 +108,17 @@ def test_feeds_and_watches_commands_manage_a_deployment(capsys, moto_server, mon
         assert capsys.readouterr().out.count("xmlUrl=") == 6
         assert main(["watches", "list", "--endpoint-url", moto_server]) == 0
         assert "pokrovsk-front" in capsys.readouterr().out
+        # Pushing a smaller file removes the watches it no longer has; so does `remove`.
+        smaller = tmp_path / "watchlist.yaml"
+        smaller.write_text("watches:\n  - id: pokrovsk-front\n    places: [Pokrovsk]\n")
+        assert main(["watches", "push", str(smaller), "--endpoint-url", moto_server]) == 0
+        assert "removed" in capsys.readouterr().out
+        main(["watches", "list", "--endpoint-url", moto_server])
+        assert [json.loads(l)["id"] for l in capsys.readouterr().out.splitlines()] == ["pokrovsk-front"]
+        feed_url = feeds[0]["url"]
+        assert main(["feeds", "remove", feed_url, "--endpoint-url", moto_server]) == 0
+        capsys.readouterr()
+        main(["feeds", "list", "--json", "--endpoint-url", moto_server])
+        assert feed_url not in {f["url"] for f in json.loads(capsys.readouterr().out)}
     finally:
         deployment.close()

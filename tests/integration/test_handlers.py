@@ -7,6 +7,7 @@ import copy
 import json
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from claimwatch.feeds.identity import feed_id_for
 from claimwatch.local.feedserver import FeedDirectory, FeedServer
@@ -150,3 +151,42 @@ def test_extract_does_not_fail_an_article_over_an_odd_publication_date(local_pip
     assert pipe.invoke("ExtractFunction", {"Records": [record]}) == {"batchItemFailures": []}
     claims = claim_store(pipe).scan_claims()
     assert claims and all(c.date is None or c.date[:2] == "20" for c in claims)
+
+
+def test_fetch_fails_only_a_malformed_message_and_polls_the_rest(local_pipeline):
+    pipe = local_pipeline
+    store = feed_store(pipe)
+    with FeedServer(FeedDirectory(DEMO_FEEDS)) as server:
+        good = store.add_feed(server.url("donbas-wire"))
+        event = load_event("fetch/feed_batch.json")
+        event["Records"][0]["body"] = json.dumps({"feed_id": good.feed_id})
+        event["Records"][1]["body"] = "not json"
+        result = pipe.invoke("FetchFunction", event)
+    assert result["batchItemFailures"] == [{"itemIdentifier": event["Records"][1]["messageId"]}]
+    assert len(queued_bodies(pipe, "ArticleQueue")) >= 2
+
+
+def test_fetch_requeues_every_unsent_article_when_a_send_fails(local_pipeline, monkeypatch):
+    pipe = local_pipeline
+    store = feed_store(pipe)
+    with FeedServer(FeedDirectory(DEMO_FEEDS)) as server:
+        good = store.add_feed(server.url("donbas-wire"))
+        event = load_event("fetch/feed_batch.json")
+        event["Records"] = event["Records"][:1]
+        event["Records"][0]["body"] = json.dumps({"feed_id": good.feed_id})
+        pipe.handler("FetchFunction")  # load the module, then break its queue client once
+        module = __import__("sys").modules[f"claimwatch_fn_FetchFunction_{pipe.stack.prefix}"]
+        real_send, calls = module.sqs.send_message, []
+
+        def send_failing_first(**kwargs):  # the first article's send fails, the later ones are unsent
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("SQS unavailable")
+            return real_send(**kwargs)
+
+        monkeypatch.setattr(module.sqs, "send_message", send_failing_first)
+        with pytest.raises(BatchProcessingError):  # its only record failed: SQS redelivers it
+            pipe.invoke("FetchFunction", copy.deepcopy(event))
+        assert pipe.invoke("FetchFunction", copy.deepcopy(event))["batchItemFailures"] == []
+    articles = {json.loads(b)["article_id"] for b in queued_bodies(pipe, "ArticleQueue")}
+    assert len(articles) == len(calls) - 1 >= 2, "every article reached the queue exactly once"

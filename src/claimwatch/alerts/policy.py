@@ -14,7 +14,9 @@ the exactly-once guard.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Optional
 
 from claimwatch.model import Claim
@@ -66,3 +68,16 @@ def severity(claim: Claim, cluster, kind: str) -> str:
     if claim.hedged or claim.source.type in ("anonymous", "unknown") or not (claim.source.name or claim.source.actor_id):
         return "low"
     return "medium"
+
+
+_RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)")
+
+
+def digest_period(schedule_expression: Optional[str]) -> timedelta:
+    """The digest period of a watch from the digest schedule (`DigestRate`): `rate(1 hour)` sends
+    one digest per watch per hour. A cron expression or none means one per day."""
+    m = _RATE.fullmatch((schedule_expression or "").strip())
+    if not m:
+        return timedelta(days=1)
+    unit = m.group(2).rstrip("s")
+    return timedelta(**{f"{unit}s": int(m.group(1))})

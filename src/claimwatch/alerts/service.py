@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Optional
 
 from claimwatch.alerts import policy
 from claimwatch.alerts.render import combine_alerts, render_alert, render_digest
-from claimwatch.alerts.store import INCLUDED, SENT
+from claimwatch.alerts.store import INCLUDED, PENDING, SENT
 from claimwatch.model import Claim
 from claimwatch.novelty import ClusterResult, lookup_cluster
 
@@ -110,7 +110,12 @@ class AlertService:
                 log.exception("alert planning failed for claim %s", claim.id)
                 outcomes.append(AlertOutcome(STATUS_FAILED, claim.id, error=repr(exc)))
         for watch_id, ready in bursts.items():
-            outcomes += self._send(watch_id, ready, now)
+            try:
+                outcomes += self._send(watch_id, ready, now)
+            except Exception as exc:  # e.g. recording the send failed: the other watches still go out
+                log.exception("alerts for watch %s failed after publishing", watch_id)
+                outcomes += [AlertOutcome(STATUS_FAILED, r.claim.id, watch_id, r.decision.kind, r.cluster.cluster_id,
+                                          error=repr(exc)) for r in ready]
         return outcomes
 
     def cluster_of(self, claim: Claim) -> ClusterResult:
@@ -149,7 +154,14 @@ class AlertService:
                     self.alert_store.add_pending(watch_id, f"{cluster.cluster_id}#{claim.id}", {
                         "claim": claim.to_dict(), "cluster_id": cluster.cluster_id, "recorded_at": now.isoformat()})
                     out.status = STATUS_QUEUED
-                elif self.alert_store.try_claim(watch_id, decision.key, now, self.lease):
+                elif not self.alert_store.try_claim(watch_id, decision.key, now, self.lease):
+                    if ((watch_id, decision.key) not in claimed_now
+                            and self.alert_store.status(watch_id, decision.key) == PENDING):
+                        # Claimed but not yet sent: a concurrent run is publishing, or one died
+                        # mid-send. Retry later (the lease expires) rather than drop the alert.
+                        out.status = STATUS_FAILED
+                        out.error = "alert in flight elsewhere; retry after the lease"
+                else:
                     claimed_now.add((watch_id, decision.key))
                     if decision.kind == policy.DEVELOPMENT and (
                         (watch_id, decision.main_key) in claimed_now

@@ -19,6 +19,19 @@ class WatchStore:
                 batch.put_item(Item=to_item({"watch_id": watch.id, **watch.to_dict()}))
         return len(watches)
 
+    def sync(self, watches: list[Watch]) -> list[str]:
+        """Make the stored watches exactly these (a watch deleted from the file stops alerting);
+        returns the ids removed."""
+        keep = {w.id for w in watches}
+        stale = [w.id for w in self.all() if w.id not in keep]
+        self.put_watches(watches)
+        for watch_id in stale:
+            self.remove(watch_id)
+        return stale
+
+    def remove(self, watch_id: str) -> None:
+        self.table.delete_item(Key={"watch_id": watch_id})
+
     def all(self) -> list[Watch]:
         watches = []
         for item in aws.scan_all(self.table):

@@ -180,3 +180,34 @@ def test_digest_lists_new_claims_grouped_by_cluster_once_per_period(digest_rig):
     rig.service.digest()
     assert len(rig.sent) == 2 and len(rig.sent[1].json["clusters"]) == 1
     assert "rail bridge" in rig.sent[1].text
+
+
+class _DiesMidSend:
+    """A publisher whose process dies during the publish (a Lambda timeout): nothing is released."""
+
+    def publish(self, rendered):
+        raise SystemExit("Lambda timed out")
+
+
+def test_an_alert_whose_sender_died_is_retried_not_dropped():
+    rig = Rig(Watch("pokrovsk", places=(POKROVSK,)))
+    batch = rig.extract(report("a1", "Outlet One"))
+    with pytest.raises(SystemExit):
+        rig.new_service(publisher=_DiesMidSend()).handle(batch)
+    # The stream retries at once: the guard is still leased, so the claim is reported failed
+    # (Lambda retries it again), never counted as already sent.
+    retry = rig.service.handle(batch)
+    assert [o.status for o in retry] == ["failed"] and rig.sent == []
+    rig.now = NOW + rig.service.lease + timedelta(seconds=1)  # the dead sender's lease is over
+    assert [o.status for o in rig.service.handle(batch)] == ["sent"]
+    assert len(rig.sent) == 1
+
+
+@pytest.mark.parametrize("expression, period", [
+    ("rate(1 hour)", timedelta(hours=1)), ("rate(15 minutes)", timedelta(minutes=15)),
+    ("rate(2 days)", timedelta(days=2)), ("cron(0 8 * * ? *)", timedelta(days=1)), (None, timedelta(days=1)),
+])
+def test_the_digest_period_follows_the_digest_schedule(expression, period):
+    from claimwatch.alerts.policy import digest_period
+
+    assert digest_period(expression) == period
