@@ -231,6 +231,7 @@ def run_dynamo(data: dict) -> dict:
     import boto3
     from moto import mock_aws
 
+    from claimwatch.local.template import create_template_table
     from claimwatch.store.novelty import DynamoNoveltyStore
     from pipeline import CapacityMeter  # bench/pipeline.py: DynamoDB's capacity rules
 
@@ -244,13 +245,7 @@ def run_dynamo(data: dict) -> dict:
     try:
         with mock_aws():
             ddb = boto3.resource("dynamodb")
-            ddb.create_table(
-                TableName="NoveltyTable",
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                      {"AttributeName": "sk", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            create_template_table(ddb, "NoveltyTable")
             meter.phase, meter.function = "novelty", "ExtractFunction"
             res = run("dynamo", data, DynamoNoveltyStore("NoveltyTable", dynamodb=ddb))
             meter.function = None

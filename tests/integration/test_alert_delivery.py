@@ -16,6 +16,7 @@ from claimfactory import make_claim  # noqa: E402
 from fakewatch import FakeWatchIndex, Watch  # noqa: E402
 
 from claimwatch.alerts import AlertService  # noqa: E402
+from claimwatch.local.template import create_template_table  # noqa: E402
 from claimwatch.novelty import assign_cluster  # noqa: E402
 from claimwatch.store.alerts import DynamoAlertStore  # noqa: E402
 from claimwatch.store.novelty import DynamoNoveltyStore  # noqa: E402
@@ -44,11 +45,7 @@ CLAIMS = [
 
 
 def table(ddb, name):
-    ddb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
-    )
+    create_template_table(ddb, name)  # "NoveltyTable", "AlertsTable": key schemas from template.yaml
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ moto = pytest.importorskip("moto")
 from claimwatch.feeds.errors import FetchError  # noqa: E402
 from claimwatch.feeds.health import record_failure, record_success  # noqa: E402
 from claimwatch.feeds.identity import article_id_for, canonical_url, content_hash  # noqa: E402
+from claimwatch.local.template import create_template_table  # noqa: E402
 from claimwatch.model import Article  # noqa: E402
 from claimwatch.store.feeds import FeedStore  # noqa: E402
 
@@ -29,13 +30,8 @@ def store(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with moto.mock_aws():
         dynamodb = boto3.resource("dynamodb", region_name="us-east-1")
-        for table, key in (("Feeds", "feed_id"), ("Articles", "article_id")):
-            dynamodb.create_table(
-                TableName=table,
-                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+        create_template_table(dynamodb, "FeedsTable", "Feeds")
+        create_template_table(dynamodb, "ArticlesTable", "Articles")
         yield FeedStore("Feeds", "Articles", dynamodb=dynamodb)
 
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import boto3
 import pytest
+
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "novelty"))
 from claimfactory import make_claim  # noqa: E402
 
+from claimwatch.local.template import create_template_table  # noqa: E402
 from claimwatch.novelty import assign_cluster, lookup_cluster  # noqa: E402
 from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint  # noqa: E402
 from claimwatch.store.novelty import BAND_CAPACITY, DynamoNoveltyStore  # noqa: E402
@@ -43,13 +45,7 @@ def dynamodb(monkeypatch):
     monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
     with mock_aws():
         ddb = boto3.resource("dynamodb", region_name="eu-west-1")
-        ddb.create_table(
-            TableName="NoveltyTable",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_template_table(ddb, "NoveltyTable")
         yield ddb
 
 

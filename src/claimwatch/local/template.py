@@ -43,6 +43,33 @@ def load_template(path: Path = TEMPLATE) -> dict:
         return yaml.load(fh, Loader=_CfnLoader)
 
 
+def create_table(dynamodb_client, props: dict, name: str) -> dict:
+    """Create one AWS::DynamoDB::Table from its template Properties (keys, stream, TTL, indexes)."""
+    kwargs = {
+        "TableName": name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("StreamSpecification"):
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    for index_key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if props.get(index_key):
+            kwargs[index_key] = props[index_key]
+    desc = dynamodb_client.create_table(**kwargs)["TableDescription"]
+    if props.get("TimeToLiveSpecification"):
+        dynamodb_client.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
+    return desc
+
+
+def create_template_table(dynamodb, logical: str, name: str | None = None) -> str:
+    """The template's table `logical` (e.g. "NoveltyTable") on a boto3 resource or client, named
+    `name` (default: the logical id), for tests and benchmarks that need one table only."""
+    client = getattr(getattr(dynamodb, "meta", None), "client", dynamodb)
+    create_table(client, load_template()["Resources"][logical]["Properties"], name or logical)
+    return name or logical
+
+
 @dataclass
 class Physical:
     """What a logical resource became: the values !Ref and !GetAtt resolve to."""
@@ -131,22 +158,8 @@ class LocalStack:
         self.resources[logical] = Physical("bucket", name, {"Arn": f"arn:aws:s3:::{name}"})
 
     def _create_table(self, logical, props):
-        ddb = self.session.client("dynamodb")
         name = self._name(logical)
-        kwargs = {
-            "TableName": name,
-            "AttributeDefinitions": props["AttributeDefinitions"],
-            "KeySchema": props["KeySchema"],
-            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
-        }
-        if props.get("StreamSpecification"):
-            kwargs["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-        for gsi_key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-            if props.get(gsi_key):
-                kwargs[gsi_key] = props[gsi_key]
-        desc = ddb.create_table(**kwargs)["TableDescription"]
-        if props.get("TimeToLiveSpecification"):
-            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
+        desc = create_table(self.session.client("dynamodb"), props, name)
         attrs = {"Arn": desc["TableArn"]}
         if desc.get("LatestStreamArn"):
             attrs["StreamArn"] = desc["LatestStreamArn"]
