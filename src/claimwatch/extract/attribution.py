@@ -103,6 +103,14 @@ def _char_pieces(doc: Doc, ranges: list[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
+_IDENTIFYING_VERBS = frozenset({"name", "identify", "quote", "cite"})
+
+
+def _anonymity_condition(clause: Token) -> bool:
+    """ "(asked) not to be named / identified / quoted": a condition on the speaker, not a claim."""
+    return clause.lemma_ in _IDENTIFYING_VERBS and any(c.dep_ == "auxpass" for c in clause.children)
+
+
 class _Extractor:
     def __init__(self, doc: Doc, index: DocIndex):
         self.doc = doc
@@ -291,6 +299,8 @@ class _Extractor:
                 finite = any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in child.children)
                 bare_speech = lexicon.verb_entry(child.lemma_) is not None and \
                     all(c.dep_ == "aux" for c in child.children)
+                if _anonymity_condition(child):  # "who asked not to be named": no proposition
+                    return None
                 if ("inf" in entry.frames or finite) and not bare_speech:  # not "declined to comment"
                     return child
         return None

@@ -293,3 +293,13 @@ def test_dash_signed_quote_opening_with_a_closing_mark(nlp):
     c = only(claims_of(nlp, text))
     assert (c.source.text, c.cue.text, content(text, c)) == (
         "Ana Ruiz", "―", "The bridge is a disgrace and a waste of money.")
+
+
+def test_a_request_for_anonymity_is_not_a_claim_but_the_statement_is(nlp):
+    text = ("A senior official, who asked not to be named because he was not authorised to speak "
+            "publicly, said the talks had stalled.")
+    c = only(claims_of(nlp, text))
+    assert c.cue.text == "said" and content(text, c) == "the talks had stalled"
+    assert c.source.type == "anonymous"
+    text = "The mayor asked residents to stay indoors."  # a request with a proposition stays
+    assert only(claims_of(nlp, text)).cue.text == "asked"
