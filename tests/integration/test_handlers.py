@@ -87,6 +87,9 @@ def test_extract_stores_claims_reports_the_poison_record_and_is_idempotent(local
     assert len(claims) >= 3
     assert {c.provenance.outlet for c in claims} == {"Donbas Wire (fictional)"}
     assert any(p.name == "Pokrovsk" for c in claims for p in c.places), "Krasnoarmeyskoye resolves to Pokrovsk"
+    # "Claims about Pokrovsk" is one query on the Mentions index, whatever spelling the text used.
+    about = claim_store(pipe).claims_about("geo:704422")
+    assert about and all(any(p.place_id == "geo:704422" for p in claim_store(pipe).get(cid).places) for cid in about)
 
     # Replaying the batch creates no second claim.
     pipe.invoke("ExtractFunction", copy.deepcopy(event))

@@ -205,6 +205,3 @@ class LocalStack:
 
     def ref(self, logical: str) -> str:
         return self.resources[logical].ref
-
-    def attr(self, logical: str, name: str) -> str:
-        return self.resources[logical].attrs[name]

@@ -65,10 +65,6 @@ class FeedStore:
         item = self.feeds.get_item(Key={"feed_id": feed_id}, ConsistentRead=True).get("Item")
         return FeedState.from_dict(item) if item else None
 
-    def get_many(self, feed_ids) -> list[FeedState]:
-        """The registered feeds among ``feed_ids`` (unknown ids skipped), in the given order."""
-        return [state for state in (self.get(feed_id) for feed_id in feed_ids) if state is not None]
-
     def _scan(self, **kwargs) -> list[FeedState]:
         return [FeedState.from_dict(item) for item in aws.scan_all(self.feeds, **kwargs)]
 
