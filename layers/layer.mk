@@ -39,22 +39,36 @@ define install_layer
 		$(LAYER_PIP_FLAGS) --target "$(SITE)" -r build/requirements-$(1).txt
 endef
 
-# Drops what the runtime never reads: test suites, stale bytecode, Cython/C sources and headers,
+# Drops what the runtime never reads: test suites, stale bytecode, pip's install records (RECORD,
+# read only to uninstall), Cython/C sources and headers,
 # type stubs; strips symbol tables from shared objects (the layers are checked by
 # `make bench-footprint`, which loads them in a python3.12 process).
 define slim_site
 	find "$(SITE)" -type d \( -name __pycache__ -o -name tests \) -prune -exec rm -rf {} +
+	find "$(SITE)" -path '*.dist-info/RECORD' -delete
 	find "$(SITE)" -type f \( -name '*.pyx' -o -name '*.pxd' -o -name '*.pxi' -o -name '*.cpp' \
 		-o -name '*.c' -o -name '*.h' -o -name '*.pyi' \) -delete
 	find "$(SITE)" -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-unneeded {} +
 endef
 
+# $(call drop_unused,relative paths or globs): deletes parts of installed packages that no
+# claimwatch function imports (each layer's Makefile says why, and `make bench-footprint` runs
+# every function's imports and a first call on the built layers). A path that matches nothing
+# fails the build, so a dependency upgrade that moves things cannot leave a stale list behind.
+define drop_unused
+	cd "$(SITE)" && for path in $(1); do \
+		matches=$$(ls -d $$path 2>/dev/null); \
+		if [ -z "$$matches" ]; then echo "drop_unused: nothing matches $$path in $(SITE)" >&2; exit 1; fi; \
+		rm -rf $$matches; \
+	done
+endef
+
 # Bytecode next to the sources, "unchecked-hash" so that it never depends on source mtimes (zip
-# round trips change them), with /opt/python paths in tracebacks. Not compiled (2 MB saved):
-# subtrees no claimwatch cold start imports (numpy's f2py/ma/polynomial/testing, dateparser's
-# non-English tables); they still import, from source. (spaCy's other languages stay compiled:
-# loading any model imports its ja/ko/th/vi/zh tokenizers to populate the registry.)
-PRECOMPILE_SKIP := /(numpy/(f2py|ma|polynomial|testing)/|dateparser/data/date_translation_data/(?!en\.py))
+# round trips change them), with /opt/python paths in tracebacks. Not compiled (3 MB saved):
+# subtrees no claimwatch function imports (numpy's ma/polynomial/testing, dateparser's non-English
+# tables, Powertools' event handlers, spaCy's command line, babel's message catalogs); they still
+# import, from source.
+PRECOMPILE_SKIP := /(numpy/(ma|polynomial|testing)/|dateparser/data/date_translation_data/(?!en\.py)|aws_lambda_powertools/event_handler/|spacy/cli/|babel/messages/)
 define precompile_site
 	$(if $(PYTHON312),"$(PYTHON312)" -m compileall -q -j 0 --invalidation-mode unchecked-hash \
 		-x '$(PRECOMPILE_SKIP)' -s "$(SITE)" -p /opt/python "$(SITE)" > /dev/null,\

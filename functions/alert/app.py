@@ -21,7 +21,7 @@ from claimwatch.store.article_text import ArticleTextStore
 from claimwatch.store.claims import claim_from_item
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
 metrics = Metrics()
 
 wiring = AlertWiring()

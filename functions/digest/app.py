@@ -12,7 +12,7 @@ from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT
 from claimwatch.store.alerting import AlertWiring
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
 metrics = Metrics()
 
 wiring = AlertWiring()

@@ -25,14 +25,14 @@ from claimwatch.feeds.content import article_text
 from claimwatch.feeds.http import SafeHttpClient
 from claimwatch.model import Article
 from claimwatch.novelty import assign_cluster
-from claimwatch.pipeline import analyze
+from claimwatch.pipeline import analyze, warm_up
 from claimwatch.store import aws
 from claimwatch.store.article_text import ArticleTextStore
 from claimwatch.store.claims import ClaimStore
 from claimwatch.store.novelty import DynamoNoveltyStore
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -46,6 +46,7 @@ http_client = SafeHttpClient.from_env()
 sqs = aws.client("sqs")
 DLQ_URL = os.environ.get("ARTICLE_DLQ_URL")
 MAX_RECEIVES = int(os.environ.get("ARTICLE_MAX_RECEIVES", "3"))
+warm_up()  # model, gazetteer and actors in the init phase, not in the first article's time
 
 
 def publication_date(value):

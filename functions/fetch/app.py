@@ -23,7 +23,7 @@ from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 

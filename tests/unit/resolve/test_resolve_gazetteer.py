@@ -53,3 +53,24 @@ def test_a_gazetteer_built_with_other_name_keys_is_refused(tmp_path):
     assert not g.is_current()
     with pytest.raises(GazetteerMissing, match="rebuild"):
         g.lookup("pokrovsk")
+
+
+def test_a_gazetteer_in_an_older_file_format_is_refused(tmp_path):
+    """Same name keys, coordinates still stored as REAL columns: rebuild, not a SQL error."""
+    from claimwatch.resolve.normalize import KEY_VERSION
+
+    path = tmp_path / "old-format.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                     f"INSERT INTO meta VALUES ('key_version', '{KEY_VERSION}');")
+    db.commit()
+    db.close()
+    with pytest.raises(GazetteerMissing, match="make install"):
+        Gazetteer(path).lookup("pokrovsk")
+
+
+def test_stored_coordinates_come_back_as_the_geonames_values(gazetteer):
+    # GeoNames gives five decimals; they are stored as integers of 1e-5 degrees
+    pokrovsk = gazetteer.place(704422)
+    assert pokrovsk.name == "Pokrovsk"
+    assert (pokrovsk.lat, pokrovsk.lon) == (48.28014, 37.17706)
