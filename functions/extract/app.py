@@ -36,7 +36,9 @@ tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also t
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
-persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+# our DynamoDB client: a client of its own would come from a new boto3 session, which parses the
+# service model again
+persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"], boto3_client=aws.client("dynamodb"))
 idempotency = IdempotencyConfig(event_key_jmespath="[article_id, content_hash]", expires_after_seconds=7 * 24 * 3600)
 
 claims_store = ClaimStore(os.environ["CLAIMS_TABLE"], os.environ["MENTIONS_TABLE"])

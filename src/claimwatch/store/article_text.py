@@ -3,6 +3,8 @@ DynamoDB's 400 KB item limit; S3 has no such limit and costs less per GB)."""
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from botocore.exceptions import ClientError
 
 from claimwatch.store import aws
@@ -11,7 +13,14 @@ from claimwatch.store import aws
 class ArticleTextStore:
     def __init__(self, bucket: str, s3=None):
         self.bucket = bucket
-        self.s3 = s3 or aws.client("s3")
+        if s3 is not None:
+            self.s3 = s3
+
+    @cached_property
+    def s3(self):
+        """Created on first use: building an S3 client costs 35 ms, and the alert function reads a
+        text only when an alert quotes its article."""
+        return aws.client("s3")
 
     @staticmethod
     def key(article_id: str) -> str:
