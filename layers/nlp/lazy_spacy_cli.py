@@ -2,9 +2,9 @@
 
 spaCy 3.8's `__init__` runs `from .cli.info import info`, which imports every CLI command and
 typer, weasel, requests and jinja2: 0.13 s of the extract cold start for code a Lambda never runs.
-This rewrites that line into a `spacy.info` that imports the CLI on first call (the change
-upstream made in explosion/spaCy#12962 for the next major version). The build fails if the line
-is not found, so a spaCy upgrade cannot silently skip it.
+This rewrites that line into a `spacy.info` that imports the CLI on first call (the approach of
+explosion/spaCy#12962). The build fails if the line is not found, so a spaCy upgrade cannot
+silently skip it.
 
 Usage: python lazy_spacy_cli.py SITE_PACKAGES_DIR
 """
