@@ -259,10 +259,12 @@ print(json.dumps(out, sort_keys=True, default=str))
 
 
 def golden_claims(python: str, path: list[str] | None, env: dict) -> dict:
-    command = [python, "-c", f"import sys; sys.path[:0] = {path!r}\n" + GOLDEN_CLAIMS if path else GOLDEN_CLAIMS,
-               str(REPO_ROOT / "tests" / "golden")]
-    if path:
-        command[1:1] = ["-S", "-B"]
+    """The golden articles' claims as JSON, in the Lambda layout (``path``) or the virtualenv."""
+    golden = str(REPO_ROOT / "tests" / "golden")
+    if path:  # like the cold-start child: no site-packages, only the function's paths
+        command = [python, "-S", "-B", "-c", f"import sys; sys.path[:0] = {path!r}\n" + GOLDEN_CLAIMS, golden]
+    else:
+        command = [python, "-c", GOLDEN_CLAIMS, golden]
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=tempfile.gettempdir())
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")

@@ -14,6 +14,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
@@ -106,10 +107,10 @@ def _package_model_dir(name: str) -> Path | None:
     """The data directory of an installed model package (``en_core_web_sm`` and the like)."""
     try:
         root = Path(importlib.import_module(name).__file__).parent
-    except (ImportError, TypeError):
+        meta = get_model_meta(root)
+        path = root / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    except (ImportError, TypeError, OSError, KeyError):  # not an importable model package
         return None
-    meta = get_model_meta(root)
-    path = root / f"{meta['lang']}_{meta['name']}-{meta['version']}"
     return path if (path / "config.cfg").exists() else None
 
 
@@ -127,8 +128,6 @@ def _use_numpy_matmul() -> None:
 def load_pipeline(name: str | None = None) -> Language:
     name = name or os.environ.get("CLAIMWATCH_SPACY_MODEL") or DEFAULT_MODEL
     _use_numpy_matmul()
-    import spacy
-
     path = _package_model_dir(name)
     if path is None:  # a path or a name spaCy resolves itself
         nlp = spacy.load(name)
