@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from claimwatch import model
 from claimwatch.extract.attribution import extract_attributions, link_nested
+from claimwatch.extract.docindex import doc_text
 from claimwatch.extract.nlp import get_nlp
 
 
@@ -62,7 +63,7 @@ def claims_from_doc(doc: Doc, published=None, provenance: model.Provenance | Non
     ``with_entities=False`` skips place/actor resolution (extraction-only scoring)."""
     pub = _as_date(published if published is not None else (provenance.published if provenance else None))
     provenance = provenance or model.Provenance(published=pub.isoformat() if pub else None)
-    key = article_key or provenance.article_id or model.stable_id(doc.text, length=24)
+    key = article_key or provenance.article_id or model.stable_id(doc_text(doc), length=24)
     claims = extract_attributions(doc, pub)
     find_places, find_actors, resolve_source = _resolvers() if with_entities else (None, None, None)
     places = find_places(doc) if find_places else []

@@ -23,7 +23,7 @@ from claimwatch import model
 from claimwatch.extract import lexicon
 from claimwatch.extract.coref import SourceResolver, is_animate
 from claimwatch.extract.dates import claim_date
-from claimwatch.extract.docindex import DocIndex
+from claimwatch.extract.docindex import DocIndex, doc_text
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
 _CLAUSE_DEPS = ("ccomp",)
@@ -115,7 +115,7 @@ class _Extractor:
     def __init__(self, doc: Doc, index: DocIndex):
         self.doc = doc
         self.index = index
-        self.text = doc.text  # Doc.text re-joins every token on each access
+        self.text = doc_text(doc)
         self.quotes = _quote_regions(self.text)
         self._quote_starts = [q[0] for q in self.quotes]
 

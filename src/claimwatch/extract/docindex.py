@@ -1,4 +1,4 @@
-"""Per-Doc lookups computed once: sentences and entities by token index.
+"""Per-Doc lookups computed once: the text, sentences and entities by token index.
 
 spaCy's ``Token.sent`` and ``Span.ents`` each walk the document; called per candidate they
 dominated extraction time, so everything here is a list plus binary search.
@@ -7,8 +7,22 @@ dominated extraction time, so everything here is a list plus binary search.
 from __future__ import annotations
 
 import bisect
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
+if TYPE_CHECKING:  # spaCy-free at run time: the alert function resolves places without spaCy
+    from spacy.tokens import Doc, Span
+
+
+_TEXT_KEY = "claimwatch.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once per document: spaCy re-joins every token on each access, and
+    extraction, places, actors and claim ids each need it."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
 
 
 class DocIndex:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 from claimwatch import model
+from claimwatch.extract.docindex import doc_text
 from claimwatch.resolve.acronyms import find_acronym_spans
 from claimwatch.resolve.normalize import cyrillic_case_variants, has_cyrillic, name_key, romanise
 
@@ -94,6 +95,11 @@ class ActorTable:
                 for noun in g.get("nouns") or ():
                     self.groups.append((_alias_words(d), _alias_words(noun), actor, d, noun))
         self.groups.sort(key=lambda x: -(len(x[0]) + len(x[1])))
+        # group() is asked about every capitalised phrase: index the pairs by demonym, in rank order
+        self._groups_by_demonym: dict[tuple, list[tuple]] = {}
+        for rank, (dem, noun, actor, d, n) in enumerate(self.groups):
+            self._groups_by_demonym.setdefault(dem, []).append((rank, noun, actor, d, n))
+        self._demonym_lengths = sorted({len(dem) for dem in self._groups_by_demonym})
 
     def lookup(self, text: str) -> Optional[Actor]:
         """The actor an alias names (case-insensitive, transliteration-folded)."""
@@ -101,15 +107,18 @@ class ActorTable:
         return entries[0].actor if entries else None
 
     def group(self, words: tuple) -> Optional[tuple]:
-        """(actor, demonym, noun) for "Ukrainian troops" / "Russian special forces"."""
-        for dem, noun, actor, d, n in self.groups:
-            k = len(dem)
-            if words[:k] != dem:
-                continue
-            for skip in (0, 1):
-                if words[k + skip:k + skip + len(noun)] == noun and k + skip + len(noun) == len(words):
-                    return actor, d, n
-        return None
+        """(actor, demonym, noun) for "Ukrainian troops" / "Russian special forces": of the pairs
+        that match, the longest (first in ``self.groups``)."""
+        best = None
+        for k in self._demonym_lengths:
+            for rank, noun, actor, d, n in self._groups_by_demonym.get(words[:k], ()):
+                if best is not None and rank >= best[0]:
+                    break
+                # the noun ends the phrase, right after the demonym or one word later
+                if any(words[k + skip:] == noun for skip in (0, 1)):
+                    best = (rank, (actor, d, n))
+                    break
+        return best[1] if best else None
 
 
 @lru_cache(maxsize=1)
@@ -199,7 +208,7 @@ def _ref(units, i: int, n: int, text: str, actor: Actor, matched: str) -> model.
 def find_actors(doc) -> list[model.ActorRef]:
     """Every actor mention in a spaCy doc, in text order."""
     table = get_actor_table()
-    text = doc.text
+    text = doc_text(doc)
     units = _units(doc)
     refs: list[model.ActorRef] = []
     covered: set[int] = set()
@@ -284,7 +293,7 @@ def _names_a_place(name: str) -> bool:
 def _add_named_entities(doc, refs, covered, table: ActorTable) -> None:
     # The English model's entity labels on Cyrillic text are noise: people come from the alias
     # table there.
-    text = doc.text  # Doc.text joins every token on each access: read it once per document
+    text = doc_text(doc)
     ents = [e for e in doc.ents if not has_cyrillic(e.text)]
     people = [e for e in ents if e.label_ == "PERSON"]
     last_names: dict[str, Actor] = {}

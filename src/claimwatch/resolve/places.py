@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
 from claimwatch import model
+from claimwatch.extract.docindex import doc_text
 from claimwatch.resolve.gazetteer import (
     KIND_ABBREVIATION,
     KIND_ALTERNATE,
@@ -413,7 +414,7 @@ def _region_word_after(doc, end: int) -> Optional[str]:
 
 def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
     gazetteer = gazetteer or get_gazetteer()
-    text = doc.text
+    text = doc_text(doc)
     strong_tokens = {t.i for e in doc.ents if e.label_ in _STRONG_LABELS for t in e}
     # Multi-token people ("Vladimir Putin") are never places, even where a token is a city.
     # (The English model's labels on Cyrillic words are noise: not used there.)
@@ -533,7 +534,7 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
         return "yes"
     # Abbreviations ("Ill.") only as a qualifier right after "<place>, ".
     if all(c.kind == KIND_ABBREVIATION for c, _, _ in m.candidates):
-        before = doc.text[max(0, m.start - 2):m.start]
+        before = doc_text(doc)[max(0, m.start - 2):m.start]
         return "yes" if before.strip() == "," else None
     # Part of a longer capitalised name: "Dublin City Council" locates, "Wall Street" is not
     # Waal: only a town's own official name, spelled exactly, counts there.
