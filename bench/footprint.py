@@ -293,6 +293,12 @@ def measure_floors(python: str, layer_dirs: dict[str, str], runtime_dir: str, en
     return floors
 
 
+def table_row(name: str, result: dict, note: str) -> str:
+    """One line of the cold-start table (columns as in its header)."""
+    return (f"{name:<20}{result['import_s']:>10.3f}{result['first_call_s']:>12.3f}{result['cold_start_s']:>9.3f}"
+            f"{result['process_wall_s']:>9.3f}{result['process_cpu_s']:>8.3f}{result['peak_rss_mib']:>9.1f}  {note}")
+
+
 def verdict(logical_id: str, result: dict) -> str:
     if "error" in result:
         return "ERROR"
@@ -375,10 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         if "error" in result:
             print(f"{logical_id:<20}  ERROR: {result['error']}")
         else:
-            print(f"{logical_id:<20}{result['import_s']:>10.3f}{result['first_call_s']:>12.3f}"
-                  f"{result['cold_start_s']:>9.3f}{result['process_wall_s']:>9.3f}{result['process_cpu_s']:>8.3f}"
-                  f"{result['peak_rss_mib']:>9.1f}"
-                  f"  {result['verdict']}")
+            print(table_row(logical_id, result, result["verdict"]))
     report["cold_start"] = {"mode": mode, "python": python, "runs": args.runs, "load_average_1m": round(load, 2),
                             "cpus": os.cpu_count(), "functions": results}
     if lambda_layout:
@@ -389,9 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         report["cold_start"]["dependency_floors"] = floors
         print("\ndependency floors (the same measurement with no claimwatch code):")
         for name, floor in floors.items():
-            print(f"{name:<20}{floor.get('import_s', float('nan')):>10.3f}{'':>12}{floor.get('cold_start_s', float('nan')):>9.3f}"
-                  f"{floor.get('process_wall_s', float('nan')):>9.3f}{floor.get('process_cpu_s', float('nan')):>8.3f}"
-                  f"{floor.get('peak_rss_mib', float('nan')):>9.1f}  {floor.get('error', '')}")
+            print(f"{name:<20}  ERROR: {floor['error']}" if "error" in floor else table_row(name, floor, ""))
         extract = report["deployment"]["functions"]["ExtractFunction"]
         path = [extract["code_dir"], *(layer_dirs[layer] for layer in layer_ids["ExtractFunction"]), runtime_dir]
         check = layer_check(python, path, env)

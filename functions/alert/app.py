@@ -16,12 +16,13 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT
+from claimwatch.store import aws
 from claimwatch.store.alerting import AlertWiring
 from claimwatch.store.article_text import ArticleTextStore
 from claimwatch.store.claims import claim_from_item
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
+tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 
 wiring = AlertWiring()

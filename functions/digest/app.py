@@ -9,10 +9,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT
+from claimwatch.store import aws
 from claimwatch.store.alerting import AlertWiring
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
+tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 
 wiring = AlertWiring()

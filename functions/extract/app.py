@@ -32,7 +32,7 @@ from claimwatch.store.claims import ClaimStore
 from claimwatch.store.novelty import DynamoNoveltyStore
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
+tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -23,7 +23,7 @@ from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
+tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 

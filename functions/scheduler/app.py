@@ -16,7 +16,7 @@ from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # AWS calls; patch_all would also trace each gazetteer (sqlite3) query
+tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 
 feeds = FeedStore(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"])

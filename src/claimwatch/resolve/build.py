@@ -25,14 +25,14 @@ from pathlib import Path
 import yaml
 
 from claimwatch.resolve.gazetteer import (
+    COORD_SCALE,
     COUNTY_PID_BASE,
     CURATED_PID_BASE,
+    FORMAT,
     KIND_ABBREVIATION,
     KIND_ALTERNATE,
     KIND_DEMONYM,
     KIND_FORMER,
-    COORD_SCALE,
-    FORMAT,
     KIND_NAME,
     SCHEMA,
 )

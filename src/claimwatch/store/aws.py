@@ -8,6 +8,11 @@ from functools import lru_cache
 import boto3
 
 
+# What the handlers' X-Ray tracer patches: the AWS calls. Powertools' default patches every
+# library X-Ray knows, sqlite3 included, which would make each gazetteer query a subsegment.
+TRACED_MODULES = ("botocore",)
+
+
 def endpoint_url() -> str | None:
     # AWS_ENDPOINT_URL is the SDK-wide standard variable; boto3 honours it too, this keeps it explicit.
     return os.environ.get("AWS_ENDPOINT_URL") or None

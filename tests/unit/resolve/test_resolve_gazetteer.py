@@ -42,14 +42,18 @@ def test_missing_file_says_how_to_build(tmp_path):
         g.lookup("pokrovsk")
 
 
-def test_a_gazetteer_built_with_other_name_keys_is_refused(tmp_path):
-    path = tmp_path / "old.sqlite"
+def meta_only_gazetteer(path, key_version: str):
+    """A gazetteer file with nothing but a meta table naming its name-key version."""
     db = sqlite3.connect(path)
-    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-                     "INSERT INTO meta VALUES ('key_version', '0');")
+    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);")
+    db.execute("INSERT INTO meta VALUES ('key_version', ?)", (key_version,))
     db.commit()
     db.close()
-    g = Gazetteer(path)
+    return path
+
+
+def test_a_gazetteer_built_with_other_name_keys_is_refused(tmp_path):
+    g = Gazetteer(meta_only_gazetteer(tmp_path / "old.sqlite", "0"))
     assert not g.is_current()
     with pytest.raises(GazetteerMissing, match="rebuild"):
         g.lookup("pokrovsk")
@@ -59,12 +63,7 @@ def test_a_gazetteer_in_an_older_file_format_is_refused(tmp_path):
     """Same name keys, coordinates still stored as REAL columns: rebuild, not a SQL error."""
     from claimwatch.resolve.normalize import KEY_VERSION
 
-    path = tmp_path / "old-format.sqlite"
-    db = sqlite3.connect(path)
-    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-                     f"INSERT INTO meta VALUES ('key_version', '{KEY_VERSION}');")
-    db.commit()
-    db.close()
+    path = meta_only_gazetteer(tmp_path / "old-format.sqlite", KEY_VERSION)
     with pytest.raises(GazetteerMissing, match="make install"):
         Gazetteer(path).lookup("pokrovsk")
 
