@@ -47,7 +47,7 @@ def seed_run(seed_article_text, tmp_path):
     watchlist = tmp_path / "watchlist.yaml"
     watchlist.write_text(WATCHLIST)
     with FeedServer(directory) as server:
-        run = LocalRun([(server.url("seed"), "Seed Outlet")], watchlist)
+        run = LocalRun([(server.url("seed"), "Seed Outlet")], watchlist, allow_loopback=True)
         try:
             yield run, server
         finally:
