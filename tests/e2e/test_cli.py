@@ -54,7 +54,7 @@ def test_run_json_prints_one_alert_object_per_line(capsys):
     lines = [l for l in capsys.readouterr().out.splitlines() if l.strip()]
     alerts = [json.loads(l) for l in lines]
     assert alerts and all({"subject", "text", "alert", "attributes"} <= set(a) for a in alerts)
-    assert {"pokrovsk-front", "kostiantynivka"} <= {a["attributes"]["watch_id"] for a in alerts}
+    assert {"pokrovsk-front", "kostiantynivka"} <= {w for a in alerts for w in a["attributes"]["watch_id"]}
 
 
 def _free_port() -> int:

@@ -87,6 +87,13 @@ def load_handler(spec: FunctionSpec, instance: str = "") -> Callable:
     return getattr(module, func_name)
 
 
+def _attribute_value(attribute: dict):
+    """An SNS message attribute as delivered to SQS: a String.Array becomes a list."""
+    if attribute.get("Type") == "String.Array":
+        return json.loads(attribute.get("Value") or "[]")
+    return attribute.get("Value")
+
+
 def matches_filter(record: dict, pattern: dict) -> bool:
     """EventBridge-style pattern: each key must match; lists are allowed values."""
     for key, expected in pattern.items():
@@ -403,7 +410,7 @@ class LocalPipeline:
                         "subject": envelope.get("Subject"),
                         "text": alert.get("text") if isinstance(alert, dict) else None,
                         "alert": alert,
-                        "attributes": {k: v.get("Value") for k, v in (envelope.get("MessageAttributes") or {}).items()},
+                        "attributes": {k: _attribute_value(v) for k, v in (envelope.get("MessageAttributes") or {}).items()},
                     }
                 )
                 self.sqs.delete_message(QueueUrl=self.alert_sink_url, ReceiptHandle=m["ReceiptHandle"])

@@ -224,7 +224,8 @@ def print_alerts(alerts: list[dict], as_json: bool, out=None) -> None:
         else:
             out.write("=" * 78 + "\n")
             out.write(f"SNS subject: {alert['subject']}\n")
-            attrs = ", ".join(f"{k}={v}" for k, v in sorted(alert["attributes"].items()))
+            attrs = ", ".join(f"{k}={'|'.join(map(str, v)) if isinstance(v, list) else v}"
+                              for k, v in sorted(alert["attributes"].items()))
             out.write(f"attributes:  {attrs}\n\n")
             out.write((alert["text"] or "").rstrip() + "\n")
     out.flush()
