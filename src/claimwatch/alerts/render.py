@@ -146,6 +146,19 @@ def claim_line(claim: Claim) -> str:
     return " — ".join(parts) + (f" [{', '.join(flags)}]" if flags else "")
 
 
+def _whole_brackets(segment: str, start: int, end: int) -> tuple[int, int]:
+    """A marked span never splits a bracket: "[[… (DPR]])" becomes "[[… (DPR)]]"."""
+    depth = 0
+    for ch in segment[start:end]:
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS and depth:
+            depth -= 1
+    while depth and end < len(segment) and segment[end] in _CLOSERS:
+        end, depth = end + 1, depth - 1
+    return start, end
+
+
 def _match_spans(matches, segment: str, base: Optional[int]) -> list:
     spans = []
     for m in matches:
@@ -157,7 +170,7 @@ def _match_spans(matches, segment: str, base: Optional[int]) -> list:
             if i >= 0:
                 spans.append((i, i + len(m.text)))
     merged = []
-    for start, end in sorted(spans):
+    for start, end in sorted(_whole_brackets(segment, a, b) for a, b in spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:

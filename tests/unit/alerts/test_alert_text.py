@@ -5,7 +5,7 @@ severity, one message per claim whatever number of watches it matched."""
 import json
 
 from claimfactory import make_claim
-from fakewatch import FakeWatchIndex, Watch
+from fakewatch import FakeWatchIndex, Match, Watch
 
 from claimwatch.alerts import AlertService, InMemoryAlertStore
 from claimwatch.alerts.render import combine_alerts, cut_at_word, render_alert, source_label
@@ -114,3 +114,12 @@ def test_a_combined_message_has_one_severity_in_subject_and_body():
     assert combined.text.startswith("2 new claims for watch pokrovsk (severity high)")
     assert "severity low" not in combined.text and "(severity" not in combined.text.split("\n", 1)[1]
     assert combined.attributes["severity"]["StringValue"] == "high"
+
+
+def test_a_marked_span_never_splits_a_bracket():
+    sentence = "Russian forces advanced, according to Igor Volkhov, an adviser to the head of the DPR (Donetsk)."
+    claim, text = make_claim(sentence, "Igor Volkhov, an adviser to the head of the DPR (Donetsk", "according to",
+                             "Russian forces advanced")
+    matches = [Match("dpr", "source", "actor:igor-volkhov", claim.source.text, claim.source.span, "source")]
+    body = render_alert(claim, matches, cluster(), text).text
+    assert "[[Igor Volkhov, an adviser to the head of the DPR (Donetsk)]]." in body
