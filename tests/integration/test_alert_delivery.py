@@ -237,3 +237,46 @@ def test_a_claim_matching_two_watches_reaches_a_subscriber_of_either_exactly_onc
     ledger = DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"])
     assert ledger.status("afu", f"{both.cluster_id}#instant") == ledger.status("pokrovsk", f"{both.cluster_id}#instant") \
         == "sent"
+
+
+def test_chat_subscribers_get_chatbot_custom_notifications_selected_by_watch(aws):
+    """ChatAlerts: the same alert on the chat topic as an AWS Chatbot custom notification, with
+    the same attributes, so a Chatbot subscription filters by watch like any other; subscribers of
+    the main topic never see the chat copy."""
+    chat_topic = aws["sns"].create_topic(Name="claimwatch-chat")["TopicArn"]
+    url = aws["sqs"].create_queue(QueueName="chat-afu")["QueueUrl"]
+    arn = aws["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws["sns"].subscribe(TopicArn=chat_topic, Protocol="sqs", Endpoint=arn,
+                         Attributes={"FilterPolicy": json.dumps({"watch_id": ["afu"]})})
+    aws["queues"]["chat-afu"] = url
+    novelty = DynamoNoveltyStore("NoveltyTable", dynamodb=aws["ddb"])
+    claims = extract(novelty)
+    alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
+                           SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=chat_topic),
+                           FakeWatchIndex(WATCHES), novelty, clock=lambda: NOW)
+    alerter.handle(claims)
+    alerter.handle(claims)
+    (chat,) = drain(aws, "chat-afu")  # only the AFU claim, once
+    notification = json.loads(chat["Message"])
+    assert notification["version"] == "1.0" and notification["source"] == "custom"
+    content = notification["content"]
+    assert content["textType"] == "client-markdown"
+    assert content["title"].startswith("New claim (medium): afu, pokrovsk")
+    assert "the *AFU* pulled two brigades out of *Pokrovsk*" in content["description"]
+    assert "[[" not in content["description"] and content["keywords"][:2] == ["afu", "pokrovsk"]
+    assert notification["metadata"]["threadId"] == claims[4].cluster_id
+    assert json.loads(chat["MessageAttributes"]["watch_id"]["Value"]) == ["afu", "pokrovsk"]
+    for body in drain(aws, "everything"):
+        assert "version" not in json.loads(body["Message"]), "the main topic carries no chat copies"
+
+
+def test_a_failed_chat_copy_never_resends_the_main_alert(aws):
+    novelty = DynamoNoveltyStore("NoveltyTable", dynamodb=aws["ddb"])
+    claims = extract(novelty)[:1]
+    missing = aws["topic"].rsplit(":", 1)[0] + ":no-such-topic"
+    alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
+                           SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=missing),
+                           FakeWatchIndex(WATCHES), novelty, clock=lambda: NOW)
+    assert [o.status for o in alerter.handle(claims)] == ["sent"]
+    assert [o.status for o in alerter.handle(claims)] == ["duplicate"]
+    assert len(drain(aws, "everything")) == 1

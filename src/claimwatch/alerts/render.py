@@ -414,3 +414,50 @@ def render_digest(watch_id: str, period: str, groups: list) -> RenderedAlert:
     return RenderedAlert(subject=subject, text="\n".join(lines), json=payload,
                          attributes=message_attributes([watch_id], ["digest"], severity, claims, clusters),
                          section="\n".join(lines[2:]))
+
+
+# ---------------------------------------------------------------- chat (AWS Chatbot)
+CHAT_TITLE_MAX = 250
+CHAT_DESCRIPTION_MAX = 3500  # a Slack section holds 3,000 characters of text, Teams more: stay readable
+
+
+def _chat_markdown(text: str) -> str:
+    """Alert text as chat markdown: our [[marks]] bold, nothing in the text can open code blocks."""
+    text = text.replace("`", "'").replace(MARK_OPEN, "*").replace(MARK_CLOSE, "*")
+    return text.strip()
+
+
+def chat_notification(rendered: RenderedAlert, message_id: Optional[str] = None) -> dict:
+    """The alert as an AWS Chatbot (Amazon Q Developer in chat applications) custom notification:
+    ``{"version": "1.0", "source": "custom", "content": {"textType": "client-markdown", ...}}``,
+    which Chatbot posts to Slack or Microsoft Teams. Developments of one cluster share a
+    ``threadId``, so a denial lands in the thread of the claim it denies."""
+    doc = rendered.json
+    watch_ids = list(doc.get("watch_ids") or [])
+    clusters = [a.get("cluster") for a in doc.get("alerts", [doc])] if "clusters" not in doc else \
+        [g.get("cluster") for g in doc["clusters"]]
+    cluster_ids = [c["cluster_id"] for c in clusters if c]
+    title = f"{HEADLINES.get(doc.get('kind'), 'Alert')} ({doc.get('severity', 'low')}): {', '.join(watch_ids)}"
+    if doc.get("kind") not in HEADLINES:
+        title = rendered.text.split("\n", 1)[0]
+    notification = {
+        "version": "1.0",
+        "source": "custom",
+        "content": {
+            "textType": "client-markdown",
+            "title": cut_at_word(neutralise(title, 1000), CHAT_TITLE_MAX),
+            "description": cut_at_word(_chat_markdown(rendered.section or rendered.text), CHAT_DESCRIPTION_MAX),
+            "keywords": [neutralise(k, 50) for k in [*watch_ids, doc.get("severity", "")] if k][:10],
+        },
+        "metadata": {
+            "summary": rendered.subject,
+            "eventType": str(doc.get("kind", "alert")),
+            "additionalContext": {"watch_ids": ",".join(watch_ids), "severity": str(doc.get("severity", "")),
+                                  "cluster_ids": ",".join(cluster_ids)},
+        },
+    }
+    if message_id:
+        notification["id"] = message_id
+    if len(cluster_ids) == 1:
+        notification["metadata"]["threadId"] = cluster_ids[0]
+    return notification

@@ -382,7 +382,8 @@ class LocalPipeline:
     # ---------------------------------------------------------------- alerts out
     def _subscribe_alert_sink(self) -> str | None:
         """An SQS queue subscribed to the alert topic: what an SNS subscriber would receive."""
-        topics = [k for k, v in self.stack.resources.items() if v.type == "topic"]
+        topics = sorted((k != "AlertTopic", k) for k, v in self.stack.resources.items() if v.type == "topic")
+        topics = [k for _, k in topics]  # the alert topic, not the chat copy
         if not topics:
             return None
         url = self.sqs.create_queue(QueueName=f"{self.stack.prefix}-alert-sink")["QueueUrl"]
