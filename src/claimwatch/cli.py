@@ -428,7 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("demo", parents=[common], help="the fictional demo feeds, served on loopback, through the "
-                                                      "whole pipeline (what `make demo` runs)")
+                                                      "whole pipeline (what `make demo` runs)",
+                       description="Serve the fictional demo feeds on loopback, poll them twice through the whole "
+                                   "pipeline on moto in-process and print every alert.")
     d.add_argument("--json", action="store_true", help="one JSON object per alert per line")
     d.set_defaults(func=cmd_demo)
 
