@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import traceback
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -236,8 +237,6 @@ def cmd_demo(args) -> int:
 
 def _deployed_tables(args) -> dict:
     """Table names from --stack-name outputs or the environment (FEEDS_TABLE, WATCHES_TABLE ...)."""
-    if args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     names = {k: os.environ.get(k) for k in ("FEEDS_TABLE", "ARTICLES_TABLE", "WATCHES_TABLE")}
     if args.stack_name:
         import boto3
@@ -248,6 +247,28 @@ def _deployed_tables(args) -> dict:
         names["ARTICLES_TABLE"] = outputs.get("ArticlesTableName", names["ARTICLES_TABLE"])
         names["WATCHES_TABLE"] = outputs.get("WatchesTableName", names["WATCHES_TABLE"])
     return names
+
+
+@contextmanager
+def deployment_endpoint(url: str | None):
+    """`--endpoint-url` for the duration of one command: the environment and the cached clients
+    are given back afterwards (tests and scripts call `main` many times in one process)."""
+    if not url:
+        yield
+        return
+    from claimwatch.store import aws
+
+    saved = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = url
+    aws.reset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = saved
+        aws.reset()
 
 
 def _need(names: dict, key: str) -> str:
@@ -466,24 +487,23 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("feed", metavar="FEED_ID_OR_URL", help="the feed's id (see `feeds list --json`) or its URL")
     f.set_defaults(func=cmd_feeds)
 
+    with_format = {"epilog": WATCHLIST_FORMAT, "formatter_class": argparse.RawDescriptionHelpFormatter}
+    watchlist_file = argparse.ArgumentParser(add_help=False)
+    watchlist_file.add_argument("file", metavar="FILE", help="a watchlist YAML file")
     w = sub.add_parser("watches", parents=[common], help="check a watchlist; the deployed watches (push, list, remove)",
-                       description="Check a watchlist file and manage the watches a deployment alerts on.",
-                       epilog=WATCHLIST_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="Check a watchlist file and manage the watches a deployment alerts on.", **with_format)
     wsub = w.add_subparsers(dest="watches_command", required=True, metavar="SUBCOMMAND", parser_class=_Parser)
-    wc = wsub.add_parser("check", parents=[common], help="what every term of a watchlist resolves to",
+    wc = wsub.add_parser("check", parents=[common, watchlist_file], help="what every term of a watchlist resolves to",
                          description="For every term: the place (GeoNames id, name, country, which name matched) "
                                      "or actor it resolves to, or \"no match; did you mean …\". Exit status 1 when "
-                                     "a term matches nothing.",
-                         epilog=WATCHLIST_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
-    wc.add_argument("file", metavar="FILE", help="a watchlist YAML file")
+                                     "a term matches nothing.", **with_format)
     wc.add_argument("--json", action="store_true", help="print the term reports as JSON")
-    wp = wsub.add_parser("push", parents=[deployed],
+    wp = wsub.add_parser("push", parents=[deployed, watchlist_file],
                          help="make the deployed watches those of a watchlist file; prints what changed",
                          description="Make the deployed watches exactly the file's: add new ids, update changed "
                                      "ones, remove the others. Refuses an empty file, terms that match nothing, "
                                      "and removing more than half of the deployed watches unless told to.",
-                         epilog=WATCHLIST_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
-    wp.add_argument("file", metavar="FILE", help="a watchlist YAML file")
+                         **with_format)
     wp.add_argument("--keep-others", action="store_true", help="add and update only; remove nothing")
     wp.add_argument("--prune", "--yes", dest="prune", action="store_true",
                     help="remove the deployed watches the file lacks even when that is more than half of them")
@@ -504,7 +524,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         debug = getattr(args, "debug", False) or debug
-        return args.func(args)
+        # `run` passes its endpoint to the pipeline it creates; feeds/watches work on a deployment.
+        endpoint = getattr(args, "endpoint_url", None) if args.command in ("feeds", "watches") else None
+        with deployment_endpoint(endpoint):
+            return args.func(args)
     except KeyboardInterrupt:
         print("claimwatch: interrupted", file=sys.stderr)
         return 130

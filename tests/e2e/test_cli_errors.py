@@ -7,9 +7,8 @@ host goes to a resolver stub, and the "unreachable endpoint" is a closed port on
 
 from __future__ import annotations
 
+import os
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -23,31 +22,6 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class _BigPage(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = b"<html><body>" + b"x" * 50_000 + b"</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def big_page_url():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _BigPage)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/page"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture(autouse=True)
@@ -145,9 +119,10 @@ def test_unresolvable_host_went_to_the_resolver_stub(capsys, no_network):
     assert no_network == ["no-such-host.invalid"]
 
 
-def test_a_too_large_page_is_a_message(capsys, monkeypatch, big_page_url):
+def test_a_too_large_page_is_a_message(capsys, monkeypatch, loopback_page):
+    page = loopback_page(b"<html><body>" + b"x" * 50_000 + b"</body></html>")
     monkeypatch.setenv("CLAIMWATCH_FETCH_MAX_BODY", "10000")
-    code, _, err = run_cli(capsys, ["extract", big_page_url, "--allow-loopback"])
+    code, _, err = run_cli(capsys, ["extract", page.url(), "--allow-loopback"])
     assert code == 1 and "Traceback" not in err
     assert "over the 10000-byte cap" in err and "save the document" in err
 
@@ -163,12 +138,10 @@ def test_an_unreachable_endpoint_is_a_message(capsys, monkeypatch):
         code, _, err = run_cli(capsys, argv)
         assert code == 1 and "Traceback" not in err
         assert err.startswith("claimwatch: AWS: Could not connect") and "--endpoint-url" in err
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # set by the commands above
+    assert "AWS_ENDPOINT_URL" not in os.environ, "--endpoint-url lasts one command"
     code, _, err = run_cli(capsys, ["run", "--feeds", "https://news.example/rss", "--watchlist", str(DEMO_WATCHLIST),
                                     "--endpoint-url", endpoint])
     assert code == 1 and "Traceback" not in err and "Could not connect" in err
-    import os
-
     assert os.environ.get("AWS_ENDPOINT_URL") is None, "a failed run gives the environment back"
 
 

@@ -4,8 +4,6 @@ and directories, and failed feeds in the summary (issue #17). Everything stays o
 from __future__ import annotations
 
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,35 +17,6 @@ PAGE = ("<html><body><article><p>Igor Volkhov said that Russian units had entere
         "Pokrovsk overnight and were advancing towards the railway station.</p></article></body></html>")
 
 
-class _Page(BaseHTTPRequestHandler):
-    hits: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.hits.append(self.path)
-        body = PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def local_page():
-    """A page on a loopback port that a hostile feed links to; records every request."""
-    handler = type("Page", (_Page,), {"hits": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/internal/admin", handler.hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def summary_only_feed(link: str) -> str:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Untrusted</title><link>https://untrusted.example/</link>
@@ -56,8 +25,9 @@ def summary_only_feed(link: str) -> str:
 </channel></rss>"""
 
 
-def test_run_does_not_follow_feed_links_to_loopback_unless_allowed(tmp_path, capsys, monkeypatch, local_page):
-    url, hits = local_page
+def test_run_does_not_follow_feed_links_to_loopback_unless_allowed(tmp_path, capsys, monkeypatch, loopback_page):
+    page = loopback_page(PAGE.encode())  # a local service that a hostile feed links to
+    url, hits = page.url("/internal/admin"), page.hits
     monkeypatch.delenv("CLAIMWATCH_ALLOW_LOOPBACK", raising=False)
     feed = tmp_path / "untrusted.xml"
     feed.write_text(summary_only_feed(url))
