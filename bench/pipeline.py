@@ -567,7 +567,7 @@ def run_benchmark() -> dict:
     tmp = tempfile.TemporaryDirectory()
     try:
         with FeedServer(directory) as server:
-            run = LocalRun([(server.url(o), o) for o in feeds.outlets], write_watchlist(Path(tmp.name)))
+            run = LocalRun([(server.url(o), o) for o in feeds.outlets], write_watchlist(Path(tmp.name)), allow_loopback=True)
             try:
                 pipe = run.pipe
                 invoke = pipe.invoke
