@@ -4,6 +4,7 @@ article seen but not queued."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,6 +21,7 @@ from claimwatch.feeds.poll import PollResult  # noqa: E402
 from claimwatch.local.template import create_template_table  # noqa: E402
 from claimwatch.model import Article  # noqa: E402
 from claimwatch.store.feeds import FIELD_LIMITS, FeedStore  # noqa: E402
+from claimwatch.store.queues import SQS_BODY_LIMIT, ArticleQueue  # noqa: E402
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
@@ -237,3 +239,28 @@ def test_store_poll_saves_the_state_on_a_partial_failure_without_its_validators(
     outcome = store.store_poll(PollResult(state, items), RecordingQueue().send)
     assert outcome.complete and [a.article_id for a in outcome.queued] == [items[2].article_id]
     assert store.get(state.feed_id).etag == '"v2"'
+
+
+class RecordingSqs:
+    def __init__(self):
+        self.bodies = []
+
+    def send_message(self, QueueUrl, MessageBody):
+        self.bodies.append(MessageBody)
+
+
+def test_the_worst_case_article_fits_both_the_item_and_the_message(store):
+    """Every capped field ten times over its cap in astral-plane characters (12 bytes each once
+    JSON-escaped, 4 in DynamoDB) and a megabyte of content: cut, stored, queued."""
+    wide = "\U0001d54f"
+    hostile = Article(article_id="a" * 24, feed_id="f1", content_hash="c" * 32, content=wide * 1_000_000,
+                      summary=wide * 100_000, **{name: wide * limit * 10 for name, limit in FIELD_LIMITS.items()})
+    sqs = RecordingSqs()
+    outcome = store.record_new_articles([hostile], ArticleQueue("queue-url", sqs=sqs).send)
+    assert outcome.complete and [a.article_id for a in outcome.queued] == [hostile.article_id]
+    (body,) = sqs.bodies
+    assert len(body.encode()) <= SQS_BODY_LIMIT
+    message = json.loads(body)
+    assert message["truncated"] == sorted([*FIELD_LIMITS, "content", "summary"])
+    assert message["content"] and message["content"] == wide * len(message["content"])
+    assert store.get_article(hostile.article_id)["truncated"] == message["truncated"]

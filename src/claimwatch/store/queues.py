@@ -37,19 +37,19 @@ def feed_id_from_message(body: str) -> str:
 
 
 def article_message(article: Article, truncated=()) -> tuple[str, list[str]]:
-    """The article as a queue message and the fields cut to fit SQS: the content, then the
-    summary, are halved until it fits (extract falls back to fetching the page, as it does for
+    """The article as a queue message and the fields cut to fit SQS: the longer of content and
+    summary is halved until it fits (extract falls back to fetching the page, as it does for
     summary-only entries). ``truncated``: fields already cut upstream, recorded in the message."""
     values = asdict(article)
-    cut = list(truncated)
-    for name in ("content", "summary"):
-        while values.get(name) and len(_body(values, cut)) > SQS_BODY_LIMIT:
-            values[name] = values[name][: len(values[name]) // 2]
-            if name not in cut:
-                cut.append(name)
+    cut = sorted(truncated)
     body = _body(values, cut)
-    if len(body) > SQS_BODY_LIMIT:  # only the metadata is left: FeedStore caps it well below this
-        raise ValueError(f"article {article.article_id}: {len(body)} bytes of metadata do not fit SQS")
+    while len(body) > SQS_BODY_LIMIT:
+        name = max(("content", "summary"), key=lambda n: len(values.get(n) or ""))
+        if not values.get(name):  # only the metadata is left: FeedStore caps it well below this
+            raise ValueError(f"article {article.article_id}: {len(body)} bytes of metadata do not fit SQS")
+        values[name] = values[name][: len(values[name]) // 2]
+        cut = sorted({*cut, name})
+        body = _body(values, cut)
     return body.decode("ascii"), cut
 
 
