@@ -58,14 +58,20 @@ def _body(values: dict, truncated: list[str]) -> bytes:
     return json.dumps({**values, "truncated": truncated} if truncated else values).encode("ascii")
 
 
-class ArticleQueue:
+class _Queue:
+    url_variable = ""  # the environment variable template.yaml sets to the queue's URL
+
     def __init__(self, queue_url: str, sqs=None):
         self.queue_url = queue_url
         self.sqs = sqs or aws.client("sqs")
 
     @classmethod
-    def from_env(cls, sqs=None) -> "ArticleQueue":
-        return cls(os.environ["ARTICLE_QUEUE_URL"], sqs)
+    def from_env(cls, sqs=None):
+        return cls(os.environ[cls.url_variable], sqs)
+
+
+class ArticleQueue(_Queue):
+    url_variable = "ARTICLE_QUEUE_URL"
 
     def send(self, article: Article, truncated=()) -> list[str]:
         """Queue one article; returns every field cut on its way (``truncated`` included)."""
@@ -74,14 +80,8 @@ class ArticleQueue:
         return cut
 
 
-class FeedPollQueue:
-    def __init__(self, queue_url: str, sqs=None):
-        self.queue_url = queue_url
-        self.sqs = sqs or aws.client("sqs")
-
-    @classmethod
-    def from_env(cls, sqs=None) -> "FeedPollQueue":
-        return cls(os.environ["FEED_QUEUE_URL"], sqs)
+class FeedPollQueue(_Queue):
+    url_variable = "FEED_QUEUE_URL"
 
     def send(self, feed_ids: list[str]) -> tuple[int, list[str]]:
         """One message per feed, ten per call. Returns (sent, errors): a failed call or entry does
