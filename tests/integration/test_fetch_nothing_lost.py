@@ -11,11 +11,11 @@ import sys
 
 import pytest
 from botocore.exceptions import ClientError
+from lambda_events import load_event
 
 from claimwatch.local.feedserver import FeedDirectory, FeedServer
 from claimwatch.store.feeds import FIELD_LIMITS, FeedStore
 from claimwatch.store.queues import SQS_BODY_LIMIT
-from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def rss(name: str, items: int, huge_at: int | None = None) -> bytes:
         )
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name}</title>'
             f"<link>http://news.example/{name}</link><description>generated</description>{''.join(entries)}"
-            "</channel></rss>").encode("utf-8")
+            "</channel></rss>").encode()
 
 
 def fetch_module(pipe):
