@@ -3,8 +3,9 @@
 The whole batch goes through one AlertService call so a burst of matches for one watch becomes one
 message. Every send is guarded by a conditional put on (watch, cluster, kind), so a retried batch,
 a redelivered record or a concurrent invocation never sends the same alert twice. Claims whose
-alert failed are reported by sequence number; Lambda retries from there (bounded, bisecting) and
-then hands the records to the on-failure queue.
+alert failed, and records whose image is not a readable claim, are reported by sequence number;
+the rest of the batch goes on. Lambda retries from the first reported record (bounded) and then
+hands the range to the on-failure queue.
 """
 
 import os
@@ -34,11 +35,17 @@ texts = ArticleTextStore(os.environ["ARTICLE_BUCKET"])
 @metrics.log_metrics
 @event_source(data_class=DynamoDBStreamEvent)
 def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
-    claims, sequence_of = [], {}
+    claims, sequence_of, unreadable = [], {}, []
     for record in event.records:
-        if record.event_name != DynamoDBRecordEventName.INSERT or not record.dynamodb.new_image:
+        try:
+            if record.event_name != DynamoDBRecordEventName.INSERT or not record.dynamodb.new_image:
+                continue
+            claim = claim_from_item(record.dynamodb.new_image)
+        except Exception:  # a malformed image fails its own record, not the batch
+            sequence = (record.raw_event.get("dynamodb") or {}).get("SequenceNumber")
+            logger.exception("unreadable claim image", extra={"sequence_number": sequence})
+            unreadable.append(sequence)
             continue
-        claim = claim_from_item(record.dynamodb.new_image)
         claims.append(claim)
         sequence_of[claim.id] = record.dynamodb.sequence_number
     outcomes = wiring.service(article_text=texts.get).handle(claims)
@@ -47,4 +54,7 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
     if failed:
         metrics.add_metric(name="AlertFailures", unit=MetricUnit.Count, value=len(failed))
         logger.warning("alerts failed", extra={"errors": [o.error for o in outcomes if o.status == STATUS_FAILED]})
-    return {"batchItemFailures": [{"itemIdentifier": sequence_of[cid]} for cid in failed if cid in sequence_of]}
+    if unreadable:
+        metrics.add_metric(name="UnreadableClaims", unit=MetricUnit.Count, value=len(unreadable))
+    failures = unreadable + [sequence_of[cid] for cid in failed if cid in sequence_of]
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failures]}

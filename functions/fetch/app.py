@@ -1,12 +1,13 @@
 """Fetch: a batch of feed ids from the feed queue -> poll them concurrently through the SSRF-safe
-client -> new articles (conditional put on the canonical-URL hash) -> one message per article.
+client -> each new article queued, then marked seen (conditional put on the canonical-URL hash)
+-> the feed's state saved, whatever became of its articles.
 
 A feed that is down is not a failed record: its health (backoff, parking) is stored and the batch
-goes on. A record fails only when storing or queueing fails, so SQS retries it and, after
-maxReceiveCount, the redrive policy parks it in the DLQ.
+goes on. A record fails alone when its message is malformed, its feed cannot be read, or one of
+its articles could not be queued or marked seen; SQS retries it and, after maxReceiveCount, the
+redrive policy parks it in the DLQ.
 """
 
-import json
 import os
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from claimwatch.feeds.http import SafeHttpClient
 from claimwatch.feeds.poll import PollResult, poll_many
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
+from claimwatch.store.queues import ArticleQueue, PoisonMessage, feed_id_from_message
 
 logger = Logger()
 tracer = Tracer(patch_modules=aws.TRACED_MODULES)
@@ -28,23 +30,15 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 feeds = FeedStore(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"])
-sqs = aws.client("sqs")
+article_queue = ArticleQueue.from_env()
 http_client = SafeHttpClient.from_env()
-ARTICLE_QUEUE_URL = os.environ["ARTICLE_QUEUE_URL"]
-SQS_BODY_LIMIT = 240_000  # bytes; SQS takes 256 KiB, leave room for the envelope
-
-
-def article_message(article) -> str:
-    """The article as a queue message, its content trimmed to fit SQS (extract then falls back to
-    fetching the page, which it does for summary-only entries anyway)."""
-    body = json.dumps(article.to_dict())
-    while len(body.encode("utf-8")) > SQS_BODY_LIMIT and article.content:
-        article.content = article.content[: len(article.content) // 2]
-        body = json.dumps(article.to_dict())
-    return body
 
 PER_HOST = 2  # concurrent requests to one host
 STORE_RESERVE_S = 15.0  # time kept back for storing states and queueing articles
+
+
+class IncompletePoll(RuntimeError):
+    """Some of a feed's new articles are not yet queued and marked seen: retry the record."""
 
 
 def feed_ids(event: dict) -> list[str]:
@@ -52,8 +46,8 @@ def feed_ids(event: dict) -> list[str]:
     ids = []
     for r in event.get("Records", []):
         try:
-            ids.append(json.loads(r["body"])["feed_id"])
-        except (ValueError, TypeError, KeyError):
+            ids.append(feed_id_from_message(r["body"]))
+        except (PoisonMessage, TypeError, KeyError):
             continue
     return list(dict.fromkeys(ids))
 
@@ -69,31 +63,34 @@ def feed_deadline(states, remaining_s: float) -> float:
     return max(1.0, min(http_client.deadline_s, (remaining_s - STORE_RESERVE_S) / rounds))
 
 
-# Results of this invocation's concurrent poll, keyed by feed id, consumed by record_handler.
-_polled: dict[str, PollResult] = {}
+# This invocation's poll results keyed by feed id (or the error reading the feed), consumed by
+# record_handler.
+_polled: dict[str, PollResult | Exception] = {}
 
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> int:
-    feed_id = json.loads(record.body)["feed_id"]
+    feed_id = feed_id_from_message(record.body)  # PoisonMessage: this record fails alone
     result = _polled.get(feed_id)
+    if isinstance(result, Exception):
+        raise result
     if result is None:  # unknown or deleted feed: nothing to poll, nothing to retry
         logger.warning("feed not in registry", extra={"feed_id": feed_id})
         return 0
-    new_articles = feeds.record_new_articles(result.articles)
-    for sent, article in enumerate(new_articles):
-        try:
-            sqs.send_message(QueueUrl=ARTICLE_QUEUE_URL, MessageBody=article_message(article))
-        except Exception:
-            for unsent in new_articles[sent:]:  # so the retry of this record queues them again
-                feeds.forget_article(unsent)
-            raise
-    feeds.save_state(result.state)
+    stored = feeds.store_poll(result, article_queue.send)
     if result.error is not None:
         metrics.add_metric(name=f"FeedFailure_{result.error.kind}", unit=MetricUnit.Count, value=1)
         logger.warning("feed failed", extra={"feed_id": feed_id, "error": result.error.to_dict()})
-    metrics.add_metric(name="NewArticles", unit=MetricUnit.Count, value=len(new_articles))
-    return len(new_articles)
+    if stored.truncated:
+        metrics.add_metric(name="ArticlesTruncated", unit=MetricUnit.Count, value=len(stored.truncated))
+        logger.warning("article fields cut to fit", extra={"feed_id": feed_id, "truncated": stored.truncated})
+    metrics.add_metric(name="NewArticles", unit=MetricUnit.Count, value=len(stored.queued))
+    if not stored.complete:
+        metrics.add_metric(name="ArticlesNotQueued", unit=MetricUnit.Count, value=len(stored.failed))
+        metrics.add_metric(name="ArticlesNotMarked", unit=MetricUnit.Count, value=len(stored.unmarked))
+        raise IncompletePoll(f"feed {feed_id}: {len(stored.failed)} article(s) not queued, "
+                             f"{len(stored.unmarked)} queued but not marked seen; {'; '.join(stored.errors[:3])}")
+    return len(stored.queued)
 
 
 @logger.inject_lambda_context
@@ -101,8 +98,10 @@ def record_handler(record: SQSRecord) -> int:
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     now = datetime.now(timezone.utc)
-    states = [s for s in (feeds.get(fid) for fid in feed_ids(event)) if s is not None]
+    loaded = feeds.get_each(feed_ids(event))
+    states = [s for s in loaded.values() if s is not None and not isinstance(s, Exception)]
     _polled.clear()
+    _polled.update({fid: err for fid, err in loaded.items() if isinstance(err, Exception)})
     results = poll_many(states, http_client, now, per_host=PER_HOST,
                         feed_deadline_s=feed_deadline(states, context.get_remaining_time_in_millis() / 1000))
     _polled.update({res.state.feed_id: res for res in results})

@@ -179,7 +179,7 @@ def test_fetch_requeues_every_unsent_article_when_a_send_fails(local_pipeline, m
         event["Records"][0]["body"] = json.dumps({"feed_id": good.feed_id})
         pipe.handler("FetchFunction")  # load the module, then break its queue client once
         module = __import__("sys").modules[f"claimwatch_fn_FetchFunction_{pipe.stack.prefix}"]
-        real_send, calls = module.sqs.send_message, []
+        real_send, calls = module.article_queue.sqs.send_message, []
 
         def send_failing_first(**kwargs):  # the first article's send fails, the later ones are unsent
             calls.append(1)
@@ -187,7 +187,7 @@ def test_fetch_requeues_every_unsent_article_when_a_send_fails(local_pipeline, m
                 raise RuntimeError("SQS unavailable")
             return real_send(**kwargs)
 
-        monkeypatch.setattr(module.sqs, "send_message", send_failing_first)
+        monkeypatch.setattr(module.article_queue.sqs, "send_message", send_failing_first)
         with pytest.raises(BatchProcessingError):  # its only record failed: SQS redelivers it
             pipe.invoke("FetchFunction", copy.deepcopy(event))
         assert pipe.invoke("FetchFunction", copy.deepcopy(event))["batchItemFailures"] == []

@@ -6,8 +6,10 @@ template's functions called with the events Lambda would send them.
   again at once (Lambda waits for the visibility timeout) so the queue's redrive policy moves a
   poison message to its DLQ after maxReceiveCount receives, as in AWS.
 - DynamoDB stream sources: records read from the table's stream (moto's get_records), filtered
-  by the source's FilterCriteria, retried from the first failed record up to MaximumRetryAttempts,
-  then handed to the OnFailure destination queue.
+  by the source's FilterCriteria and retried as Lambda does: a batch whose invocation raised is
+  split in half when BisectBatchOnFunctionError is set (splitting uses no retry; halves run in
+  stream order), a reported item failure retries the batch from that record on, and a batch
+  that used up MaximumRetryAttempts is described to the OnFailure destination queue.
 """
 
 from __future__ import annotations
@@ -159,6 +161,7 @@ class LocalPipeline:
         self.env = merged
         self._handlers: dict[str, Callable] = {}
         self._stream_iterators: dict[str, dict[str, str | None]] = {}
+        self._shard_of: dict[str, str] = {}  # stream record sequence number -> shard id
         self.sqs = self.session.client("sqs")
         # Account-based stream endpoints (<account>.streams-ddb...) are not routed by moto; the
         # regional endpoint is equivalent for AWS too.
@@ -319,6 +322,7 @@ class LocalPipeline:
             resp = self.streams.get_records(ShardIterator=iters[sid], Limit=limit - len(out))
             iters[sid] = resp.get("NextShardIterator")
             out += resp.get("Records", [])
+            self._shard_of.update({r["dynamodb"]["SequenceNumber"]: sid for r in resp.get("Records", [])})
             if len(out) >= limit:
                 break
         return out
@@ -342,35 +346,43 @@ class LocalPipeline:
         return 1
 
     def _invoke_stream_batch(self, logical: str, props: dict, records: list[dict]) -> None:
+        bisect = bool(props.get("BisectBatchOnFunctionError"))
         max_retries = int(props.get("MaximumRetryAttempts", -1))
-        attempts = 0
-        while records:
+        pending = [(records, 0)]  # (batch, retries used so far), the next batch first
+        while pending:
+            batch, retries = pending.pop(0)
             try:
-                result = self.invoke(logical, {"Records": records}) or {}
-                failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
+                result = self.invoke(logical, {"Records": batch}) or {}
             except Exception as exc:
-                print(f"[local] {logical} raised {exc!r}; retrying the stream batch", file=sys.stderr)
-                failed = [records[0]["dynamodb"]["SequenceNumber"]]
-            if not failed:
-                return
-            seqs = [r["dynamodb"]["SequenceNumber"] for r in records]
-            first = min(seqs.index(s) for s in failed if s in seqs)
-            records = records[first:]
-            attempts += 1
-            if 0 <= max_retries < attempts:
-                self._stream_failure(logical, props, records)
-                return
+                print(f"[local] {logical} raised {exc!r} on {len(batch)} record(s)", file=sys.stderr)
+                if bisect and len(batch) > 1:
+                    half = len(batch) // 2
+                    pending[:0] = [(batch[:half], retries), (batch[half:], retries)]
+                    continue
+            else:
+                failed = {f.get("itemIdentifier") for f in result.get("batchItemFailures") or []}
+                if not failed:
+                    continue
+                seqs = [r["dynamodb"]["SequenceNumber"] for r in batch]
+                if failed <= set(seqs):  # checkpoint before the first failed record
+                    batch = batch[min(seqs.index(s) for s in failed):]
+                # else an identifier naming no record of the batch fails all of it, as in Lambda
+            if 0 <= max_retries <= retries:
+                self._stream_failure(logical, props, batch, invocations=retries + 1)
+            else:
+                pending.insert(0, (batch, retries + 1))
 
-    def _stream_failure(self, logical: str, props: dict, records: list[dict]) -> None:
+    def _stream_failure(self, logical: str, props: dict, records: list[dict], invocations: int) -> None:
         dest = (((props.get("DestinationConfig") or {}).get("OnFailure")) or {}).get("Destination")
         if not dest:
             return
         url = self._queue_url_for_arn(self.stack.resolve(dest))
         seqs = [r["dynamodb"]["SequenceNumber"] for r in records]
         body = {
-            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": logical},
+            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": logical,
+                               "approximateInvokeCount": invocations},
             "DDBStreamBatchInfo": {
-                "shardId": records[0].get("eventID"),
+                "shardId": self._shard_of.get(seqs[0]),
                 "startSequenceNumber": seqs[0],
                 "endSequenceNumber": seqs[-1],
                 "batchSize": len(records),
