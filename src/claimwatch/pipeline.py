@@ -25,7 +25,8 @@ MAX_ARTICLE_CHARS = 1_000_000
 # Texts up to this size are parsed as one Doc (every PolNeAR and golden article); longer ones in
 # pieces of at most this size, which bounds the parser's memory (extract/chunks.py).
 CHUNK_CHARS = 25_000
-CONTEXT_SENTENCES = 3  # carried from one piece into the next, for pronouns and role nouns
+# The whole sentences in the last this many characters of a piece are parsed again with the next
+# piece: who "he", "the adviser" and a bare surname are is usually said within them.
 CONTEXT_CHARS = 2_000
 
 logger = logging.getLogger(__name__)
@@ -158,14 +159,14 @@ def _prepare(text: str, published, provenance: model.Provenance | None) -> _Arti
     if len(body) > MAX_ARTICLE_CHARS:
         body = body[:cut_before(body, MAX_ARTICLE_CHARS // 2, MAX_ARTICLE_CHARS)]
         logger.warning("article text truncated to %d of %d characters (article %s)", len(body), len(clean.text),
-                       provenance.article_id or provenance.url, extra={"article_id": provenance.article_id,
+                       provenance.article_id or provenance.url or "without id", extra={"article_id": provenance.article_id,
                                                                         "chars": len(text), "kept": len(body)})
     return _Article(clean, body, pub, provenance, provenance.article_id or model.stable_id(text, length=24))
 
 
 def _claims_of_long(article: _Article, with_entities: bool) -> list[model.Claim]:
-    """A long text piece by piece (``CHUNK_CHARS``): each piece parsed with the last few sentences
-    before it (coreference context; claims whose cue lies there came with the piece before), its
+    """A long text piece by piece (``CHUNK_CHARS``): each piece parsed with the sentences of the
+    ``CONTEXT_CHARS`` before it (claims whose cue lies there came with the piece before), its
     claims mapped back to article offsets and its Doc released before the next piece is parsed."""
     nlp = get_nlp()
     claims: list[model.Claim] = []
@@ -175,7 +176,7 @@ def _claims_of_long(article: _Article, with_entities: bool) -> list[model.Claim]
         doc = nlp(article.body[base:end])
         claims += _claims_of_doc(doc, article.pub, article.provenance, article.key, with_entities,
                                  article.to_article(base), keep_from=start - base)
-        carried = base + context_start(doc, CONTEXT_SENTENCES, CONTEXT_CHARS)
+        carried = base + context_start(doc, CONTEXT_CHARS)
         del doc  # not alive while the next piece is parsed
     return claims
 

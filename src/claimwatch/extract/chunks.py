@@ -47,17 +47,14 @@ def chunk_bounds(text: str, size: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def context_start(doc: Doc, sentences: int, max_chars: int) -> int:
-    """Where in ``doc``'s text its last ``sentences`` sentences start (blank ones not counted), as
-    many as fit in ``max_chars``: the text carried into the next piece, so that "He noted …" at the
-    start of that piece still finds who "he" is. ``len(text)`` when not even one fits."""
+def context_start(doc: Doc, max_chars: int) -> int:
+    """Where in ``doc``'s text the sentences start that fit, whole, in its last ``max_chars``
+    characters: the text carried into the next piece, so that "He noted …" or "the adviser said …"
+    at the start of that piece still finds whom it refers to. ``len(text)`` when none fits."""
     length = len(doc_text(doc))
-    start, found = length, 0
+    start = length
     for sent in reversed(list(doc.sents)):
         if length - sent.start_char > max_chars:
             break
-        if any(not t.is_space for t in sent):
-            start, found = sent.start_char, found + 1
-            if found == sentences:
-                break
+        start = sent.start_char
     return start
