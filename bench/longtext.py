@@ -175,11 +175,10 @@ def main() -> int:
     figures["meets_rss_aim"] = figures["max_peak_over_idle"] <= RSS_AIM
     per = [r["cpu_s_per_100kb"] for r in rows]
     figures["cpu_per_100kb_spread"] = round(max(per) / min(per), 2)  # 1.0 = exactly linear
-    print(f"\npeak/idle RSS at most {figures['max_peak_over_idle']} (aim <= {RSS_AIM}); CPU s per 100 KB from "
-          f"{min(per)} to {max(per)} (spread {figures['cpu_per_100kb_spread']}x)")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(figures, indent=2))
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    OUT.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\npeak/idle RSS at most {figures['max_peak_over_idle']} (aim <= {RSS_AIM}); CPU s per 100 KB from "
+          f"{min(per)} to {max(per)} (spread {figures['cpu_per_100kb_spread']}x); wrote {OUT.relative_to(ROOT)}")
     return 0
 
 

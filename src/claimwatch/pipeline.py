@@ -159,15 +159,17 @@ def _prepare(text: str, published, provenance: model.Provenance | None) -> _Arti
     if len(body) > MAX_ARTICLE_CHARS:
         body = body[:cut_before(body, MAX_ARTICLE_CHARS // 2, MAX_ARTICLE_CHARS)]
         logger.warning("article text truncated to %d of %d characters (article %s)", len(body), len(clean.text),
-                       provenance.article_id or provenance.url or "without id", extra={"article_id": provenance.article_id,
-                                                                        "chars": len(text), "kept": len(body)})
+                       provenance.article_id or provenance.url or "without id",
+                       extra={"article_id": provenance.article_id, "chars": len(clean.text), "kept": len(body)})
     return _Article(clean, body, pub, provenance, provenance.article_id or model.stable_id(text, length=24))
 
 
 def _claims_of_long(article: _Article, with_entities: bool) -> list[model.Claim]:
     """A long text piece by piece (``CHUNK_CHARS``): each piece parsed with the sentences of the
     ``CONTEXT_CHARS`` before it (claims whose cue lies there came with the piece before), its
-    claims mapped back to article offsets and its Doc released before the next piece is parsed."""
+    claims mapped back to article offsets and its Doc released before the next piece is parsed.
+    One ``nlp`` call per piece rather than ``nlp.pipe``: where a piece's context starts is read
+    from the parse of the piece before it."""
     nlp = get_nlp()
     claims: list[model.Claim] = []
     carried = 0
