@@ -18,7 +18,7 @@ from claimwatch.extract.docindex import doc_text
 _BREAKS = (
     re.compile(r"\n[^\S\n]*\n\s*"),
     re.compile(r"\n\s*"),
-    re.compile(r"[.!?][\"'”’)\]]*\s+"),
+    re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})[.!?][\"'”’)\]]*\s+"),  # not "Dr." or "J."
     re.compile(r"\s+"),
 )
 

@@ -37,6 +37,7 @@ def test_pieces_end_at_the_best_break_and_cover_the_text():
     assert cut_before(text, 10, 35) == text.index("A line")
     assert cut_before(text, 0, 25) == text.index("Second")
     assert cut_before("x" * 50, 10, 40) == 40  # no break at all: cut where the piece must end
+    assert cut_before("They met Gen. J. Smith and Dr. Ruiz. Then left.", 0, 40) == 37  # not after a title
     long = FILLER * 60
     bounds = chunk_bounds(long, 1_000)
     assert bounds[0][0] == 0 and bounds[-1][1] == len(long)
