@@ -9,7 +9,7 @@ SAM := $(SAM_VENV)/bin/sam
 # No telemetry (sam would post usage data); a region for the template's pseudo parameters.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 
-.PHONY: install demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline validate build size clean
+.PHONY: install demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,10 @@ bench-throughput: install
 	$(SPACY_BENCH_ENV) $(BIN)/python bench/throughput.py
 bench-pipeline: install
 	$(SPACY_BENCH_ENV) $(BIN)/python bench/pipeline.py
+bench-longtext: install
+	$(SPACY_BENCH_ENV) $(BIN)/python bench/longtext.py
 
-bench: bench-throughput bench-extract bench-lgl bench-poll bench-novelty bench-pipeline bench-footprint
+bench: bench-throughput bench-extract bench-lgl bench-poll bench-novelty bench-pipeline bench-longtext bench-footprint
 	$(BIN)/python bench/collect.py
 
 # aws-sam-cli lives in its own virtualenv: its click pin conflicts with spaCy's.

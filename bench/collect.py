@@ -19,6 +19,8 @@ HEADLINES = [
     ("extraction throughput vs nlp.pipe", "throughput", ("ratio_full_over_spacy",), "x", (">=", 0.8)),
     ("extraction articles / CPU s", "throughput", ("analyze_many", "articles_per_cpu_s"), "", None),
     ("extraction words / CPU s", "throughput", ("analyze_many", "words_per_cpu_s"), "", None),
+    ("1 MB article: extract peak/idle RSS", "longtext", ("sizes", "1 MB", "peak_over_idle"), "x", ("<=", 2.0)),
+    ("1 MB article: extract CPU", "longtext", ("sizes", "1 MB", "cpu_s"), "s", None),
     ("PolNeAR dev relation F1 (exact)", "extract_polnear", ("relation", "f1"), "", None),
     ("LGL exact id, gold toponyms", "lgl_resolution", ("lgl", "exact_pct"), "%", None),
     ("novelty precision (new claims)", "novelty", ("precision_new",), "", None),

@@ -22,6 +22,7 @@ from typing import Iterable, Optional
 from urllib.parse import quote, urlsplit
 
 from claimwatch.model import Claim
+from claimwatch.textclean import CONTROL_CHARS, FORMAT_CHARS
 
 SUBJECT_MAX = 99  # SNS: "less than 100 characters", ASCII, no line breaks
 MAX_ATTRIBUTE_ITEMS = 25
@@ -39,7 +40,7 @@ HEADLINES = {
     "digest": "Digest",
 }
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(f"[{CONTROL_CHARS}{FORMAT_CHARS}]")  # every control and format character but tab and LF
 _SCHEME = re.compile(r"(?i)\b(h)tt(ps?)(?=://)|\b(f)t(p)(?=://)")
 _WWW = re.compile(r"(?i)\bwww\.")
 _DOMAIN_DOT = re.compile(r"(?<=[A-Za-z0-9])\.(?=[A-Za-z]{2,}(?:\b|/))")
