@@ -193,10 +193,14 @@ def cmd_extract(args) -> int:
 
 def cmd_places(args) -> int:
     from claimwatch.extract.nlp import get_nlp
+    from claimwatch.pipeline import MAX_ARTICLE_CHARS
     from claimwatch.resolve.display import format_places_text
     from claimwatch.resolve.places import find_places
 
     text, _ = read_article(args.source, args.allow_loopback)
+    if len(text) > MAX_ARTICLE_CHARS:  # one Doc for the whole text: spaCy refuses more (E088)
+        raise CliError(args.source, f"{len(text):,} characters; `places` reads at most {MAX_ARTICLE_CHARS:,}",
+                       hint="`claimwatch extract` reads longer texts in pieces")
     places = find_places(get_nlp()(text))
     if args.json:
         out = [{**dataclasses.asdict(p), "span": list(p.span) if p.span else None} for p in places]

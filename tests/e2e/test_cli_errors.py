@@ -164,3 +164,13 @@ def test_version_and_help(capsys):
         main(["run", "--help"])
     out = capsys.readouterr().out
     assert "moto in-process" in out and "(default: AWS" not in out
+
+
+def test_places_refuses_a_text_longer_than_one_document(tmp_path, capsys):
+    """`places` parses one Doc; over spaCy's limit it says so instead of raising E088."""
+    article = tmp_path / "huge.txt"
+    article.write_text("Fighting continued near Pokrovsk. " * 30_000, encoding="utf-8")
+    assert main(["places", str(article)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "reads at most 1,000,000" in err and "claimwatch extract" in err
