@@ -24,6 +24,7 @@ import email.utils
 import http.client
 import ipaddress
 import os
+import re
 import socket
 import ssl
 import threading
@@ -32,7 +33,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Optional, Sequence
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from claimwatch import __version__
 from claimwatch.feeds.errors import FetchError
@@ -170,6 +171,9 @@ def _retry_after_seconds(value: Optional[str]) -> Optional[float]:
     return max(0.0, when.timestamp() - time.time())
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 @dataclass
 class _Target:
     url: str
@@ -187,6 +191,8 @@ def check_url(url: str) -> _Target:
     except ValueError as exc:
         raise FetchError("bad_scheme", f"malformed URL: {exc}", url=url) from exc
     scheme = parts.scheme.lower()
+    if port == 0:  # urlsplit range-checks 1-65535 except 0, which "port or default" would turn into 80
+        raise FetchError("bad_scheme", "port 0 is not a valid port", url=url)
     if scheme not in ("http", "https"):
         raise FetchError("bad_scheme", f"scheme {scheme or '(none)'!r} is not http/https", url=url)
     if not parts.hostname:
@@ -198,7 +204,7 @@ def check_url(url: str) -> _Target:
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return _Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
+    return _Target(url, scheme, host, _DEFAULT_PORTS[scheme] if port is None else port, path)
 
 
 def check_feed_url(url: str) -> str:
@@ -210,6 +216,53 @@ def check_feed_url(url: str) -> str:
     except FetchError as exc:
         raise ValueError(f"{url}: {exc.message}") from exc
     return url
+
+
+def literal_address(host: str) -> Optional[str]:
+    """The IP address a host name spells without DNS, in every form the system resolver accepts
+    (``::1``, ``2130706433``, ``0x7f.1``, ``127.1``), or None for a name that needs resolving."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if not re.fullmatch(r"[0-9a-fx.]+", host, re.IGNORECASE):
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))  # parses numbers only: never a lookup
+    except OSError:
+        return None
+
+
+def validate_feed_url(url: str, allow_loopback: bool = False) -> str:
+    """The normalised URL, or FetchError when fetching it could never pass the guard; no DNS.
+
+    Checks the scheme (http/https), host, port (80/443; any port only when ``allow_loopback``
+    and the host may be loopback), and IP literals in any spelling (private, link-local incl.
+    metadata, loopback unless ``allow_loopback``), and ``localhost`` names. Names are checked
+    again, resolved, at every fetch. Normalised: trimmed, scheme and host lower-case (IDNA),
+    default port and fragment dropped.
+    """
+    url = url.strip()
+    target = check_url(url)
+    address = literal_address(target.host)
+    if address is not None:
+        reason = address_block_reason(address, allow_loopback)
+        if reason:
+            raise FetchError("blocked_address", f"{target.host} is a {reason}", url=url)
+    elif target.host == "localhost" or target.host.endswith(".localhost"):
+        if not allow_loopback:
+            raise FetchError("blocked_address", f"{target.host} is a loopback name", url=url)
+    if target.port not in DEFAULT_ALLOWED_PORTS:
+        may_be_loopback = address is None or ipaddress.ip_address(address).is_loopback
+        if not (allow_loopback and may_be_loopback):
+            raise FetchError("blocked_address", f"port {target.port} is not allowed", url=url)
+    parts = urlsplit(url)
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + host
+    if target.port != _DEFAULT_PORTS[target.scheme]:
+        netloc += f":{target.port}"
+    return urlunsplit((target.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
