@@ -8,7 +8,7 @@ The pipeline, each step bounded before the next one runs:
 2. ``check_entities`` on that text: every declaration that is not a short literal is refused
    (billion laughs, quadratic blowup, external entities).
 3. ``bound_document``: at most ``MAX_ENTRIES`` items, ``MAX_FEED_CHARS`` characters and
-   ``MAX_FEED_MARKUP`` tags go to feedparser (feedparser's cost is per tag); an item over its own
+   ``MAX_FEED_MARKUP`` tags and attributes go to feedparser (its cost is per tag and attribute); an item over its own
    caps is dropped, the rest cut; each cut is recorded in ``ParsedFeed.notes``.
 4. the checked text, re-encoded as UTF-8 under a UTF-8 XML declaration, is scanned by expat for
    elements with more than ``MAX_ATTRIBUTES`` attributes (feedparser's strict parser is quadratic
@@ -27,7 +27,7 @@ import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Iterator, Optional
 
 import feedparser
 
@@ -41,9 +41,9 @@ MAX_ENTRIES = 500  # a feed is a recent window; thousands of entries is a dump o
 MAX_ENTITY_DECLARATIONS = 64
 MAX_ENTITY_VALUE = 64
 MAX_FEED_CHARS = 4_000_000  # characters of document handed to feedparser
-MAX_FEED_MARKUP = 100_000  # tags ("<" and "&lt;") handed to feedparser: its cost is ~10-25 µs each
+MAX_FEED_MARKUP = 50_000  # tags and attributes handed to feedparser: its cost is ~5-25 µs each
 MAX_ITEM_CHARS = 1_000_000  # one item over this is dropped, not the feed
-MAX_ITEM_MARKUP = 20_000
+MAX_ITEM_MARKUP = 10_000
 MAX_TAIL_CHARS = 64 * 1024  # after the last item: the closing tags, nothing more is needed
 MAX_ATTRIBUTES = 32  # per element; feedparser's strict (SAX) parser is quadratic in them
 FIELD_CAPS = {"title": 1_000, "link": 2_048, "guid": 1_024, "summary": 20_000, "content": 200_000}  # characters
@@ -166,13 +166,30 @@ def check_entities(text: str | bytes) -> None:
             raise FetchError("parse", f"entity references would expand past {MAX_EXPANSION} bytes")
 
 
-_ITEM_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])", re.IGNORECASE)
-_ITEM_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
+_ITEM_NAME = re.compile(r"(?:item|entry)(?=[\s/>])")  # a literal-led search: 4x faster than one led by "<"
+_NAME_PREFIX = re.compile(r"[A-Za-z_][\w.-]{0,40}:")
+_ITEM_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+
+
+def _item_starts(text: str) -> Iterator[int]:
+    """Offsets of the "<" of every ``<item``/``<entry`` start tag (``<rss:item`` too), in order."""
+    for match in _ITEM_NAME.finditer(text):
+        name = match.start()
+        before = text[name - 1 : name]
+        if before == "<":
+            yield name - 1
+        elif before == ":":
+            opening = text.rfind("<", max(0, name - 43), name)
+            if opening >= 0 and _NAME_PREFIX.fullmatch(text, opening + 1, name):
+                yield opening
 
 
 def _markup(text: str, start: int, end: int) -> int:
-    """Tags feedparser will process in text[start:end], escaped HTML included (its sanitizer parses it)."""
-    return text.count("<", start, end) + text.count("&lt;", start, end)
+    """Tags and attributes feedparser will process in text[start:end], escaped HTML included (its
+    sanitizer parses that too); an attribute is counted by its '="' or "='"."""
+    count = text.count
+    return (count("<", start, end) + count("&lt;", start, end)
+            + count('="', start, end) + count("='", start, end))
 
 
 def bound_document(text: str) -> tuple[str, list[str]]:
@@ -182,20 +199,15 @@ def bound_document(text: str) -> tuple[str, list[str]]:
     counted too); the closing tags after the last item are kept. A document within budget is
     returned as is. FetchError("too_large") when the part before the first item is over budget.
     """
-    total_markup = _markup(text, 0, len(text))
-    if len(text) <= MAX_FEED_CHARS and total_markup <= MAX_FEED_MARKUP:
-        entries = 0
-        for entries, _ in enumerate(_ITEM_START.finditer(text), 1):
-            if entries > MAX_ENTRIES:
-                break
-        if entries <= MAX_ENTRIES:
+    if len(text) <= MAX_FEED_CHARS and _markup(text, 0, len(text)) <= MAX_FEED_MARKUP:
+        if sum(1 for _ in zip(_item_starts(text), range(MAX_ENTRIES + 1))) <= MAX_ENTRIES:
             return text, []
-    starts = _ITEM_START.finditer(text)
+    starts = _item_starts(text)
     first = next(starts, None)
-    head_end = first.start() if first else len(text)
+    head_end = len(text) if first is None else first
     if head_end > MAX_ITEM_CHARS or _markup(text, 0, head_end) > MAX_ITEM_MARKUP:
         raise FetchError("too_large", f"feed header (before the first item) over {MAX_ITEM_CHARS} characters "
-                                      f"or {MAX_ITEM_MARKUP} tags")
+                                      f"or {MAX_ITEM_MARKUP} tags and attributes")
     tail_from = max(head_end, len(text) - MAX_TAIL_CHARS)
     last_end = None
     for last_end in _ITEM_END.finditer(text, tail_from):
@@ -208,7 +220,7 @@ def bound_document(text: str) -> tuple[str, list[str]]:
     cut_at = None
     while first is not None:
         following = next(starts, None)
-        span_end = following.start() if following and following.start() < tail_start else tail_start
+        span_end = following if following is not None and following < tail_start else tail_start
         span_chars, span_markup = span_end - span_start, _markup(text, span_start, span_end)
         if span_chars > MAX_ITEM_CHARS or span_markup > MAX_ITEM_MARKUP:
             dropped += 1
@@ -222,10 +234,10 @@ def bound_document(text: str) -> tuple[str, list[str]]:
             break
         span_start, first = span_end, following
     if dropped:
-        notes.append(f"{dropped} item(s) over {MAX_ITEM_CHARS} characters or {MAX_ITEM_MARKUP} tags dropped")
+        notes.append(f"{dropped} item(s) over {MAX_ITEM_CHARS} characters or {MAX_ITEM_MARKUP} tags and attributes dropped")
     if cut_at is not None:
         notes.append(f"feed cut after {kept} items at character {cut_at} of {len(text)} "
-                     f"(caps: {MAX_ENTRIES} items, {MAX_FEED_CHARS} characters, {MAX_FEED_MARKUP} tags)")
+                     f"(caps: {MAX_ENTRIES} items, {MAX_FEED_CHARS} characters, {MAX_FEED_MARKUP} tags and attributes)")
     parts.append(text[tail_start:])  # the closing tags (empty when no item end was near the end)
     return "".join(parts), notes
 
