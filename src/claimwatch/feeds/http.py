@@ -46,10 +46,11 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5"
 
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
-DEFAULT_MAX_DECOMPRESSED = 20 * 1024 * 1024
+DEFAULT_MAX_DECOMPRESSED = 10 * 1024 * 1024  # ten of these in flight (a fetch batch) stay under 200 MB
 DEFAULT_ALLOWED_PORTS = (80, 443)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
+_INFLATE_STEP = 1024 * 1024
 
 Resolver = Callable[[str, int], Sequence[str]]
 Connector = Callable[[str, int, float], socket.socket]
@@ -316,6 +317,27 @@ class _Watchdog:
         self._timer.cancel()
 
 
+class _BodyBuffer:
+    """Body pieces joined once at the end (a growing bytearray is reallocated as it grows, then
+    copied into bytes: a batch of large bodies held up to twice their size)."""
+
+    def __init__(self):
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def __iadd__(self, piece: bytes) -> "_BodyBuffer":
+        self.pieces.append(piece)
+        self.size += len(piece)
+        return self
+
+    def __len__(self) -> int:
+        return self.size
+
+    def getvalue(self) -> bytes:
+        pieces, self.pieces = self.pieces, []
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
 class SafeHttpClient:
     def __init__(
         self,
@@ -531,7 +553,7 @@ class SafeHttpClient:
             decoder = False
         else:
             raise FetchError("bad_content_type", f"unsupported Content-Encoding {encoding!r}", url=url)
-        out = bytearray()
+        out = _BodyBuffer()
         received = 0
         while True:
             chunk = resp.read1(_CHUNK)
@@ -556,14 +578,14 @@ class SafeHttpClient:
                 raise FetchError("parse", f"corrupt {encoding} body: {exc}", url=url) from exc
             if len(out) > self.max_decompressed:
                 raise FetchError("too_large", f"decompressed body over {self.max_decompressed} bytes", url=url)
-        return bytes(out)
+        return out.getvalue()
 
-    def _inflate(self, decoder, data: bytes, out: bytearray, url: str) -> None:
+    def _inflate(self, decoder, data: bytes, out: "_BodyBuffer", url: str) -> None:
         """Decompress with a bounded output per call, so a bomb stops at the cap."""
         while data and not decoder.eof:
             room = self.max_decompressed - len(out)
-            try:
-                out += decoder.decompress(data, room + 1)
+            try:  # in steps: one call up to the cap would hold the cap twice (the piece and the buffer)
+                out += decoder.decompress(data, min(room + 1, _INFLATE_STEP))
             except zlib.error as exc:
                 raise FetchError("parse", f"corrupt compressed body: {exc}", url=url) from exc
             if len(out) > self.max_decompressed:
