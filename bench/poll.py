@@ -13,9 +13,9 @@ UTF-7, a gzip bomb, 100,000 items, huge fields, a tag flood, 20,000 attributes, 
 header). Each fetch invocation is one batch of 10 feeds (the fetch function's SQS batch size)
 polled with poll_many in its own child process, with the fetch function's client caps; its peak
 memory is the child's peak RSS (VmHWM: what Lambda's memory limit counts, interpreter and imports
-included; no tracemalloc, whose own overhead would distort it) and must stay under 200 MB. Every hostile feed must end with
-its expected outcome (a failure kind, or "ok" cut to the caps) and the healthy feeds of the same
-batch must poll.
+included; no tracemalloc, whose own overhead would distort it) and must stay under 200 MB.
+Every hostile feed must end with its expected outcome (a failure kind, or "ok" cut to the caps)
+and the healthy feeds of the same batch must poll.
 
 Synthetic feeds: no ../shared data is needed. Run: make bench-poll
 Writes bench/out/poll.json.

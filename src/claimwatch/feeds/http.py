@@ -130,11 +130,16 @@ class HttpResult:
     @property
     def charset(self) -> Optional[str]:
         """The charset parameter of Content-Type, if any (bytes are never decoded here)."""
-        for param in self.content_type.split(";")[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "charset" and value.strip():
-                return value.strip().strip("\"'").lower()
-        return None
+        return content_type_charset(self.content_type)
+
+
+def content_type_charset(content_type: str) -> Optional[str]:
+    """The charset parameter of a Content-Type value, lower-case, or None."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'").lower()
+    return None
 
 
 def _media_type(content_type: str) -> str:

@@ -8,8 +8,8 @@ The pipeline, each step bounded before the next one runs:
 2. ``check_entities`` on that text: every declaration that is not a short literal is refused
    (billion laughs, quadratic blowup, external entities).
 3. ``bound_document``: at most ``MAX_ENTRIES`` items, ``MAX_FEED_CHARS`` characters and
-   ``MAX_FEED_MARKUP`` tags and attributes go to feedparser (its cost is per tag and attribute); an item over its own
-   caps is dropped, the rest cut; each cut is recorded in ``ParsedFeed.notes``.
+   ``MAX_FEED_MARKUP`` tags and attributes go to feedparser (its cost is per tag and attribute);
+   an item over its own caps is dropped, the rest cut; each cut is recorded in ``ParsedFeed.notes``.
 4. the checked text, re-encoded as UTF-8 under a UTF-8 XML declaration, is scanned by expat for
    elements with more than ``MAX_ATTRIBUTES`` attributes (feedparser's strict parser is quadratic
    in them), then handed to feedparser as a ``BytesIO`` (``feedparser.parse(bytes)`` would first
@@ -34,6 +34,7 @@ from typing import Iterator, Optional
 import feedparser
 
 from claimwatch.feeds.errors import FetchError
+from claimwatch.feeds.http import content_type_charset
 from claimwatch.feeds.identity import article_id_for, canonical_url, content_hash
 from claimwatch.model import Article
 
@@ -92,14 +93,6 @@ def _codec(name: Optional[str]) -> Optional[str]:
         return codecs.lookup(name.strip().strip("\"'")).name
     except LookupError:
         return None
-
-
-def _charset(content_type: str) -> Optional[str]:
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
 
 
 def _refuse_encoding(name: str, source: str) -> FetchError:
@@ -240,10 +233,11 @@ def bound_document(text: str) -> tuple[str, list[str]]:
             break
         span_start, first = span_end, following
     if dropped:
-        notes.append(f"{dropped} item(s) over {MAX_ITEM_CHARS} characters or {MAX_ITEM_MARKUP} tags and attributes dropped")
+        notes.append(f"{dropped} item(s) over {MAX_ITEM_CHARS} characters or {MAX_ITEM_MARKUP} tags and "
+                     "attributes dropped")
     if cut_at is not None:
-        notes.append(f"feed cut after {kept} items at character {cut_at} of {len(text)} "
-                     f"(caps: {MAX_ENTRIES} items, {MAX_FEED_CHARS} characters, {MAX_FEED_MARKUP} tags and attributes)")
+        notes.append(f"feed cut after {kept} items at character {cut_at} of {len(text)} (caps: {MAX_ENTRIES} "
+                     f"items, {MAX_FEED_CHARS} characters, {MAX_FEED_MARKUP} tags and attributes)")
     parts.append(text[tail_start:])  # the closing tags (empty when no item end was near the end)
     return "".join(parts), notes
 
@@ -327,7 +321,9 @@ def _capped(name: str, value: Optional[str], notes: Optional[list]) -> Optional[
     return value[:cap]
 
 
-def entry_to_article(entry, *, feed_id: Optional[str], outlet: Optional[str], notes: Optional[list] = None) -> Article:
+def entry_to_article(
+    entry, *, feed_id: Optional[str], outlet: Optional[str], notes: Optional[list] = None
+) -> Article:
     """An Article from a feedparser entry, every field cut to FIELD_CAPS (each cut noted in ``notes``)."""
     link = _capped("link", _entry_link(entry), notes)
     guid = _capped("guid", entry.get("id") or None, notes)
@@ -369,12 +365,13 @@ def _parse_feed(body: bytes, *, url, headers, feed_id, outlet) -> ParsedFeed:
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     content_type = response_headers.get("content-type", "")
     try:
-        document, encoding, notes = prepare_document(body, _charset(content_type))
+        document, encoding, notes = prepare_document(body, content_type_charset(content_type))
     except FetchError as exc:
         exc.url = exc.url or url
         raise
     # feedparser decodes what it is told: the checked UTF-8, whatever the server declared.
-    response_headers["content-type"] = (content_type.split(";", 1)[0].strip() or "application/xml") + "; charset=utf-8"
+    media_type = content_type.split(";", 1)[0].strip() or "application/xml"
+    response_headers["content-type"] = f"{media_type}; charset=utf-8"
     if url:
         response_headers.setdefault("content-location", url)  # base for relative links
     parsed = feedparser.parse(io.BytesIO(document), response_headers=response_headers)

@@ -168,21 +168,27 @@ def test_a_wrong_http_charset_falls_back_to_the_declaration():
 
 
 def test_feedparser_is_handed_the_checked_utf8_text_and_told_so(monkeypatch):
+    calls = spy_on_feedparser(monkeypatch)
+    parse_feed(CP1251_FEED, headers={"Content-Type": "application/rss+xml; charset=windows-1251"})
+    ((document, headers),) = calls
+    assert document.startswith(b'<?xml version="1.0" encoding="utf-8"?><rss')
+    assert "Обстрел в Донецке".encode("utf-8") in document
+    assert headers["content-type"] == "application/rss+xml; charset=utf-8"
+
+
+def spy_on_feedparser(monkeypatch) -> list:
+    """Records (document bytes, response headers) of every feedparser.parse call."""
     import claimwatch.feeds.parse as parse_module
 
-    seen = {}
+    calls = []
     real_parse = parse_module.feedparser.parse
 
     def spy(stream, response_headers):
-        seen["document"], seen["headers"] = stream.getvalue(), dict(response_headers)
-        stream.seek(0)
+        calls.append((stream.getvalue(), dict(response_headers)))
         return real_parse(stream, response_headers=response_headers)
 
     monkeypatch.setattr(parse_module.feedparser, "parse", spy)
-    parse_feed(CP1251_FEED, headers={"Content-Type": "application/rss+xml; charset=windows-1251"})
-    assert seen["document"].startswith(b'<?xml version="1.0" encoding="utf-8"?><rss')
-    assert "Обстрел в Донецке".encode("utf-8") in seen["document"]
-    assert seen["headers"]["content-type"] == "application/rss+xml; charset=utf-8"
+    return calls
 
 
 # -- bounded parsing cost: caps apply before feedparser ---------------------------------------------
@@ -197,24 +203,10 @@ def many_items(count: int, description: str = "d") -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>{items}</channel></rss>'.encode()
 
 
-def spy_on_feedparser(monkeypatch) -> list:
-    import claimwatch.feeds.parse as parse_module
-
-    documents = []
-    real_parse = parse_module.feedparser.parse
-
-    def spy(stream, response_headers):
-        documents.append(stream.getvalue())
-        return real_parse(stream, response_headers=response_headers)
-
-    monkeypatch.setattr(parse_module.feedparser, "parse", spy)
-    return documents
-
-
 def test_a_100k_item_feed_is_cut_to_the_item_cap_before_feedparser(monkeypatch):
-    documents = spy_on_feedparser(monkeypatch)
+    calls = spy_on_feedparser(monkeypatch)
     parsed = parse_feed(many_items(100_000))
-    (document,) = documents
+    ((document, _),) = calls
     assert document.count(b"<item>") == MAX_ENTRIES and document.endswith(b"</channel></rss>")
     assert len(parsed.articles) == MAX_ENTRIES and not parsed.bozo  # still well-formed after the cut
     assert [a.title for a in parsed.articles[:2]] == ["t0", "t1"]  # the newest (first) items are kept
@@ -222,20 +214,20 @@ def test_a_100k_item_feed_is_cut_to_the_item_cap_before_feedparser(monkeypatch):
 
 
 def test_the_tag_budget_cuts_a_feed_of_tag_heavy_items(monkeypatch):
-    documents = spy_on_feedparser(monkeypatch)
+    calls = spy_on_feedparser(monkeypatch)
     heavy = "&lt;b&gt;x&lt;/b&gt;" * 500  # escaped HTML: feedparser's sanitizer parses every tag
     parsed = parse_feed(many_items(300, heavy))
-    (document,) = documents
+    ((document, _),) = calls
     assert document.count(b"&lt;") + document.count(b"<") <= MAX_FEED_MARKUP
     assert 0 < len(parsed.articles) < 300 and parsed.notes
 
 
 def test_an_oversized_item_is_dropped_and_the_others_kept(monkeypatch):
-    documents = spy_on_feedparser(monkeypatch)
+    calls = spy_on_feedparser(monkeypatch)
     huge = b"<description>" + b"w " * 2_100_000 + b"</description>"  # the feed is over MAX_FEED_CHARS
     body = many_items(3).replace(b"<description>d</description>", huge, 1)
     parsed = parse_feed(body)
-    assert len(documents[0]) < 10_000
+    assert len(calls[0][0]) < 10_000
     assert [a.title for a in parsed.articles] == ["t1", "t2"] and "1 item(s) over" in parsed.notes[0]
 
 
