@@ -250,12 +250,13 @@ def validate_feed_url(url: str, allow_loopback: bool = False) -> str:
     """
     url = url.strip()
     target = check_url(url)
-    address = literal_address(target.host)
+    name = target.host.rstrip(".")  # "localhost." and "127.0.0.1." name the same hosts
+    address = literal_address(name)
     if address is not None:
         reason = address_block_reason(address, allow_loopback)
         if reason:
             raise FetchError("blocked_address", f"{target.host} is a {reason}", url=url)
-    elif target.host == "localhost" or target.host.endswith(".localhost"):
+    elif name == "localhost" or name.endswith(".localhost"):
         if not allow_loopback:
             raise FetchError("blocked_address", f"{target.host} is a loopback name", url=url)
     if target.port not in DEFAULT_ALLOWED_PORTS:

@@ -202,6 +202,8 @@ def test_port_zero_is_never_connected_to_as_port_80(feed_server):
         ("http://0251.0376.0251.0376/", "link-local"),  # 169.254.169.254 in octal
         ("http://127.1:8080/", "loopback"),
         ("http://localhost/feed", "loopback"),
+        ("http://LOCALHOST./feed", "loopback"),
+        ("http://127.0.0.1./feed", "loopback"),
         ("http://feeds.localhost/feed", "loopback"),
         ("http://news.example:0/rss", "port 0"),
         ("http://news.example:8080/rss", "port 8080"),
