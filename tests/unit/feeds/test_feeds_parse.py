@@ -10,7 +10,7 @@ import pytest
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.parse import FIELD_CAPS, MAX_ENTRIES, MAX_FEED_MARKUP, check_entities, parse_feed
 
-from .conftest import BILLION_LAUGHS, CP1251_FEED, QUADRATIC_BLOWUP, rss
+from .conftest import BILLION_LAUGHS, CP1251_FEED, EBCDIC_LAUGHS, QUADRATIC_BLOWUP, rss
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def refused_fast_and_small(document: bytes, **kwargs) -> FetchError:
 
 def test_ebcdic_billion_laughs_is_refused_before_anything_expands():
     # feedparser sniffs "<?xm" in EBCDIC and decodes cp037 itself: a latin-1 scan saw no entities.
-    error = refused_fast_and_small(declared("cp037").encode("cp037"))
+    error = refused_fast_and_small(EBCDIC_LAUGHS)
     assert error.kind == "bad_encoding" and "EBCDIC" in error.message
 
 
