@@ -18,7 +18,8 @@ FETCH_ERROR_KINDS = (
     "too_many_redirects",  # redirect chain too long or a loop
     "http_status",  # a status other than 2xx/304
     "bad_content_type",  # e.g. an image where a feed was expected
-    "parse",  # not a feed, or a hostile document (entity expansion)
+    "parse",  # not a feed, or a hostile document (entity expansion, an element with too many attributes)
+    "bad_encoding",  # a character encoding outside the allow-list (EBCDIC, UTF-7, ...): never decoded
 )
 
 

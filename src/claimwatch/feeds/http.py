@@ -24,6 +24,7 @@ import email.utils
 import http.client
 import ipaddress
 import os
+import re
 import socket
 import ssl
 import threading
@@ -32,7 +33,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Optional, Sequence
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from claimwatch import __version__
 from claimwatch.feeds.errors import FetchError
@@ -45,10 +46,11 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5"
 
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
-DEFAULT_MAX_DECOMPRESSED = 20 * 1024 * 1024
+DEFAULT_MAX_DECOMPRESSED = 10 * 1024 * 1024  # ten of these in flight (a fetch batch) stay under 200 MB
 DEFAULT_ALLOWED_PORTS = (80, 443)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
+_INFLATE_STEP = 1024 * 1024
 
 Resolver = Callable[[str, int], Sequence[str]]
 Connector = Callable[[str, int, float], socket.socket]
@@ -128,11 +130,16 @@ class HttpResult:
     @property
     def charset(self) -> Optional[str]:
         """The charset parameter of Content-Type, if any (bytes are never decoded here)."""
-        for param in self.content_type.split(";")[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "charset" and value.strip():
-                return value.strip().strip("\"'").lower()
-        return None
+        return content_type_charset(self.content_type)
+
+
+def content_type_charset(content_type: str) -> Optional[str]:
+    """The charset parameter of a Content-Type value, lower-case, or None."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'").lower()
+    return None
 
 
 def _media_type(content_type: str) -> str:
@@ -170,6 +177,9 @@ def _retry_after_seconds(value: Optional[str]) -> Optional[float]:
     return max(0.0, when.timestamp() - time.time())
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 @dataclass
 class _Target:
     url: str
@@ -187,6 +197,8 @@ def check_url(url: str) -> _Target:
     except ValueError as exc:
         raise FetchError("bad_scheme", f"malformed URL: {exc}", url=url) from exc
     scheme = parts.scheme.lower()
+    if port == 0:  # urlsplit range-checks 1-65535 except 0, which "port or default" would turn into 80
+        raise FetchError("bad_scheme", "port 0 is not a valid port", url=url)
     if scheme not in ("http", "https"):
         raise FetchError("bad_scheme", f"scheme {scheme or '(none)'!r} is not http/https", url=url)
     if not parts.hostname:
@@ -198,7 +210,7 @@ def check_url(url: str) -> _Target:
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return _Target(url, scheme, host, port or (443 if scheme == "https" else 80), path)
+    return _Target(url, scheme, host, _DEFAULT_PORTS[scheme] if port is None else port, path)
 
 
 def check_feed_url(url: str) -> str:
@@ -210,6 +222,54 @@ def check_feed_url(url: str) -> str:
     except FetchError as exc:
         raise ValueError(f"{url}: {exc.message}") from exc
     return url
+
+
+def literal_address(host: str) -> Optional[str]:
+    """The IP address a host name spells without DNS, in every form the system resolver accepts
+    (``::1``, ``2130706433``, ``0x7f.1``, ``127.1``), or None for a name that needs resolving."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if not re.fullmatch(r"[0-9a-fx.]+", host, re.IGNORECASE):
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))  # parses numbers only: never a lookup
+    except OSError:
+        return None
+
+
+def validate_feed_url(url: str, allow_loopback: bool = False) -> str:
+    """The normalised URL, or FetchError when fetching it could never pass the guard; no DNS.
+
+    Checks the scheme (http/https), host, port (80/443; any port only when ``allow_loopback``
+    and the host may be loopback), and IP literals in any spelling (private, link-local incl.
+    metadata, loopback unless ``allow_loopback``), and ``localhost`` names. Names are checked
+    again, resolved, at every fetch. Normalised: trimmed, scheme and host lower-case (IDNA),
+    default port and fragment dropped.
+    """
+    url = url.strip()
+    target = check_url(url)
+    name = target.host.rstrip(".")  # "localhost." and "127.0.0.1." name the same hosts
+    address = literal_address(name)
+    if address is not None:
+        reason = address_block_reason(address, allow_loopback)
+        if reason:
+            raise FetchError("blocked_address", f"{target.host} is a {reason}", url=url)
+    elif name == "localhost" or name.endswith(".localhost"):
+        if not allow_loopback:
+            raise FetchError("blocked_address", f"{target.host} is a loopback name", url=url)
+    if target.port not in DEFAULT_ALLOWED_PORTS:
+        may_be_loopback = address is None or ipaddress.ip_address(address).is_loopback
+        if not (allow_loopback and may_be_loopback):
+            raise FetchError("blocked_address", f"port {target.port} is not allowed", url=url)
+    parts = urlsplit(url)
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + host
+    if target.port != _DEFAULT_PORTS[target.scheme]:
+        netloc += f":{target.port}"
+    return urlunsplit((target.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -261,6 +321,27 @@ class _Watchdog:
 
     def cancel(self):
         self._timer.cancel()
+
+
+class _BodyBuffer:
+    """Body pieces joined once at the end (a growing bytearray is reallocated as it grows, then
+    copied into bytes: a batch of large bodies held up to twice their size)."""
+
+    def __init__(self):
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def __iadd__(self, piece: bytes) -> "_BodyBuffer":
+        self.pieces.append(piece)
+        self.size += len(piece)
+        return self
+
+    def __len__(self) -> int:
+        return self.size
+
+    def getvalue(self) -> bytes:
+        pieces, self.pieces = self.pieces, []
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 class SafeHttpClient:
@@ -478,7 +559,7 @@ class SafeHttpClient:
             decoder = False
         else:
             raise FetchError("bad_content_type", f"unsupported Content-Encoding {encoding!r}", url=url)
-        out = bytearray()
+        out = _BodyBuffer()
         received = 0
         while True:
             chunk = resp.read1(_CHUNK)
@@ -503,14 +584,14 @@ class SafeHttpClient:
                 raise FetchError("parse", f"corrupt {encoding} body: {exc}", url=url) from exc
             if len(out) > self.max_decompressed:
                 raise FetchError("too_large", f"decompressed body over {self.max_decompressed} bytes", url=url)
-        return bytes(out)
+        return out.getvalue()
 
-    def _inflate(self, decoder, data: bytes, out: bytearray, url: str) -> None:
+    def _inflate(self, decoder, data: bytes, out: "_BodyBuffer", url: str) -> None:
         """Decompress with a bounded output per call, so a bomb stops at the cap."""
         while data and not decoder.eof:
             room = self.max_decompressed - len(out)
-            try:
-                out += decoder.decompress(data, room + 1)
+            try:  # in steps: one call up to the cap would hold the cap twice (the piece and the buffer)
+                out += decoder.decompress(data, min(room + 1, _INFLATE_STEP))
             except zlib.error as exc:
                 raise FetchError("parse", f"corrupt compressed body: {exc}", url=url) from exc
             if len(out) > self.max_decompressed:

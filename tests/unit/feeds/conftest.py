@@ -56,6 +56,10 @@ QUADRATIC_BLOWUP = (
     b'<rss version="2.0"><channel><title>q</title><item><title>' + b"&a;" * 15_000 + b"</title>"
     b"<link>http://news.test/q</link></item></channel></rss>"
 )
+# The same bomb written in EBCDIC: feedparser decodes cp037 itself, a byte-level guard sees nothing.
+EBCDIC_LAUGHS = BILLION_LAUGHS.decode("ascii").replace(
+    '<?xml version="1.0"?>', '<?xml version="1.0" encoding="cp037"?>'
+).encode("cp037")
 # Unescaped ampersand and an unclosed element: malformed, but the entries are recoverable.
 INVALID_XML_FEED = (
     b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Broken & Co</title>'
@@ -169,6 +173,8 @@ class FeedHandler(BaseHTTPRequestHandler):
             return self._send(200, gzip.compress(NORMAL_FEED), headers={"Content-Encoding": "gzip"})
         if path == "/billion-laughs":
             return self._send(200, BILLION_LAUGHS)
+        if path == "/ebcdic-laughs":
+            return self._send(200, EBCDIC_LAUGHS, "application/rss+xml")
         if path == "/quadratic":
             return self._send(200, QUADRATIC_BLOWUP)
         if path == "/invalid-xml":

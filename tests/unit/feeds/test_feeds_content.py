@@ -75,3 +75,59 @@ def test_html_in_hand_is_reduced_to_its_main_text():
     assert result.title == "Bridge hit overnight" and "Paragraph 3:" in result.text
     assert "newsletter" not in result.text and result.canonical_url == "http://news.test/a/1"
     assert html_to_article_text("<html><body></body></html>").text == ""
+
+
+# -- bounded extraction: trafilatura never sees more than the caps -----------------------------------
+
+ARTICLE_PARAGRAPHS = "".join(
+    f"<p>Paragraph {i}: officials said the bridge over the river was hit overnight and repair crews "
+    f"were sent at dawn, according to the regional administration.</p>"
+    for i in range(8)
+)
+
+
+def spy_on_trafilatura(monkeypatch) -> list:
+    import trafilatura
+
+    seen = []
+    real = trafilatura.bare_extraction
+
+    def spy(tree, **kwargs):
+        if isinstance(tree, (bytes, str)):  # raw markup: trafilatura would parse all of it
+            seen.append((float("inf"), float("inf")))
+        else:
+            seen.append((sum(1 for _ in tree.iter()), max(len(element) for element in tree.iter())))
+        return real(tree, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    return seen
+
+
+def test_a_page_of_crowded_and_countless_elements_reaches_trafilatura_bounded(monkeypatch):
+    from claimwatch.feeds.content import MAX_CHILDREN, MAX_PAGE_ELEMENTS, extract_page
+
+    seen = spy_on_trafilatura(monkeypatch)
+    # 100,000 spans in one paragraph (trafilatura is quadratic in them: 20,000 cost 27 s) and
+    # 200,000 more elements after it; gzipped this is a few KB.
+    hostile = ("<html><head><title>Bridge hit</title></head><body><article>" + ARTICLE_PARAGRAPHS
+               + "<p>" + "<span>word</span> " * 100_000 + "</p>" + "<div><i>x</i></div>" * 100_000
+               + "</article></body></html>").encode()
+    page = extract_page(hostile, "http://news.test/a/1")
+    ((elements, widest),) = seen
+    assert elements <= MAX_PAGE_ELEMENTS and widest <= MAX_CHILDREN
+    assert "Paragraph 7: officials said the bridge" in page.text  # the article before the junk survives
+
+
+def test_an_oversized_utf8_page_is_cut_on_a_character_boundary():
+    from claimwatch.feeds.content import MAX_PAGE_CHARS, extract_page
+
+    head = ("<html><head><meta charset='utf-8'><title>Мост</title></head><body><article>"
+            + "".join(f"<p>Абзац {i}: советник главы администрации заявил, что мост через реку был "
+                      f"поврежден ночью, а ремонтные бригады выехали на рассвете.</p>" for i in range(8))
+            + "</article><footer>").encode()
+    filler = "<p>я</p>".encode() * (MAX_PAGE_CHARS // 8)
+    pad = (MAX_PAGE_CHARS - len(head) - 4) % len("<p>я</p>".encode())  # the cut lands inside a "я"
+    body = head + b" " * pad + filler
+    assert len(body) > MAX_PAGE_CHARS and body[MAX_PAGE_CHARS] & 0xC0 == 0x80
+    page = extract_page(body, "http://news.test/ru/1")
+    assert "Абзац 7: советник главы администрации заявил" in page.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from claimwatch.feeds.errors import FetchError
-from claimwatch.feeds.http import SafeHttpClient, address_block_reason, check_url
+from claimwatch.feeds.http import SafeHttpClient, address_block_reason, check_url, validate_feed_url
 
 from .conftest import FAKE_PUBLIC_IP, LoopbackOnlyConnector, StubResolver
 
@@ -172,3 +172,73 @@ def test_from_env_allows_loopback_only_when_set():
     env = {"CLAIMWATCH_ALLOW_LOOPBACK": "1"}
     assert SafeHttpClient.from_env(env, allow_loopback=None).allow_loopback is True  # None keeps the setting
     assert SafeHttpClient.from_env({}, allow_loopback=True).allow_loopback is True
+
+
+@pytest.mark.parametrize("url", ["http://feeds.example.com:0/rss", "https://feeds.example.com:0/", "http://[::1]:0/",
+                                 "http://feeds.example.com:65536/", "http://feeds.example.com:-1/"])
+def test_port_zero_and_out_of_range_ports_are_refused(url):
+    with pytest.raises(FetchError) as info:
+        check_url(url)
+    assert info.value.kind == "bad_scheme" and "port" in info.value.message.lower()
+
+
+def test_port_zero_is_never_connected_to_as_port_80(feed_server):
+    connector = public_route(feed_server)  # port 80 of the public address would reach the test server
+    client = make_client(connector, {"feeds.example.com": [FAKE_PUBLIC_IP]})
+    with pytest.raises(FetchError) as info:
+        client.get("http://feeds.example.com:0/feed.xml")
+    assert info.value.kind == "bad_scheme" and connector.calls == []
+
+
+@pytest.mark.parametrize(
+    "url,fragment",
+    [
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://[fd00:ec2::254]/", "private"),
+        ("http://10.0.0.1/feed", "private"),
+        ("http://[::ffff:169.254.169.254]/", "link-local"),
+        ("http://2130706433/", "loopback"),  # 127.0.0.1 as one number
+        ("http://0x7f.1/", "loopback"),
+        ("http://0251.0376.0251.0376/", "link-local"),  # 169.254.169.254 in octal
+        ("http://127.1:8080/", "loopback"),
+        ("http://localhost/feed", "loopback"),
+        ("http://LOCALHOST./feed", "loopback"),
+        ("http://127.0.0.1./feed", "loopback"),
+        ("http://feeds.localhost/feed", "loopback"),
+        ("http://news.example:0/rss", "port 0"),
+        ("http://news.example:8080/rss", "port 8080"),
+        ("http://news.example:99999/rss", "Port out of range"),
+        ("ftp://news.example/rss", "scheme"),
+        ("http:///rss", "no host"),
+    ],
+)
+def test_validate_feed_url_refuses_without_dns(url, fragment, monkeypatch):
+    def no_dns(*args, **kwargs):
+        raise AssertionError("validate_feed_url must not resolve names")
+
+    monkeypatch.setattr("socket.getaddrinfo", no_dns)
+    with pytest.raises(FetchError) as info:
+        validate_feed_url(url)
+    assert fragment in info.value.message and info.value.kind in ("blocked_address", "bad_scheme")
+
+
+@pytest.mark.parametrize(
+    "url,normalised",
+    [
+        (" HTTP://News.Example:80/rss?x=1#top ", "http://news.example/rss?x=1"),
+        ("https://news.example:443", "https://news.example/"),
+        ("http://bücher.example/feed", "http://xn--bcher-kva.example/feed"),
+        ("https://[2606:4700:4700::1111]/feed", "https://[2606:4700:4700::1111]/feed"),
+        ("http://93.184.216.34/rss", "http://93.184.216.34/rss"),
+    ],
+)
+def test_validate_feed_url_accepts_and_normalises_public_urls(url, normalised):
+    assert validate_feed_url(url) == normalised
+
+
+def test_validate_feed_url_with_loopback_allowed_accepts_loopback_only():
+    assert validate_feed_url("http://127.0.0.1:8080/feed.xml", allow_loopback=True) == "http://127.0.0.1:8080/feed.xml"
+    assert validate_feed_url("http://localhost:8000/f", allow_loopback=True) == "http://localhost:8000/f"
+    for url in ("http://10.0.0.1/", "http://169.254.169.254/", "http://news.example:0/"):
+        with pytest.raises(FetchError):
+            validate_feed_url(url, allow_loopback=True)

@@ -8,9 +8,9 @@ import tracemalloc
 import pytest
 
 from claimwatch.feeds.errors import FetchError
-from claimwatch.feeds.parse import check_entities, parse_feed
+from claimwatch.feeds.parse import FIELD_CAPS, MAX_ENTRIES, MAX_FEED_MARKUP, check_entities, parse_feed
 
-from .conftest import BILLION_LAUGHS, CP1251_FEED, QUADRATIC_BLOWUP, rss
+from .conftest import BILLION_LAUGHS, CP1251_FEED, EBCDIC_LAUGHS, QUADRATIC_BLOWUP, rss
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,166 @@ def test_atom_feed_with_full_content_keeps_content_and_summary():
 def test_cp1251_fixture_round_trip():
     parsed = parse_feed(CP1251_FEED)
     assert parsed.encoding.lower() in ("windows-1251", "cp1251") and parsed.title == "Новости"
+
+
+# -- encodings: the guard checks the text feedparser parses ---------------------------------------
+
+LAUGHS_TEXT = BILLION_LAUGHS.decode("ascii").replace('<?xml version="1.0"?>', "")
+
+
+def declared(encoding: str, text: str = LAUGHS_TEXT) -> str:
+    return f'<?xml version="1.0" encoding="{encoding}"?>{text}'
+
+
+def refused_fast_and_small(document: bytes, **kwargs) -> FetchError:
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as info:
+            parse_feed(document, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * len(document) + 2_000_000  # nothing was expanded
+    return info.value
+
+
+def test_ebcdic_billion_laughs_is_refused_before_anything_expands():
+    # feedparser sniffs "<?xm" in EBCDIC and decodes cp037 itself: a latin-1 scan saw no entities.
+    error = refused_fast_and_small(EBCDIC_LAUGHS)
+    assert error.kind == "bad_encoding" and "EBCDIC" in error.message
+
+
+def test_ebcdic_labelled_only_by_the_http_charset_is_refused():
+    document = LAUGHS_TEXT.encode("cp037")  # no declaration, so no marker: only the header says cp037
+    error = refused_fast_and_small(document, headers={"Content-Type": "application/xml; charset=ebcdic-cp-us"})
+    assert error.kind == "bad_encoding" and "ebcdic-cp-us" in error.message
+
+
+def test_utf7_declaration_is_refused():
+    document = declared("utf-7", '<!DOCTYPE r [+ADw-!ENTITY a "x"+AD4-]><rss version="2.0"/>').encode("ascii")
+    assert refused_fast_and_small(document).kind == "bad_encoding"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"])
+def test_wide_encoding_billion_laughs_is_refused_by_the_entity_guard(codec):
+    label = codec.split("-")[0] + "-" + codec.split("-")[1]  # the declaration names utf-16 / utf-32
+    error = refused_fast_and_small(declared(label).encode(codec))
+    assert error.kind == "parse" and "entity" in error.message
+
+
+CYRILLIC_ITEMS = [("Обстрел в Донецке", "http://news.test/ru/1", "ru-1", "Советник заявил о наступлении.")]
+
+
+@pytest.mark.parametrize(
+    "encoding,declaration,header",
+    [
+        ("windows-1251", True, None),
+        ("windows-1251", False, "windows-1251"),
+        ("koi8-r", True, None),
+        ("koi8-r", False, "KOI8-R"),
+        ("koi8-u", True, "koi8-u"),
+        ("iso-8859-5", True, None),
+        ("utf-16-le", True, None),  # no BOM: the byte layout is sniffed
+        ("utf-16", False, None),  # BOM only
+        ("utf-8", False, None),
+    ],
+)
+def test_legit_cyrillic_feeds_parse_with_correct_titles(encoding, declaration, header):
+    body = rss(CYRILLIC_ITEMS, title="Новости", encoding=encoding, declaration=declaration)
+    headers = {"Content-Type": f"application/rss+xml; charset={header}"} if header else None
+    parsed = parse_feed(body, headers=headers)
+    assert parsed.title == "Новости" and parsed.articles[0].title == "Обстрел в Донецке"
+    assert parsed.articles[0].summary == "Советник заявил о наступлении."
+
+
+def test_a_wrong_http_charset_falls_back_to_the_declaration():
+    parsed = parse_feed(CP1251_FEED, headers={"Content-Type": "text/xml; charset=utf-8"})
+    assert parsed.title == "Новости" and parsed.encoding == "cp1251"
+
+
+def test_feedparser_is_handed_the_checked_utf8_text_and_told_so(monkeypatch):
+    calls = spy_on_feedparser(monkeypatch)
+    parse_feed(CP1251_FEED, headers={"Content-Type": "application/rss+xml; charset=windows-1251"})
+    ((document, headers),) = calls
+    assert document.startswith(b'<?xml version="1.0" encoding="utf-8"?><rss')
+    assert "Обстрел в Донецке".encode("utf-8") in document
+    assert headers["content-type"] == "application/rss+xml; charset=utf-8"
+
+
+def spy_on_feedparser(monkeypatch) -> list:
+    """Records (document bytes, response headers) of every feedparser.parse call."""
+    import claimwatch.feeds.parse as parse_module
+
+    calls = []
+    real_parse = parse_module.feedparser.parse
+
+    def spy(stream, response_headers):
+        calls.append((stream.getvalue(), dict(response_headers)))
+        return real_parse(stream, response_headers=response_headers)
+
+    monkeypatch.setattr(parse_module.feedparser, "parse", spy)
+    return calls
+
+
+# -- bounded parsing cost: caps apply before feedparser ---------------------------------------------
+
+
+def many_items(count: int, description: str = "d") -> bytes:
+    items = "".join(
+        f"<item><title>t{i}</title><link>http://news.test/{i}</link><guid>g{i}</guid>"
+        f"<description>{description}</description></item>"
+        for i in range(count)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>{items}</channel></rss>'.encode()
+
+
+def test_a_100k_item_feed_is_cut_to_the_item_cap_before_feedparser(monkeypatch):
+    calls = spy_on_feedparser(monkeypatch)
+    parsed = parse_feed(many_items(100_000))
+    ((document, _),) = calls
+    assert document.count(b"<item>") == MAX_ENTRIES and document.endswith(b"</channel></rss>")
+    assert len(parsed.articles) == MAX_ENTRIES and not parsed.bozo  # still well-formed after the cut
+    assert [a.title for a in parsed.articles[:2]] == ["t0", "t1"]  # the newest (first) items are kept
+    assert any("feed cut after 500 items" in note for note in parsed.notes)
+
+
+def test_the_tag_budget_cuts_a_feed_of_tag_heavy_items(monkeypatch):
+    calls = spy_on_feedparser(monkeypatch)
+    heavy = "&lt;b&gt;x&lt;/b&gt;" * 500  # escaped HTML: feedparser's sanitizer parses every tag
+    parsed = parse_feed(many_items(300, heavy))
+    ((document, _),) = calls
+    assert document.count(b"&lt;") + document.count(b"<") <= MAX_FEED_MARKUP
+    assert 0 < len(parsed.articles) < 300 and parsed.notes
+
+
+def test_an_oversized_item_is_dropped_and_the_others_kept(monkeypatch):
+    calls = spy_on_feedparser(monkeypatch)
+    huge = b"<description>" + b"w " * 2_100_000 + b"</description>"  # the feed is over MAX_FEED_CHARS
+    body = many_items(3).replace(b"<description>d</description>", huge, 1)
+    parsed = parse_feed(body)
+    assert len(calls[0][0]) < 10_000
+    assert [a.title for a in parsed.articles] == ["t1", "t2"] and "1 item(s) over" in parsed.notes[0]
+
+
+def test_an_oversized_feed_header_is_refused():
+    body = b'<rss version="2.0"><channel><title>x</title><description>' + b"<b>x</b>" * 30_000 + b"</description>"
+    body += many_items(600)[len(b'<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>'):]
+    assert refused_fast_and_small(body).kind == "too_large"
+
+
+def test_an_element_with_thousands_of_attributes_is_refused():
+    # feedparser's strict (SAX) parse is quadratic in attributes: 20,000 cost 3 s of CPU.
+    attributes = " ".join(f'a{i}="v"' for i in range(20_000))
+    body = f'<rss version="2.0"><channel><item><title>t</title><x {attributes}/></item></channel></rss>'.encode()
+    error = refused_fast_and_small(body)
+    assert error.kind == "parse" and "20000 attributes" in error.message
+
+
+def test_fields_are_cut_to_their_caps_and_the_cut_is_recorded():
+    long_title, long_link = "T" * 50_000, "http://news.test/" + "p" * 10_000
+    body = rss([(long_title, long_link, "g" * 5_000, "s" * 100_000)])
+    parsed = parse_feed(body)
+    (article,) = parsed.articles
+    assert len(article.title) == FIELD_CAPS["title"] and len(article.url) == FIELD_CAPS["link"]
+    assert len(article.guid) == FIELD_CAPS["guid"] and len(article.summary) == FIELD_CAPS["summary"]
+    assert {note.split()[0] for note in parsed.notes} == {"title", "link", "guid", "summary"}

@@ -53,6 +53,7 @@ def test_normal_feed_then_304_costs_no_parsing(client, feed_server, monkeypatch)
         ("/big", "too_large", None),
         ("/gzip-bomb", "too_large", None),
         ("/billion-laughs", "parse", None),
+        ("/ebcdic-laughs", "bad_encoding", None),
         ("/quadratic", "parse", None),
         ("/not-a-feed", "parse", None),
         ("/image", "bad_content_type", None),

@@ -51,7 +51,7 @@ def test_304_keeps_the_validators_200_replaces_them():
 
 
 def test_error_kinds_are_a_closed_vocabulary():
-    assert len(FETCH_ERROR_KINDS) == 10
+    assert len(FETCH_ERROR_KINDS) == 11
     try:
         FetchError("weird", "x")
     except ValueError:
