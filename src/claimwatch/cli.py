@@ -284,7 +284,7 @@ def _need(names: dict, key: str) -> str:
 def cmd_feeds(args) -> int:
     from claimwatch.feeds import cli as feeds_cli
     from claimwatch.feeds.identity import feed_id_for
-    from claimwatch.feeds.urlcheck import validate_feed_url
+    from claimwatch.feeds.http import validate_feed_url
 
     allow_loopback = getattr(args, "allow_loopback", False)
     specs = None

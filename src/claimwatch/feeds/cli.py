@@ -10,7 +10,7 @@ from typing import Iterable, Optional, Sequence
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.opml import FeedSpec, export_opml, parse_opml
 from claimwatch.feeds.state import FeedState
-from claimwatch.feeds.urlcheck import validate_feed_url
+from claimwatch.feeds.http import validate_feed_url
 
 _HEALTH_ORDER = {"parked": 0, "failing": 1, "new": 2, "ok": 3}
 

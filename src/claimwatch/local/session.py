@@ -64,7 +64,7 @@ def feed_sources(args: Iterable[str], allow_loopback: bool = False, warn=None) -
     from claimwatch.cli import CliError, url_scheme
     from claimwatch.feeds.errors import FetchError
     from claimwatch.feeds.opml import OpmlError, parse_opml
-    from claimwatch.feeds.urlcheck import validate_feed_url
+    from claimwatch.feeds.http import validate_feed_url
 
     warn = warn or sys.stderr
     out: list[FeedSource] = []

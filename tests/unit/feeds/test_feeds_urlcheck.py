@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from claimwatch.feeds.errors import FetchError
-from claimwatch.feeds.urlcheck import validate_feed_url
+from claimwatch.feeds.http import validate_feed_url
 
 
 @pytest.fixture(autouse=True)
@@ -44,18 +44,24 @@ def test_unpollable_urls_are_refused_at_registration(url, reason):
     assert reason in err.value.message
 
 
-@pytest.mark.parametrize("url", ["https://news.example/rss", " http://news.example:80/feed.xml ",
-                                 "https://8.8.8.8/rss", "https://[2001:4860:4860::8888]/rss"])
-def test_public_urls_pass_trimmed(url):
-    assert validate_feed_url(url) == url.strip()
+@pytest.mark.parametrize(("url", "normalised"), [
+    ("https://news.example/rss", "https://news.example/rss"),
+    (" http://News.Example:80/feed.xml#top ", "http://news.example/feed.xml"),
+    ("https://8.8.8.8/rss", "https://8.8.8.8/rss"),
+    ("https://[2001:4860:4860::8888]/rss", "https://[2001:4860:4860::8888]/rss"),
+])
+def test_public_urls_pass_normalised(url, normalised):
+    assert validate_feed_url(url) == normalised
 
 
 def test_loopback_only_when_allowed_and_then_on_any_port():
     assert validate_feed_url("http://127.0.0.1:8000/rss", allow_loopback=True) == "http://127.0.0.1:8000/rss"
     assert validate_feed_url("http://localhost:8000/rss", allow_loopback=True)
-    with pytest.raises(FetchError, match="port 8000"):
+    with pytest.raises(FetchError, match="loopback name"):
         validate_feed_url("http://localhost:8000/rss")
     with pytest.raises(FetchError, match="private"):
         validate_feed_url("http://10.0.0.1:8000/rss", allow_loopback=True)
     with pytest.raises(FetchError, match="port 8000"):
-        validate_feed_url("http://news.example:8000/rss", allow_loopback=True)
+        validate_feed_url("http://news.example:8000/rss")
+    with pytest.raises(FetchError, match="port 8000"):
+        validate_feed_url("http://8.8.8.8:8000/rss", allow_loopback=True)
