@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.feeds.http import SafeHttpClient
 from claimwatch.feeds.poll import PollResult, poll_many
+from claimwatch.feeds.pollmessages import message_feed_ids
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 
@@ -43,7 +44,8 @@ def article_message(article) -> str:
         body = json.dumps(article.to_dict())
     return body
 
-PER_HOST = 2  # concurrent requests to one host
+PER_HOST = 2  # concurrent requests to one host (the scheduler queues one host's feeds in one message)
+POLL_WORKERS = 16  # concurrent requests in all
 STORE_RESERVE_S = 15.0  # time kept back for storing states and queueing articles
 
 
@@ -52,7 +54,7 @@ def feed_ids(event: dict) -> list[str]:
     ids = []
     for r in event.get("Records", []):
         try:
-            ids.append(json.loads(r["body"])["feed_id"])
+            ids += message_feed_ids(r["body"])
         except (ValueError, TypeError, KeyError):
             continue
     return list(dict.fromkeys(ids))
@@ -65,7 +67,7 @@ def feed_deadline(states, remaining_s: float) -> float:
     for state in states:
         host = urlsplit(state.url).hostname or ""
         per_host[host] = per_host.get(host, 0) + 1
-    rounds = -(-max(per_host.values(), default=1) // PER_HOST)
+    rounds = max(-(-max(per_host.values(), default=1) // PER_HOST), -(-len(states) // POLL_WORKERS))
     return max(1.0, min(http_client.deadline_s, (remaining_s - STORE_RESERVE_S) / rounds))
 
 
@@ -75,7 +77,10 @@ _polled: dict[str, PollResult] = {}
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> int:
-    feed_id = json.loads(record.body)["feed_id"]
+    return sum(store_polled(feed_id) for feed_id in message_feed_ids(record.body))
+
+
+def store_polled(feed_id: str) -> int:
     result = _polled.get(feed_id)
     if result is None:  # unknown or deleted feed: nothing to poll, nothing to retry
         logger.warning("feed not in registry", extra={"feed_id": feed_id})
@@ -89,6 +94,8 @@ def record_handler(record: SQSRecord) -> int:
                 feeds.forget_article(unsent)
             raise
     feeds.save_state(result.state)
+    metrics.add_metric(name="FeedsPolled", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="FeedsNotModified", unit=MetricUnit.Count, value=int(result.not_modified))
     if result.error is not None:
         metrics.add_metric(name=f"FeedFailure_{result.error.kind}", unit=MetricUnit.Count, value=1)
         logger.warning("feed failed", extra={"feed_id": feed_id, "error": result.error.to_dict()})
@@ -103,7 +110,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     now = datetime.now(timezone.utc)
     states = [s for s in (feeds.get(fid) for fid in feed_ids(event)) if s is not None]
     _polled.clear()
-    results = poll_many(states, http_client, now, per_host=PER_HOST,
+    results = poll_many(states, http_client, now, max_workers=POLL_WORKERS, per_host=PER_HOST,
                         feed_deadline_s=feed_deadline(states, context.get_remaining_time_in_millis() / 1000))
     _polled.update({res.state.feed_id: res for res in results})
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

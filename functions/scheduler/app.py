@@ -1,10 +1,10 @@
-"""Scheduler: on each ScheduleV2 tick, enqueue one message per feed that is due.
+"""Scheduler: on each ScheduleV2 tick, enqueue the feeds that are due, one message per host.
 
-Fan-out keeps a slow feed from holding up the rest: each feed is its own SQS message, polled by
-the fetch function with its own retry budget and DLQ.
+Fan-out keeps a slow site from holding up the rest: each host's feeds are their own SQS message,
+polled by the fetch function with their own retry budget and DLQ, and one host's feeds are never
+polled by two fetchers at once (claimwatch.feeds.pollmessages).
 """
 
-import json
 import os
 from datetime import datetime, timezone
 
@@ -12,6 +12,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from claimwatch.feeds.pollmessages import poll_messages
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 
@@ -25,13 +26,13 @@ FEED_QUEUE_URL = os.environ["FEED_QUEUE_URL"]
 
 
 @tracer.capture_method
-def enqueue(feed_ids: list[str]) -> int:
+def enqueue(bodies: list[str]) -> int:
     sent = 0
-    for start in range(0, len(feed_ids), 10):  # SendMessageBatch takes at most 10 entries
-        chunk = feed_ids[start : start + 10]
+    for start in range(0, len(bodies), 10):  # SendMessageBatch takes at most 10 entries
+        chunk = bodies[start : start + 10]
         resp = sqs.send_message_batch(
             QueueUrl=FEED_QUEUE_URL,
-            Entries=[{"Id": str(i), "MessageBody": json.dumps({"feed_id": fid})} for i, fid in enumerate(chunk)],
+            Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)],
         )
         if resp.get("Failed"):
             raise RuntimeError(f"could not enqueue {len(resp['Failed'])} feeds: {resp['Failed'][0].get('Message')}")
@@ -45,7 +46,7 @@ def enqueue(feed_ids: list[str]) -> int:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     now = datetime.now(timezone.utc)
     due = feeds.due_feeds(now)
-    sent = enqueue([state.feed_id for state in due])
-    metrics.add_metric(name="FeedsEnqueued", unit=MetricUnit.Count, value=sent)
-    logger.info("feeds enqueued", extra={"due": len(due), "sent": sent})
-    return {"enqueued": sent}
+    sent = enqueue(poll_messages(due))
+    metrics.add_metric(name="FeedsEnqueued", unit=MetricUnit.Count, value=len(due))
+    logger.info("feeds enqueued", extra={"due": len(due), "messages": sent})
+    return {"enqueued": len(due), "messages": sent}
