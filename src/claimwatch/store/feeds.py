@@ -8,7 +8,7 @@ absent, so a replay, a changed GUID or a syndicated copy under another URL is no
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from boto3.dynamodb.conditions import Attr
@@ -36,8 +36,10 @@ def _is_code(exc: ClientError, code: str) -> bool:
 
 
 class FeedStore:
-    def __init__(self, feeds_table_name: str, articles_table_name: str, dynamodb=None):
+    def __init__(self, feeds_table_name: str, articles_table_name: str, dynamodb=None, seen_days: Optional[int] = None):
         self.dynamodb = dynamodb or aws.resource("dynamodb")  # honours AWS_ENDPOINT_URL
+        # TTL of the seen-records (ARTICLE_SEEN_DAYS, template parameter ArticleSeenDays; 0: kept).
+        self.seen_days = int(os.environ.get("ARTICLE_SEEN_DAYS") or 0) if seen_days is None else seen_days
         self.feeds = self.dynamodb.Table(feeds_table_name)
         self.articles = self.dynamodb.Table(articles_table_name)
         self._client = self.dynamodb.meta.client  # takes and returns plain Python values
@@ -102,15 +104,18 @@ class FeedStore:
         fetchers agree on a single winner. Only condition failures mean "not new"; any other
         cancellation (throttling, conflict) raises so the caller's retry can decide later.
         """
-        seen = format_time(now or datetime.now(timezone.utc))
+        now = now or datetime.now(timezone.utc)
+        seen = format_time(now)
+        expires = self._seen_expiry(now)
         meta = article.to_dict()
-        record = _item({**{k: meta.get(k) for k in ARTICLE_FIELDS}, "kind": "article", "first_seen": seen})
+        record = _item({**{k: meta.get(k) for k in ARTICLE_FIELDS}, "kind": "article", "first_seen": seen,
+                        "expires_at": expires})
         puts = [self._put_absent(record)]
         if article.content_hash:
             puts.append(
                 self._put_absent(
-                    {"article_id": f"content#{article.content_hash}", "kind": "content",
-                     "original_article_id": article.article_id, "first_seen": seen}
+                    _item({"article_id": f"content#{article.content_hash}", "kind": "content",
+                           "original_article_id": article.article_id, "first_seen": seen, "expires_at": expires})
                 )
             )
         try:
@@ -149,6 +154,11 @@ class FeedStore:
                 known |= {item["article_id"] for item in resp.get("Responses", {}).get(self.articles.name, [])}
                 request = resp.get("UnprocessedKeys") or None
         return known
+
+    def _seen_expiry(self, now: datetime) -> Optional[int]:
+        """Epoch seconds when DynamoDB may delete a seen-record (None: never). An entry a feed still
+        lists after that is queued again; its claims are rewritten unchanged, which alerts no one."""
+        return int((now + timedelta(days=self.seen_days)).timestamp()) if self.seen_days > 0 else None
 
     def forget_article(self, article: Article) -> None:
         """Undo ``put_article_if_new`` when the article could not be enqueued, so a retry of the
