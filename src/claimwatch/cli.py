@@ -1,4 +1,4 @@
-"""`claimwatch extract | places | run | demo | feeds | watches`."""
+"""`claimwatch extract | places | run | demo | feeds | watches | replay`."""
 
 from __future__ import annotations
 
@@ -241,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     wr.add_argument("watch_id")
     wsub.add_parser("list", parents=[deployed])
     w.set_defaults(func=cmd_watches)
+
+    from claimwatch import replay_cli
+    replay_cli.add_parser(sub)
     return p
 
 
