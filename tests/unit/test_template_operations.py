@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from claimwatch.feeds.errors import FETCH_ERROR_KINDS
 from claimwatch.local.template import REPO_ROOT, load_template
 
 TEMPLATE = load_template()
@@ -162,8 +163,9 @@ def test_the_dashboard_is_valid_json_and_shows_only_metrics_the_handlers_emit():
     dashboard = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
     custom = {m[1] for w in dashboard["widgets"] for m in w["properties"]["metrics"] if m[0] == "Claimwatch"}
     emitted = emitted_metric_names()
-    missing = {m for m in custom if m not in emitted and not any(e.endswith("_") and m.startswith(e) for e in emitted)}
-    assert missing == set()
+    failure_kinds = {m.removeprefix("FeedFailure_") for m in custom if m.startswith("FeedFailure_")}
+    assert failure_kinds == set(FETCH_ERROR_KINDS) and "FeedFailure_" in emitted
+    assert {m for m in custom if not m.startswith("FeedFailure_")} - emitted == set()
     assert {"FeedsPolled", "FeedsNotModified", "NewArticles", "Claims", "AlertsSent"} <= custom
     for logical in re.findall(r"\$\{(\w+)[.}]", body):
         assert logical in RESOURCES or logical.startswith("AWS"), logical
