@@ -86,8 +86,13 @@ FEEDS_PER_POLL_MESSAGE = 1.0  # the scheduler groups one host's feeds; 1.0 = eve
 FETCH_INVOCATION_S = 2.0  # a batch of 10 feed messages, polled concurrently, ends with its slowest feed
 SCHEDULER_S_PER_FEED = 0.002  # a scan page and a tenth of a SendMessageBatch call per feed
 DIGEST_TICK_S = 0.5
-# Measured durations are on this machine's cores; Lambda gives a function memory/1769 of a vCPU.
+# The extract function's duration = its text and claim analysis, measured as thread CPU time (not
+# wall time: this machine is shared), at Lambda's memory/1769 of a vCPU, plus its AWS requests,
+# counted, at AWS_REQUEST_S each (in-region DynamoDB/SQS/SNS/S3 round trip; counted one after the
+# other, an upper bound: novelty's writes run in parallel). The alert function: its requests.
 LAMBDA_MB_PER_VCPU = 1769
+AWS_REQUEST_S = 0.010
+ANALYSIS_STEPS = (("claimwatch.feeds.content", "article_text"), ("claimwatch.pipeline", "analyze"))
 PLATFORM_LOG_BYTES = 400  # Lambda's START, END and REPORT lines (with the X-Ray trace id) per invocation
 LOG_RETENTION_DAYS = 30  # template parameter LogRetentionDays
 LOG_COMPRESSED_SHARE = 0.15  # stored log bytes / ingested bytes (CloudWatch bills stored logs compressed)
@@ -471,6 +476,38 @@ class CapacityMeter:
         return {t: (n, b) for t, (n, b) in out.items()}
 
 
+class CpuMeter:
+    """Thread CPU seconds of the extract function's analysis steps (ANALYSIS_STEPS), per phase:
+    wraps them in their modules before the handler imports them."""
+
+    def __init__(self, meter: CapacityMeter):
+        self.meter = meter
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._originals: list[tuple] = []
+
+    def install(self) -> None:
+        import importlib
+
+        for module_name, attr in ANALYSIS_STEPS:
+            module = importlib.import_module(module_name)
+            original = getattr(module, attr)
+            self._originals.append((module, attr, original))
+            setattr(module, attr, self._timed(original))
+
+    def _timed(self, step):
+        def timed(*args, **kwargs):
+            start = time.thread_time()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                self.seconds[self.meter.phase] += time.thread_time() - start
+        return timed
+
+    def uninstall(self) -> None:
+        for module, attr, original in self._originals:
+            setattr(module, attr, original)
+
+
 class LogMeter:
     """Stands in for stdout while the pipeline runs: counts the bytes each handler writes (what
     Lambda ingests into CloudWatch Logs) per phase and function, and prints none of it."""
@@ -624,6 +661,8 @@ def run_benchmark() -> dict:
     rounds: list[Round] = []
     invocations: dict[tuple, int] = defaultdict(int)  # (phase, function) -> invocations
     logs = LogMeter(meter)
+    cpu = CpuMeter(meter)
+    cpu.install()
     stdout = sys.stdout
     tmp = tempfile.TemporaryDirectory()
     try:
@@ -684,6 +723,7 @@ def run_benchmark() -> dict:
                 run.close()
     finally:
         sys.stdout = stdout
+        cpu.uninstall()
         meter.uninstall()
         tmp.cleanup()
     return {
@@ -691,7 +731,7 @@ def run_benchmark() -> dict:
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "claims": claims_after - claims_before,
         "stored_before": stored_before, "stored_after": stored_after, "memory_mb": memory_mb,
         "feeds": len(feeds.outlets), "dead_letters": dead, "log_bytes": dict(logs.bytes),
-        "invocations": dict(invocations),
+        "invocations": dict(invocations), "analysis_cpu_s": dict(cpu.seconds),
     }
 
 
@@ -737,14 +777,17 @@ def operations_inventory() -> dict:
             "sqs_triggers": len(triggers)}
 
 
-def cpu_gb_s(local_s: float) -> float:
-    """GB-seconds of CPU-bound work measured on one local core: at M MB a function gets M/1769 of a
-    vCPU, so it runs local_s x 1769/M seconds and bills that x M/1024 GB, whatever M is."""
-    return local_s * LAMBDA_MB_PER_VCPU / 1024
+def cpu_gb_s(cpu_s: float) -> float:
+    """GB-seconds of CPU-bound work measured in CPU seconds: at M MB a function gets M/1769 of a
+    vCPU, so it runs cpu_s x 1769/M seconds and bills that x M/1024 GB, whatever M is."""
+    return cpu_s * LAMBDA_MB_PER_VCPU / 1024
 
 
 def article_gb_s(m: dict) -> float:
-    return cpu_gb_s(m["extract_s"]) + cpu_gb_s(m["alert_s"])
+    """Extract (analysis CPU + its requests' round trips) and alert (its requests) per article."""
+    memory_gb = {fn: mb / 1024 for fn, mb in m["memory_mb"].items()}
+    return (cpu_gb_s(m["analysis_cpu_s"]) + m["extract_requests"] * AWS_REQUEST_S * memory_gb["ExtractFunction"]
+            + m["alert_requests"] * AWS_REQUEST_S * memory_gb["AlertFunction"])
 
 
 def monthly_lines(feeds: int, m: dict) -> list[Line]:
@@ -788,7 +831,7 @@ def monthly_lines(feeds: int, m: dict) -> list[Line]:
         Line("S3 GET (alert context)", "article", "s3get", articles * m["article_s3_get"]),
         Line("DynamoDB storage added (GB)", "article", "storage", articles * m["article_bytes_stored"] / gb),
         Line("extract + alert invocations (Lambda requests)", "article", "lambda", article_calls),
-        Line("extract + alert duration, measured, CPU-scaled (GB-s)", "article", "gbs", articles * article_gb_s(m)),
+        Line("extract + alert duration: analysis CPU + requests (GB-s)", "article", "gbs", articles * article_gb_s(m)),
         Line("logs ingested: articles (GB)", "article", "log_gb", log_articles),
         Line("digest ticks (WRU)", "tick", "wru", DIGEST_TICKS_PER_MONTH * m["digest_tick_wcu"]),
         Line("digest ticks (RRU)", "tick", "rru", DIGEST_TICKS_PER_MONTH * m["digest_tick_rcu"]),
@@ -894,6 +937,12 @@ def summarize(res: dict) -> dict:
         return mean_over(item_phases, counts, fn) - mean_over(base_phases, counts, fn)
 
     logs, calls = res["log_bytes"], res["invocations"]
+
+    def requests_per_article(fn: str) -> float:
+        def per_phase(phases):
+            return sum(c for (p, f, _, _), (c, _) in meter.api_s.items() if f == fn and p in phases) / len(phases)
+        return per_phase(item_phases) - per_phase(base_phases)
+
     measured = {
         "feed_poll_wcu": feed_304["wcu"], "feed_poll_rcu": feed_304["rcu"],
         "recheck_wcu_per_item": recheck_wcu_per_item,
@@ -902,10 +951,9 @@ def summarize(res: dict) -> dict:
         "article_sns": per_article["sns_publish_requests"], "article_s3_put": per_article["s3_put_requests"],
         "article_s3_get": per_article["s3_get_requests"], "article_bytes_stored": bytes_per_article,
         "feed_item_bytes": feed_item_bytes, "digest_tick_wcu": digest_tick["wcu"], "digest_tick_rcu": digest_tick["rcu"],
-        # handler time without this meter's own counting, which runs inside it
-        "extract_s": handler_mean.get("ExtractFunction", 0.0) - mean_over(item_phases, meter.overhead_fn_s,
-                                                                          "ExtractFunction"),
-        "alert_s": handler_mean.get("AlertFunction", 0.0) - mean_over(item_phases, meter.overhead_fn_s, "AlertFunction"),
+        "analysis_cpu_s": statistics.mean(res["analysis_cpu_s"].get(p, 0.0) for p in item_phases),
+        "extract_requests": requests_per_article("ExtractFunction"),
+        "alert_requests": requests_per_article("AlertFunction"),
         "alert_invocations_per_article": article_share(calls, "AlertFunction"),
         "log_bytes_per_poll": mean_over(base_phases, logs, "FetchFunction") / res["feeds"],
         "log_bytes_per_article": sum(article_share(logs, fn) for fn in ("FetchFunction", "ExtractFunction",
@@ -960,6 +1008,7 @@ def summarize(res: dict) -> dict:
         "digest_tick_rcu": round(digest_tick["rcu"], 2),
         "dynamodb_bytes_stored_per_article": round(bytes_per_article),
         "lambda_gb_s_per_article": round(article_gb_s(measured), 3),
+        "analysis_cpu_s_per_article": round(measured["analysis_cpu_s"], 3),
         "log_bytes_per_feed_poll": round(measured["log_bytes_per_poll"]),
         "log_bytes_per_article": round(measured["log_bytes_per_article"]),
         **{f"monthly_usd_{feeds // 1000}k_feeds": round(sum(line.usd for line in lines), 2)
@@ -1012,7 +1061,7 @@ def summarize(res: dict) -> dict:
                                      f"{ESM_WAIT_S} s long poll per SQS trigger",
             "feeds_per_poll_message": FEEDS_PER_POLL_MESSAGE,
             "fetch_invocation_s": FETCH_INVOCATION_S, "scheduler_s_per_feed": SCHEDULER_S_PER_FEED,
-            "digest_tick_s": DIGEST_TICK_S, "lambda_mb_per_vcpu": LAMBDA_MB_PER_VCPU,
+            "digest_tick_s": DIGEST_TICK_S, "lambda_mb_per_vcpu": LAMBDA_MB_PER_VCPU, "aws_request_s": AWS_REQUEST_S,
             "platform_log_bytes_per_invocation": PLATFORM_LOG_BYTES, "log_retention_days": LOG_RETENTION_DAYS,
             "log_compressed_share": LOG_COMPRESSED_SHARE, "xray_sampled_share": XRAY_SAMPLED_SHARE,
             "free_tiers": "none subtracted",
@@ -1061,7 +1110,8 @@ def print_report(out: dict) -> None:
         ("DynamoDB bytes stored per article", f["dynamodb_bytes_stored_per_article"]),
         ("CloudWatch Logs bytes per feed poll / per article (INFO)",
          f"{f['log_bytes_per_feed_poll']} / {f['log_bytes_per_article']}"),
-        ("Lambda GB-s per article (extract + alert, CPU-scaled)", f["lambda_gb_s_per_article"]),
+        ("Lambda GB-s per article (extract + alert)", f"{f['lambda_gb_s_per_article']} (analysis "
+                                                       f"{f['analysis_cpu_s_per_article']} CPU s)"),
         ("USD per million feed polls / per million articles",
          f"${f['usd_per_million_polls']} / ${f['usd_per_million_articles']}"),
         ("1,000 / 10,000 feeds, monthly (see assumptions)",

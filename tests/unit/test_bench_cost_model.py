@@ -141,7 +141,7 @@ MEASURED = {  # per-unit figures of the shape bench/pipeline.py measures
     "feed_poll_wcu": 1.0, "feed_poll_rcu": 0.5, "recheck_wcu_per_item": 0.0, "article_wcu": 40.0, "article_rcu": 20.0,
     "article_sqs": 1.0, "article_sns": 1.5, "article_s3_put": 1.0, "article_s3_get": 1.0,
     "article_bytes_stored": 12_000, "feed_item_bytes": 400, "digest_tick_wcu": 0.0, "digest_tick_rcu": 1.0,
-    "extract_s": 0.1, "alert_s": 0.02, "alert_invocations_per_article": 1.0,
+    "analysis_cpu_s": 0.1, "extract_requests": 40, "alert_requests": 12, "alert_invocations_per_article": 1.0,
     "log_bytes_per_poll": 300, "log_bytes_per_article": 2000, "log_bytes_per_scheduler_tick": 500,
     "log_bytes_per_digest_tick": 300,
     "memory_mb": {"SchedulerFunction": 256, "FetchFunction": 256, "ExtractFunction": 1024, "AlertFunction": 256,
@@ -180,3 +180,8 @@ def test_poll_and_article_lines_grow_with_the_feeds_and_fixed_lines_do_not(bench
 def test_cpu_bound_work_bills_the_same_gb_seconds_at_any_memory_size(bench):
     # 1 s on a full core: 1769/1024 GB-s, whether the function gets 1024 MB (1.73 s) or 1769 MB (1 s)
     assert bench.cpu_gb_s(1.0) == pytest.approx(1769 / 1024)
+
+
+def test_an_articles_gb_seconds_are_its_analysis_cpu_plus_its_requests_round_trips(bench):
+    expected = 0.1 * 1769 / 1024 + 40 * bench.AWS_REQUEST_S * 1.0 + 12 * bench.AWS_REQUEST_S * 0.25
+    assert bench.article_gb_s(MEASURED) == pytest.approx(expected)

@@ -8,8 +8,6 @@ import copy
 import json
 import re
 
-import pytest
-
 from claimwatch.feeds.errors import FETCH_ERROR_KINDS
 from claimwatch.local.template import REPO_ROOT, load_template
 
@@ -194,8 +192,7 @@ def test_sqs_triggers_are_capped_by_parameters_and_extract_knows_the_receive_bud
     assert int(env["ARTICLE_MAX_RECEIVES"]) == receives
 
 
-@pytest.mark.parametrize("logical", ["FeedsTable", "ArticlesTable"])
-def test_the_local_stack_still_builds_from_the_template(logical):
+def test_the_local_stack_still_builds_from_the_template():
     """The local runner creates what it can run and knowingly skips logs, alarms and the dashboard."""
     import boto3
     from moto import mock_aws
@@ -204,6 +201,19 @@ def test_the_local_stack_still_builds_from_the_template(logical):
 
     with mock_aws():
         stack = LocalStack(boto3.Session(region_name="us-east-1"), prefix="ops").create_all()
-        assert logical in stack.resources
-        assert {"OpsTopic", "InvocationFailureQueue"} <= set(stack.resources)
+        assert {"FeedsTable", "ArticlesTable", "OpsTopic", "InvocationFailureQueue"} <= set(stack.resources)
+        assert not {k for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"} & set(stack.resources)
         assert stack.functions()["FetchFunction"].environment["POWERTOOLS_SERVICE_NAME"] == "ops"
+
+
+def test_the_local_stack_refuses_a_resource_type_it_neither_creates_nor_knowingly_skips():
+    import boto3
+    import pytest
+    from moto import mock_aws
+
+    from claimwatch.local.template import LocalStack
+
+    template = copy.deepcopy(TEMPLATE)
+    template["Resources"]["ClickStream"] = {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}
+    with mock_aws(), pytest.raises(ValueError, match="AWS::Kinesis::Stream"):
+        LocalStack(boto3.Session(region_name="us-east-1"), template, prefix="ops").create_all()
