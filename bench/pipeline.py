@@ -667,7 +667,7 @@ def run_benchmark() -> dict:
     tmp = tempfile.TemporaryDirectory()
     try:
         with FeedServer(directory) as server:
-            run = LocalRun([(server.url(o), o) for o in feeds.outlets], write_watchlist(Path(tmp.name)))
+            run = LocalRun([(server.url(o), o) for o in feeds.outlets], write_watchlist(Path(tmp.name)), allow_loopback=True)
             try:
                 pipe = run.pipe
                 pipe._setenv(DEPLOYED_LOGGING_ENV)  # before the handler modules are imported

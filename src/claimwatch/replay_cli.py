@@ -15,14 +15,19 @@ LOCATIONS = {
 QUEUES = ("articles", "feeds", "alerts")
 
 
-def add_parser(sub) -> None:
-    r = sub.add_parser("replay", help="send the failure queues' messages back through the pipeline")
+def add_parser(sub, common: argparse.ArgumentParser) -> None:
+    """Register `replay` on the CLI's subcommands (`common`: the options every command takes)."""
+    r = sub.add_parser("replay", parents=[common], help="send the failure queues' messages back through the pipeline",
+                       description="Article and feed dead letters are sent to their queue again; each failed "
+                                   "Claims-stream batch is read back from the stream (while it keeps it, 24 hours) "
+                                   "and given to the alert function again. Exit status 1 while a message stays.")
     r.add_argument("queue", choices=(*QUEUES, "all"),
                    help="articles: ArticleDLQ, feeds: FeedPollDLQ, alerts: the Claims stream's AlertFailureQueue")
     r.add_argument("--dry-run", action="store_true", help="list what would be replayed; change nothing")
-    r.add_argument("--stack-name", help="read the queues from this stack's outputs (else the environment: "
-                                        + ", ".join(LOCATIONS.values()) + ")")
-    r.add_argument("--endpoint-url", help="a moto server, LocalStack or AWS endpoint (default: AWS from env)")
+    r.add_argument("--stack-name", metavar="NAME", help="read the queues from this stack's outputs (else the "
+                                                        "environment: " + ", ".join(LOCATIONS.values()) + ")")
+    r.add_argument("--endpoint-url", metavar="URL", help="a moto server, LocalStack or AWS endpoint "
+                                                         "(default: AWS from the environment)")
     r.set_defaults(func=cmd_replay)
 
 
@@ -44,9 +49,6 @@ def need(found: dict, output: str) -> str:
 def cmd_replay(args: argparse.Namespace) -> int:
     from claimwatch.store import aws, replay
 
-    if args.endpoint_url:
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-        aws.reset()
     found = locations(args.stack_name)
     sqs = aws.client("sqs")
     reports = []

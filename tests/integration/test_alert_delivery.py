@@ -62,6 +62,7 @@ def aws(monkeypatch):
         topic = sns.create_topic(Name="claimwatch-alerts")["TopicArn"]
         queues = {}
         for name, policy in (("by-watch", {"watch_id": ["pokrovsk"]}), ("by-place", {"place_ids": ["geo:712451"]}),
+                             ("by-afu", {"watch_id": ["afu"]}), ("by-either", {"watch_id": ["pokrovsk", "afu"]}),
                              ("everything", None)):
             url = sqs.create_queue(QueueName=name)["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -83,12 +84,13 @@ def drain(env, name):
 
 
 def alerted(bodies):
-    """(watch id, cluster ids, place ids) for each delivered SNS envelope."""
+    """(watch ids, cluster ids, place ids) for each delivered SNS envelope."""
     out = []
     for body in bodies:
         doc = json.loads(body["Message"])  # the "sqs" variant: the JSON document
         clusters = [a["cluster"]["cluster_id"] for a in doc.get("alerts", [doc])]
-        out.append((doc["watch_id"], tuple(clusters), body["MessageAttributes"]["place_ids"]["Value"]))
+        assert json.loads(body["MessageAttributes"]["watch_id"]["Value"]) == doc["watch_ids"]
+        out.append((",".join(doc["watch_ids"]), tuple(clusters), body["MessageAttributes"]["place_ids"]["Value"]))
     return out
 
 
@@ -118,11 +120,12 @@ def test_subscribers_receive_exactly_what_their_filter_policy_selects_and_replay
     by_place = alerted(drain(aws, "by-place"))
     pokrovsk_cluster = claims[0].cluster_id
     assert claims[1].cluster_id == claims[2].cluster_id == pokrovsk_cluster
+    # The AFU-in-Pokrovsk claim matched two watches: one message lists both.
     assert sorted((w, c) for w, c, _ in everything) == sorted([
         ("pokrovsk", (pokrovsk_cluster,)), ("bakhmut", (claims[3].cluster_id,)),
-        ("pokrovsk", (claims[4].cluster_id,)), ("afu", (claims[4].cluster_id,))])
+        ("afu,pokrovsk", (claims[4].cluster_id,))])
     assert sorted((w, c) for w, c, _ in by_watch) == sorted([("pokrovsk", (pokrovsk_cluster,)),
-                                                             ("pokrovsk", (claims[4].cluster_id,))])
+                                                             ("afu,pokrovsk", (claims[4].cluster_id,))])
     assert [(w, p) for w, _, p in by_place] == [("bakhmut", '["geo:712451"]')]
 
 
@@ -169,7 +172,7 @@ def test_two_concurrent_alerters_replaying_every_record_send_each_alert_once(aws
     for t in threads:
         t.join()
     assert not errors
-    pairs = [(w, c) for w, cs, _ in alerted(drain(aws, "everything")) for c in cs]
+    pairs = [(w, c) for ws, cs, _ in alerted(drain(aws, "everything")) for c in cs for w in ws.split(",")]
     assert len(pairs) == len(set(pairs)) == 4
 
 
@@ -191,7 +194,7 @@ def test_digest_through_dynamodb_and_sns_is_sent_once_per_period(aws):
     alerter.digest()
     (body,) = drain(aws, "everything")
     doc = json.loads(body["Message"])
-    assert doc["kind"] == "digest" and body["MessageAttributes"]["watch_id"]["Value"] == "daily-pokrovsk"
+    assert doc["kind"] == "digest" and body["MessageAttributes"]["watch_id"]["Value"] == '["daily-pokrovsk"]'
     # two clusters match Pokrovsk: the three-outlet observation-post claim and the AFU claim
     assert sorted(len(g["claims"]) for g in doc["clusters"]) == [1, 3]
     assert alerts.pending("daily-pokrovsk") == {}
@@ -214,6 +217,66 @@ def test_a_failed_publish_releases_the_guard_and_the_retry_sends_once(aws):
     alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]), FailOnce(), FakeWatchIndex(WATCHES),
                            novelty, clock=lambda: NOW)
     assert [o.status for o in alerter.handle(claims)] == ["failed"]
+    assert [o.status for o in alerter.handle(claims)] == ["sent"]
+    assert [o.status for o in alerter.handle(claims)] == ["duplicate"]
+    assert len(drain(aws, "everything")) == 1
+
+
+def test_a_claim_matching_two_watches_reaches_a_subscriber_of_either_exactly_once(aws):
+    """One message per claim: `watch_id` is a String.Array, so a filter policy on either watch
+    (or both) selects it, and nobody gets the claim twice; replays add nothing."""
+    novelty = DynamoNoveltyStore("NoveltyTable", dynamodb=aws["ddb"])
+    claims = extract(novelty)
+    both = claims[4]  # "the AFU pulled two brigades out of Pokrovsk": watches afu and pokrovsk
+    alerter = service(aws, novelty)
+    for _ in range(3):
+        alerter.handle([both])
+    for queue in ("by-watch", "by-afu", "by-either", "everything"):
+        got = alerted(drain(aws, queue))
+        assert got == [("afu,pokrovsk", (both.cluster_id,), '["geo:704422"]')], queue
+    ledger = DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"])
+    assert ledger.status("afu", f"{both.cluster_id}#instant") == ledger.status("pokrovsk", f"{both.cluster_id}#instant") \
+        == "sent"
+
+
+def test_chat_subscribers_get_chatbot_custom_notifications_selected_by_watch(aws):
+    """ChatAlerts: the same alert on the chat topic as an AWS Chatbot custom notification, with
+    the same attributes, so a Chatbot subscription filters by watch like any other; subscribers of
+    the main topic never see the chat copy."""
+    chat_topic = aws["sns"].create_topic(Name="claimwatch-chat")["TopicArn"]
+    url = aws["sqs"].create_queue(QueueName="chat-afu")["QueueUrl"]
+    arn = aws["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws["sns"].subscribe(TopicArn=chat_topic, Protocol="sqs", Endpoint=arn,
+                         Attributes={"FilterPolicy": json.dumps({"watch_id": ["afu"]})})
+    aws["queues"]["chat-afu"] = url
+    novelty = DynamoNoveltyStore("NoveltyTable", dynamodb=aws["ddb"])
+    claims = extract(novelty)
+    alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
+                           SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=chat_topic),
+                           FakeWatchIndex(WATCHES), novelty, clock=lambda: NOW)
+    alerter.handle(claims)
+    alerter.handle(claims)
+    (chat,) = drain(aws, "chat-afu")  # only the AFU claim, once
+    notification = json.loads(chat["Message"])
+    assert notification["version"] == "1.0" and notification["source"] == "custom"
+    content = notification["content"]
+    assert content["textType"] == "client-markdown"
+    assert content["title"].startswith("New claim (medium): afu, pokrovsk")
+    assert "the *AFU* pulled two brigades out of *Pokrovsk*" in content["description"]
+    assert "[[" not in content["description"] and content["keywords"][:2] == ["afu", "pokrovsk"]
+    assert notification["metadata"]["threadId"] == claims[4].cluster_id
+    assert json.loads(chat["MessageAttributes"]["watch_id"]["Value"]) == ["afu", "pokrovsk"]
+    for body in drain(aws, "everything"):
+        assert "version" not in json.loads(body["Message"]), "the main topic carries no chat copies"
+
+
+def test_a_failed_chat_copy_never_resends_the_main_alert(aws):
+    novelty = DynamoNoveltyStore("NoveltyTable", dynamodb=aws["ddb"])
+    claims = extract(novelty)[:1]
+    missing = aws["topic"].rsplit(":", 1)[0] + ":no-such-topic"
+    alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
+                           SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=missing),
+                           FakeWatchIndex(WATCHES), novelty, clock=lambda: NOW)
     assert [o.status for o in alerter.handle(claims)] == ["sent"]
     assert [o.status for o in alerter.handle(claims)] == ["duplicate"]
     assert len(drain(aws, "everything")) == 1

@@ -127,7 +127,7 @@ def test_alert_publishes_each_watch_once_even_when_the_batch_is_replayed(local_p
     result = pipe.invoke("AlertFunction", copy.deepcopy(event))
     assert result == {"batchItemFailures": []}
     alerts = pipe.drain_alerts()
-    assert [a["attributes"]["watch_id"] for a in alerts] == ["kostiantynivka"]  # the burst is one message
+    assert [a["attributes"]["watch_id"] for a in alerts] == [["kostiantynivka"]]  # the burst is one message
     assert "Konstantinovka" in alerts[0]["text"] and "Kostiantynivka" in alerts[0]["text"]
 
     pipe.invoke("AlertFunction", copy.deepcopy(event))
@@ -141,7 +141,7 @@ def test_digest_sends_one_message_per_digest_watch_per_period(local_pipeline):
     pipe.drain_alerts()
     assert pipe.invoke("DigestFunction", load_event("digest/schedule.json")) == {"digests_sent": 1}
     digests = pipe.drain_alerts()
-    assert [a["attributes"]["watch_id"] for a in digests] == ["kostiantynivka-digest"]
+    assert [a["attributes"]["watch_id"] for a in digests] == [["kostiantynivka-digest"]]
     assert pipe.invoke("DigestFunction", load_event("digest/schedule.json")) == {"digests_sent": 0}
     assert pipe.drain_alerts() == []
 

@@ -93,7 +93,7 @@ def test_every_handler_call_is_allowed_by_its_policies(monkeypatch, tmp_path):
 
     directory = FeedDirectory(DEMO_FEEDS)
     with FeedServer(directory) as server:
-        run = LocalRun([(server.url(n), None) for n in directory.names()], DEMO_WATCHLIST)
+        run = LocalRun([(server.url(n), None) for n in directory.names()], DEMO_WATCHLIST, allow_loopback=True)
         pipe = run.pipe
         invoke = pipe.invoke
 

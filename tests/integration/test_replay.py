@@ -98,7 +98,8 @@ def test_failed_alert_batches_are_read_back_from_the_stream_and_alert_after_a_re
     report = replay.replay_stream_failures(pipe.sqs, replay.streams_client(), pipe.stack.ref("AlertFailureQueue"),
                                            lambda event: pipe.invoke("AlertFunction", event), dry_run=False)
     assert report.count("replayed") == 1, report.format()
-    assert [a["attributes"]["watch_id"] for a in pipe.drain_alerts()] == ["kostiantynivka"]
+    (alert,) = pipe.drain_alerts()
+    assert "kostiantynivka" in alert["attributes"]["watch_id"]
     assert pipe.queue_depth("AlertFailureQueue") == 0
 
 

@@ -44,6 +44,10 @@ _SCHEME = re.compile(r"(?i)\b(h)tt(ps?)(?=://)|\b(f)t(p)(?=://)")
 _WWW = re.compile(r"(?i)\bwww\.")
 _DOMAIN_DOT = re.compile(r"(?<=[A-Za-z0-9])\.(?=[A-Za-z]{2,}(?:\b|/))")
 _SPACES = re.compile(r"\s+")
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+_EMPTY_BRACKETS = re.compile(r"\s*(\(\s*\)|\[\s*\]|\{\s*\})")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)|\n\s*\n")
 
 
 @dataclass
@@ -52,6 +56,7 @@ class RenderedAlert:
     text: str
     json: dict
     attributes: dict  # SNS MessageAttributes: {name: {"DataType": ..., "StringValue": ...}}
+    section: str = ""  # the text without its headline, for combined messages
 
 
 def _defang(text: str) -> str:
@@ -74,11 +79,22 @@ def neutralise(text: Optional[str], limit: int = LINE_MAX, single_line: bool = T
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def cut_at_word(text: str, limit: int, ellipsis: str = "…") -> str:
+    """At most ``limit`` characters, cut at the last word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    room = limit - len(ellipsis)
+    head = text[: room + 1]
+    space = head.rfind(" ")
+    head = head[:space] if space > room // 2 else text[:room]  # one huge word: cut inside it
+    return head.rstrip(" ,;:—-(") + ellipsis
+
+
 def ascii_subject(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("—", "-").replace("–", "-"))
+    text = unicodedata.normalize("NFKD", text.replace("—", "-").replace("–", "-").replace("…", "..."))
     text = text.encode("ascii", "ignore").decode("ascii")
     text = _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
-    return text if len(text) <= SUBJECT_MAX else text[: SUBJECT_MAX - 3].rstrip() + "..."
+    return cut_at_word(text, SUBJECT_MAX, "...")
 
 
 def safe_url(url: Optional[str]) -> Optional[str]:
@@ -91,14 +107,35 @@ def safe_url(url: Optional[str]) -> Optional[str]:
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
 
 
+def balanced(text: str) -> str:
+    """Brackets closed and stray closers dropped: a role cut at "(DPR" reads "(DPR)"."""
+    out, depth = [], []
+    for ch in text:
+        if ch in _CLOSERS:
+            if not depth or depth[-1] != _CLOSERS[ch]:
+                continue  # a closer with no opener
+            depth.pop()
+        elif ch in _OPENERS:
+            depth.append(ch)
+        out.append(ch)
+    text = "".join(out).rstrip(" ,;:—-") + "".join(_OPENERS[o] for o in reversed(depth))
+    return _EMPTY_BRACKETS.sub("", text).strip()
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
 def source_label(claim: Claim) -> str:
-    """"Kimakovsky ("He"), adviser to the head of the DPR": the resolved name, the pronoun as written."""
+    """"Kimakovsky ("He"), adviser to the head of the DPR": the resolved name, the pronoun as
+    written, the role unless the name already says it; brackets balanced."""
     src = claim.source
-    label = src.name or src.text or "unknown source"
+    label = balanced(src.name or src.text or "unknown source")
     if src.name and src.text and src.text.lower() in ("he", "she", "they", "it", "we"):
         label += f' ("{src.text}")'
-    if src.role:
-        label += f", {src.role}"
+    role = balanced(src.role or "")
+    if role and _words(role) not in _words(label):
+        label += f", {role}"
     return label
 
 
@@ -107,6 +144,19 @@ def claim_line(claim: Claim) -> str:
     parts = [neutralise(source_label(claim), 120), neutralise(claim.cue.text, 40), neutralise(claim.content.text, 300)]
     flags = [f for f, on in (("hedged", claim.hedged), ("denial", claim.stance == "deny")) if on]
     return " — ".join(parts) + (f" [{', '.join(flags)}]" if flags else "")
+
+
+def _whole_brackets(segment: str, start: int, end: int) -> tuple[int, int]:
+    """A marked span never splits a bracket: "[[… (DPR]])" becomes "[[… (DPR)]]"."""
+    depth = 0
+    for ch in segment[start:end]:
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS and depth:
+            depth -= 1
+    while depth and end < len(segment) and segment[end] in _CLOSERS:
+        end, depth = end + 1, depth - 1
+    return start, end
 
 
 def _match_spans(matches, segment: str, base: Optional[int]) -> list:
@@ -120,7 +170,7 @@ def _match_spans(matches, segment: str, base: Optional[int]) -> list:
             if i >= 0:
                 spans.append((i, i + len(m.text)))
     merged = []
-    for start, end in sorted(spans):
+    for start, end in sorted(_whole_brackets(segment, a, b) for a, b in spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
@@ -128,11 +178,41 @@ def _match_spans(matches, segment: str, base: Optional[int]) -> list:
     return merged
 
 
-def context_with_marks(claim: Claim, matches, article_text: Optional[str] = None) -> str:
-    """The claim's sentence (or its content, without the article) with matched spans marked."""
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence(s) of ``text`` that hold ``[start, end)``: from the end of the sentence
+    before ``start`` to the end of the sentence holding ``end``."""
+    lo = 0
+    for m in _SENTENCE_END.finditer(text, max(0, start - 2000), start):
+        lo = m.end()
+    m = _SENTENCE_END.search(text, max(start, end - 1))
+    hi = m.end() if m else len(text)
+    while lo < start and text[lo].isspace():
+        lo += 1
+    return lo, hi
+
+
+def context_span(claim: Claim, matches, article_text: Optional[str]) -> Optional[tuple[int, int]]:
+    """The claim's sentence together with the sentence(s) of every matched span: a quotation
+    that runs over several sentences shows the one with the matched place too."""
     s = claim.sentence_span
-    if article_text and s and 0 <= s[0] < s[1] <= len(article_text):
-        base, segment = s[0], article_text[s[0] : s[1]]
+    if not article_text or not s or not 0 <= s[0] < s[1] <= len(article_text):
+        return None
+    lo, hi = s
+    for m in matches:
+        span = getattr(m, "span", None)
+        # Spans near the claim only: a source resolved from far back is not part of its context.
+        if span and 0 <= span[0] < span[1] <= len(article_text) and s[0] - CONTEXT_MAX <= span[0] < s[1] + CONTEXT_MAX:
+            a, b = sentence_bounds(article_text, span[0], span[1])
+            lo, hi = min(lo, a), max(hi, b)
+    return lo, hi
+
+
+def context_with_marks(claim: Claim, matches, article_text: Optional[str] = None) -> str:
+    """The sentence(s) holding the claim and its matched spans (or its content, without the
+    article), matched spans marked."""
+    window = context_span(claim, matches, article_text)
+    if window:
+        base, segment = window[0], article_text[window[0] : window[1]]
     else:
         base = claim.content.span[0] if claim.content.span else None
         segment = claim.content.text or ""
@@ -175,15 +255,33 @@ def _as_array(values: Iterable) -> dict:
     return {"DataType": "String.Array", "StringValue": jsonlib.dumps(seen[:MAX_ATTRIBUTE_ITEMS], ensure_ascii=False)}
 
 
-def message_attributes(watch_id: str, kind: str, severity: str, claims: list, clusters: list) -> dict:
-    """SNS MessageAttributes (9 of the 10 allowed): what a subscription filter policy can select on."""
+def actor_names(claim: Claim) -> list:
+    """The claim's actors, never one of its places ("Donetsk" the city is not the DPR)."""
+    place_words = {_words(x) for p in claim.places for x in (p.text, p.name) if x}
+    place_spans = [p.span for p in claim.places if p.span]
+    names = []
+    for a in claim.actors:
+        if (a.actor_id or "").startswith(("geo:", "place:")):
+            continue
+        if a.span and any(s[0] < a.span[1] and a.span[0] < s[1] for s in place_spans):
+            continue
+        if {_words(a.text or ""), _words(a.name or "")} & place_words:
+            continue
+        names.append(a.name or a.text)
+    return names
+
+
+def message_attributes(watch_ids: list, kinds: list, severity: str, claims: list, clusters: list) -> dict:
+    """SNS MessageAttributes (9 of the 10 allowed): what a subscription filter policy can select on.
+    ``watch_id`` and ``kind`` are String.Array: one message lists every watch a claim matched, and
+    a policy on any one of them selects it."""
     return {
-        "watch_id": {"DataType": "String", "StringValue": neutralise(watch_id, MAX_ATTRIBUTE_CHARS) or "unknown"},
-        "kind": {"DataType": "String", "StringValue": kind},
+        "watch_id": _as_array(watch_ids or ["unknown"]),
+        "kind": _as_array(kinds),
         "severity": {"DataType": "String", "StringValue": severity},
         "place_ids": _as_array(p.place_id for c in claims for p in c.places),
         "place_names": _as_array(p.name or p.text for c in claims for p in c.places),
-        "actor_names": _as_array(a.name or a.text for c in claims for a in c.actors),
+        "actor_names": _as_array(name for c in claims for name in actor_names(c)),
         "source": _as_array(c.source.name or c.source.text for c in claims),
         "cluster_id": _as_array(cl.cluster_id for cl in clusters if cl is not None),
         "outlet_count": {"DataType": "Number",
@@ -199,24 +297,41 @@ def _cluster_json(cluster) -> Optional[dict]:
             "developments": cluster.developments}
 
 
+def main_kind(kinds: Iterable[str]) -> str:
+    """The kind a message is headed with when its watches differ: the most telling one."""
+    kinds = list(kinds)
+    for kind in ("development", "corroborated", "instant"):
+        if kind in kinds:
+            return kind
+    return kinds[0] if kinds else "instant"
+
+
+def _watches_label(watch_ids: list) -> str:
+    return ("watch " if len(watch_ids) == 1 else "watches ") + neutralise(", ".join(watch_ids), 160)
+
+
 def render_alert(claim: Claim, matches: list, cluster, article_text: Optional[str] = None, *,
-                 kind: str = "instant", severity: str = "medium") -> RenderedAlert:
+                 kind: str = "instant", severity: str = "medium", kinds: Optional[dict] = None) -> RenderedAlert:
+    """One claim as one message listing every watch it matched; ``kinds`` maps each watch to its
+    delivery kind (instant, corroborated, development) when they differ."""
     watch_ids = sorted({m.watch_id for m in matches}) or ["unknown"]
-    watch_id = watch_ids[0]
+    kinds = kinds or {w: kind for w in watch_ids}
+    kind = main_kind(kinds.values())
+    mixed = len(set(kinds.values())) > 1
     prov = claim.provenance
     line = claim_line(claim)
-    subject = ascii_subject(f"[claimwatch {severity}] {watch_id}: {source_label(claim)} - {claim.content.text}")
+    subject = ascii_subject(f"[claimwatch {severity}] {', '.join(watch_ids)}: {source_label(claim)} - "
+                            f"{claim.content.text}")
     url = safe_url(prov.url)
-    text_lines = [
-        f"{HEADLINES.get(kind, 'Alert')} for watch {neutralise(', '.join(watch_ids), 120)} (severity {severity})",
-        "",
+    section = [
         line,
         "",
         "In context:",
         f"  {context_with_marks(claim, matches, article_text)}",
         "",
         "Why this alert:",
-        *[f"  - watch {neutralise(m.watch_id, 80)}: {neutralise(m.reason, 300)}" for m in matches],
+        *[f"  - watch {neutralise(m.watch_id, 80)}" + (f" ({kinds.get(m.watch_id)})" if mixed else "")
+          + f": {neutralise(m.reason, 300)}" for m in matches],
         "",
         f"Article: {neutralise(prov.title, 200) or '(untitled)'} — {neutralise(prov.outlet, 80) or 'unknown outlet'}"
         + (f", published {neutralise(prov.published, 40)}" if prov.published else ""),
@@ -224,9 +339,11 @@ def render_alert(claim: Claim, matches: list, cluster, article_text: Optional[st
         *_cluster_lines(cluster),
         f"Claim id: {neutralise(claim.id, 64)}",
     ]
+    header = f"{HEADLINES.get(kind, 'Alert')} for {_watches_label(watch_ids)} (severity {severity})"
     payload = {
         "kind": kind,
-        "watch_id": watch_id,
+        "watch_ids": watch_ids,
+        "kinds": kinds,
         "severity": severity,
         "summary": line,
         "matches": [{"watch_id": m.watch_id, "kind": m.kind, "entity_key": m.entity_key, "text": m.text,
@@ -236,9 +353,10 @@ def render_alert(claim: Claim, matches: list, cluster, article_text: Optional[st
     }
     return RenderedAlert(
         subject=subject,
-        text="\n".join(text_lines) + "\n",
+        text="\n".join([header, ""] + section) + "\n",
         json=payload,
-        attributes=message_attributes(watch_id, kind, severity, [claim], [cluster]),
+        attributes=message_attributes(watch_ids, sorted(set(kinds.values())), severity, [claim], [cluster]),
+        section="\n".join(section) + "\n",
     )
 
 
@@ -246,27 +364,31 @@ def max_severity(severities: Iterable[str]) -> str:
     return max(severities, key=SEVERITY_ORDER.index, default="low")
 
 
-def combine_alerts(watch_id: str, alerts: list, claims: list, clusters: list, limit: int = 25) -> RenderedAlert:
-    """A burst of alerts for one watch as one message (debounce)."""
+def combine_alerts(alerts: list, claims: list, clusters: list, limit: int = 25) -> RenderedAlert:
+    """A burst of claims for the same watches as one message (debounce); each claim still
+    appears in exactly one message. One severity, the highest, for the subject and the body."""
     if len(alerts) == 1:
         return alerts[0]
+    watch_ids = sorted({w for a in alerts for w in a.json["watch_ids"]})
     shown = alerts[:limit]
     severity = max_severity(a.json["severity"] for a in alerts)
-    kinds = {a.json["kind"] for a in alerts}
-    kind = kinds.pop() if len(kinds) == 1 else "batch"
-    subject = ascii_subject(f"[claimwatch {severity}] {watch_id}: {len(alerts)} new alerts")
-    parts = [f"{len(alerts)} alerts for watch {neutralise(watch_id, 80)}", ""]
+    kinds = sorted({k for a in alerts for k in a.json["kinds"].values()})
+    kind = kinds[0] if len(kinds) == 1 else "batch"
+    label = ", ".join(watch_ids)
+    subject = ascii_subject(f"[claimwatch {severity}] {label}: {len(alerts)} new claims")
+    parts = [f"{len(alerts)} new claims for {_watches_label(watch_ids)} (severity {severity})", ""]
     for i, alert in enumerate(shown, 1):
-        parts.append(f"=== {i}/{len(alerts)} ===")
-        parts.append(alert.text)
+        parts.append(f"=== {i}/{len(alerts)}: {HEADLINES.get(alert.json['kind'], 'Alert').lower()} ===")
+        parts.append(alert.section)
     if len(alerts) > len(shown):
         parts.append(f"… and {len(alerts) - len(shown)} more (see the JSON part or the claims table)")
     return RenderedAlert(
         subject=subject,
         text="\n".join(parts),
-        json={"kind": kind, "watch_id": watch_id, "severity": severity, "count": len(alerts),
+        json={"kind": kind, "watch_ids": watch_ids, "severity": severity, "count": len(alerts),
               "alerts": [a.json for a in shown]},
-        attributes=message_attributes(watch_id, kind, severity, claims, clusters),
+        attributes=message_attributes(watch_ids, kinds, severity, claims, clusters),
+        section="\n".join(parts[2:]),
     )
 
 
@@ -287,7 +409,55 @@ def render_digest(watch_id: str, period: str, groups: list) -> RenderedAlert:
         for dev in (cluster.developments if cluster is not None else [])[:5]:
             lines.append(f"   * {neutralise(dev.get('kind'), 20)} by {neutralise(dev.get('source'), 80)}")
         lines.append("")
-    payload = {"kind": "digest", "watch_id": watch_id, "severity": severity, "period": period,
+    payload = {"kind": "digest", "watch_ids": [watch_id], "severity": severity, "period": period,
                "clusters": [{"cluster": _cluster_json(cl), "claims": [c.to_dict() for c in cs]} for cl, cs in groups]}
     return RenderedAlert(subject=subject, text="\n".join(lines), json=payload,
-                         attributes=message_attributes(watch_id, "digest", severity, claims, clusters))
+                         attributes=message_attributes([watch_id], ["digest"], severity, claims, clusters),
+                         section="\n".join(lines[2:]))
+
+
+# ---------------------------------------------------------------- chat (AWS Chatbot)
+CHAT_TITLE_MAX = 250
+CHAT_DESCRIPTION_MAX = 3500  # a Slack section holds 3,000 characters of text, Teams more: stay readable
+
+
+def _chat_markdown(text: str) -> str:
+    """Alert text as chat markdown: our [[marks]] bold, nothing in the text can open code blocks."""
+    text = text.replace("`", "'").replace(MARK_OPEN, "*").replace(MARK_CLOSE, "*")
+    return text.strip()
+
+
+def chat_notification(rendered: RenderedAlert, message_id: Optional[str] = None) -> dict:
+    """The alert as an AWS Chatbot (Amazon Q Developer in chat applications) custom notification:
+    ``{"version": "1.0", "source": "custom", "content": {"textType": "client-markdown", ...}}``,
+    which Chatbot posts to Slack or Microsoft Teams. Developments of one cluster share a
+    ``threadId``, so a denial lands in the thread of the claim it denies."""
+    doc = rendered.json
+    watch_ids = list(doc.get("watch_ids") or [])
+    clusters = [a.get("cluster") for a in doc.get("alerts", [doc])] if "clusters" not in doc else \
+        [g.get("cluster") for g in doc["clusters"]]
+    cluster_ids = [c["cluster_id"] for c in clusters if c]
+    title = f"{HEADLINES.get(doc.get('kind'), 'Alert')} ({doc.get('severity', 'low')}): {', '.join(watch_ids)}"
+    if doc.get("kind") not in HEADLINES:
+        title = rendered.text.split("\n", 1)[0]
+    notification = {
+        "version": "1.0",
+        "source": "custom",
+        "content": {
+            "textType": "client-markdown",
+            "title": cut_at_word(neutralise(title, 1000), CHAT_TITLE_MAX),
+            "description": cut_at_word(_chat_markdown(rendered.section or rendered.text), CHAT_DESCRIPTION_MAX),
+            "keywords": [neutralise(k, 50) for k in [*watch_ids, doc.get("severity", "")] if k][:10],
+        },
+        "metadata": {
+            "summary": rendered.subject,
+            "eventType": str(doc.get("kind", "alert")),
+            "additionalContext": {"watch_ids": ",".join(watch_ids), "severity": str(doc.get("severity", "")),
+                                  "cluster_ids": ",".join(cluster_ids)},
+        },
+    }
+    if message_id:
+        notification["id"] = message_id
+    if len(cluster_ids) == 1:
+        notification["metadata"]["threadId"] = cluster_ids[0]
+    return notification

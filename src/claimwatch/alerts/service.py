@@ -1,4 +1,5 @@
-"""AlertService: claims in, at most one message per (watch, cluster, kind) out.
+"""AlertService: claims in, at most one alert per (watch, cluster, kind) out, and each claim in
+one message that lists every watch it matched (a subscriber to two of them gets it once).
 
 ``handle(claims)`` is what the alert function runs on each DynamoDB stream batch (claims that
 extract has already put in clusters); ``digest(now)`` is what the scheduled digest function runs.
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Optional
 
 from claimwatch.alerts import policy
-from claimwatch.alerts.render import combine_alerts, render_alert, render_digest
+from claimwatch.alerts.render import combine_alerts, main_kind, max_severity, render_alert, render_digest
 from claimwatch.alerts.store import INCLUDED, PENDING, SENT
 from claimwatch.model import Claim
 from claimwatch.novelty import ClusterResult, lookup_cluster
@@ -48,11 +49,17 @@ class AlertOutcome:
 
 @dataclass
 class _Ready:
+    """A claim about to be sent: the watches whose guards this run took, with their decisions."""
+
     claim: Claim
-    matches: list
+    matches: list  # the matches of those watches
     cluster: ClusterResult
-    decision: policy.Decision
+    decisions: list  # [(watch_id, policy.Decision)]
     text: Optional[str] = None
+
+    @property
+    def watch_ids(self) -> tuple:
+        return tuple(sorted({watch_id for watch_id, _ in self.decisions}))
 
 
 @dataclass
@@ -95,27 +102,31 @@ class AlertService:
     # -- instant / corroborated / development ------------------------------------------------
 
     def handle(self, claims: Iterable[Claim]) -> list:
-        """Alert on a batch of claims. One message per watch per call (a burst is debounced into
-        one message). Returns one AlertOutcome per (claim, watch, kind); a claim with a
+        """Alert on a batch of claims. Each claim goes out in one message listing every watch it
+        matched; the claims of one call that matched the same watches share that message (a
+        burst is debounced). Returns one AlertOutcome per (claim, watch, kind); a claim with a
         ``failed`` outcome should be retried (its guards were released)."""
         now = self.clock()
         outcomes: list = []
-        bursts: "OrderedDict[str, list]" = OrderedDict()
+        ready: list = []
         claimed_now: set = set()  # (watch_id, key) guards taken in this call
         texts: dict = {}
         for claim in claims:
             try:
-                outcomes += self._plan(claim, now, bursts, claimed_now, texts)
+                outcomes += self._plan(claim, now, ready, claimed_now, texts)
             except Exception as exc:  # one bad claim never stops the batch
                 log.exception("alert planning failed for claim %s", claim.id)
                 outcomes.append(AlertOutcome(STATUS_FAILED, claim.id, error=repr(exc)))
-        for watch_id, ready in bursts.items():
+        bursts: "OrderedDict[tuple, list]" = OrderedDict()
+        for r in ready:
+            bursts.setdefault(r.watch_ids, []).append(r)
+        for watch_ids, burst in bursts.items():
             try:
-                outcomes += self._send(watch_id, ready, now)
-            except Exception as exc:  # e.g. recording the send failed: the other watches still go out
-                log.exception("alerts for watch %s failed after publishing", watch_id)
-                outcomes += [AlertOutcome(STATUS_FAILED, r.claim.id, watch_id, r.decision.kind, r.cluster.cluster_id,
-                                          error=repr(exc)) for r in ready]
+                outcomes += self._send(burst, now)
+            except Exception as exc:  # e.g. recording the send failed: the other messages still go out
+                log.exception("alerts for watches %s failed after publishing", ", ".join(watch_ids))
+                outcomes += [AlertOutcome(STATUS_FAILED, r.claim.id, w, d.kind, r.cluster.cluster_id, error=repr(exc))
+                             for r in burst for w, d in r.decisions]
         return outcomes
 
     def cluster_of(self, claim: Claim) -> ClusterResult:
@@ -138,7 +149,7 @@ class AlertService:
                 texts[article_id] = None
         return texts[article_id]
 
-    def _plan(self, claim, now, bursts, claimed_now, texts) -> list:
+    def _plan(self, claim, now, ready, claimed_now, texts) -> list:
         matches = self.watch_index.match(claim)
         if not matches:
             return []
@@ -146,8 +157,8 @@ class AlertService:
         by_watch: "OrderedDict[str, list]" = OrderedDict()
         for m in matches:
             by_watch.setdefault(m.watch_id, []).append(m)
-        outcomes = []
-        for watch_id, watch_matches in by_watch.items():
+        outcomes, sending = [], []
+        for watch_id in by_watch:
             for decision in policy.decide(self.watches.get(watch_id), claim, cluster):
                 out = AlertOutcome(STATUS_DUPLICATE, claim.id, watch_id, decision.kind, cluster.cluster_id)
                 if decision.kind == policy.DIGEST:
@@ -172,29 +183,41 @@ class AlertService:
                         self.alert_store.mark_sent(watch_id, decision.key, None, now, status=INCLUDED)
                         out.status = STATUS_INCLUDED
                     else:
-                        bursts.setdefault(watch_id, []).append(
-                            _Ready(claim, watch_matches, cluster, decision, self._text(claim.provenance.article_id, texts)))
-                        continue  # the outcome is decided when the burst is published
+                        sending.append((watch_id, decision))
+                        continue  # the outcome is decided when the message is published
                 outcomes.append(out)
+        if sending:
+            watch_ids = {watch_id for watch_id, _ in sending}
+            ready.append(_Ready(claim, [m for m in matches if m.watch_id in watch_ids], cluster, sending,
+                                self._text(claim.provenance.article_id, texts)))
         return outcomes
 
-    def _send(self, watch_id: str, ready: list, now: datetime) -> list:
+    def _send(self, ready: list, now: datetime) -> list:
+        """Publish one message for claims that matched the same watches; record every guard."""
         def outcomes(status, message_id=None, error=None):
-            return [AlertOutcome(status, r.claim.id, watch_id, r.decision.kind, r.cluster.cluster_id, message_id, error)
-                    for r in ready]
+            return [AlertOutcome(status, r.claim.id, w, d.kind, r.cluster.cluster_id, message_id, error)
+                    for r in ready for w, d in r.decisions]
 
         try:
-            rendered = [render_alert(r.claim, r.matches, r.cluster, r.text, kind=r.decision.kind,
-                                     severity=policy.severity(r.claim, r.cluster, r.decision.kind)) for r in ready]
-            message = combine_alerts(watch_id, rendered, [r.claim for r in ready], [r.cluster for r in ready])
+            rendered = []
+            for r in ready:
+                by_watch: dict = {}
+                for watch_id, decision in r.decisions:
+                    by_watch.setdefault(watch_id, []).append(decision.kind)
+                kinds = {w: main_kind(ks) for w, ks in by_watch.items()}
+                severity = max_severity(policy.severity(r.claim, r.cluster, d.kind) for _, d in r.decisions)
+                rendered.append(render_alert(r.claim, r.matches, r.cluster, r.text, kinds=kinds, severity=severity))
+            message = combine_alerts(rendered, [r.claim for r in ready], [r.cluster for r in ready])
             message_id = self.publisher.publish(message)
         except Exception as exc:
-            log.exception("publishing %d alert(s) for watch %s failed", len(ready), watch_id)
+            log.exception("publishing %d alert(s) for watches %s failed", len(ready), ", ".join(ready[0].watch_ids))
             for r in ready:
-                self.alert_store.release(watch_id, r.decision.key)
+                for watch_id, decision in r.decisions:
+                    self.alert_store.release(watch_id, decision.key)
             return outcomes(STATUS_FAILED, error=repr(exc))
         for r in ready:
-            self.alert_store.mark_sent(watch_id, r.decision.key, message_id, now)
+            for watch_id, decision in r.decisions:
+                self.alert_store.mark_sent(watch_id, decision.key, message_id, now)
         return outcomes(STATUS_SENT, message_id)
 
     # -- digest ------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Optional, Sequence
 
-from claimwatch.feeds.http import check_feed_url
+from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.opml import FeedSpec, export_opml, parse_opml
 from claimwatch.feeds.state import FeedState
+from claimwatch.feeds.urlcheck import validate_feed_url
 
 _HEALTH_ORDER = {"parked": 0, "failing": 1, "new": 2, "ok": 3}
 
@@ -89,15 +90,16 @@ class ImportSummary:
         return "\n".join([head] + [f"  rejected {url}: {reason}" for url, reason in self.rejected])
 
 
-def import_feeds(store, specs: Iterable[FeedSpec]) -> ImportSummary:
-    """Register every feed of an OPML file (idempotent: re-importing changes nothing)."""
+def import_feeds(store, specs: Iterable[FeedSpec], allow_loopback: bool = False) -> ImportSummary:
+    """Register every feed of an OPML file (idempotent: re-importing changes nothing); a URL the
+    fetcher would refuse (scheme, port, a private or metadata address) is rejected, not stored."""
     known = {state.feed_id for state in store.list_feeds()}
     summary = ImportSummary()
     for spec in specs:
         try:
-            url = check_feed_url(spec.url)
-        except ValueError as exc:
-            summary.rejected.append((spec.url, str(exc)))
+            url = validate_feed_url(spec.url, allow_loopback=allow_loopback)
+        except FetchError as exc:
+            summary.rejected.append((spec.url, exc.message))
             continue
         state = store.add_feed(url, spec.title)
         (summary.existing if state.feed_id in known else summary.added).append(state)
@@ -105,8 +107,8 @@ def import_feeds(store, specs: Iterable[FeedSpec]) -> ImportSummary:
     return summary
 
 
-def import_opml(store, data: bytes) -> ImportSummary:
-    return import_feeds(store, parse_opml(data))
+def import_opml(store, data: bytes, allow_loopback: bool = False) -> ImportSummary:
+    return import_feeds(store, parse_opml(data), allow_loopback=allow_loopback)
 
 
 def export_feeds(store) -> bytes:

@@ -68,6 +68,10 @@ class FakeLambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def handler_module_name(spec: FunctionSpec, instance: str = "") -> str:
+    return f"claimwatch_fn_{spec.logical_id}_{instance}"
+
+
 def load_handler(spec: FunctionSpec, instance: str = "") -> Callable:
     """Import `CodeUri/<module>.py` as a fresh module and return its handler.
 
@@ -76,12 +80,19 @@ def load_handler(spec: FunctionSpec, instance: str = "") -> Callable:
     """
     module_name, func_name = spec.handler.rsplit(".", 1)
     path = Path(spec.code_uri) / (module_name.replace(".", "/") + ".py")
-    unique = f"claimwatch_fn_{spec.logical_id}_{instance}"
+    unique = handler_module_name(spec, instance)
     module_spec = importlib.util.spec_from_file_location(unique, path)
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[unique] = module
     module_spec.loader.exec_module(module)
     return getattr(module, func_name)
+
+
+def _attribute_value(attribute: dict):
+    """An SNS message attribute as delivered to SQS: a String.Array becomes a list."""
+    if attribute.get("Type") == "String.Array":
+        return json.loads(attribute.get("Value") or "[]")
+    return attribute.get("Value")
 
 
 def matches_filter(record: dict, pattern: dict) -> bool:
@@ -132,9 +143,13 @@ class LocalPipeline:
             self._setenv({"AWS_ENDPOINT_URL": endpoint_url})
         aws.reset()
         self.session = boto3.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
-        self.stack = LocalStack(
-            self.session, load_template(), parameters=parameters, prefix=prefix or f"cw{uuid.uuid4().hex[:6]}"
-        ).create_all()
+        try:
+            self.stack = LocalStack(
+                self.session, load_template(), parameters=parameters, prefix=prefix or f"cw{uuid.uuid4().hex[:6]}"
+            ).create_all()
+        except BaseException:  # e.g. an unreachable --endpoint-url: give the environment back
+            self.close()
+            raise
         self.functions = self.stack.functions()
         merged: dict[str, str] = {}
         for spec in self.functions.values():
@@ -181,6 +196,11 @@ class LocalPipeline:
         if logical not in self._handlers:
             self._handlers[logical] = load_handler(self.functions[logical], self.stack.prefix)
         return self._handlers[logical]
+
+    def handler_module(self, logical: str):
+        """The function's module (its clients at module scope), loaded as `handler` loads it."""
+        self.handler(logical)
+        return sys.modules[handler_module_name(self.functions[logical], self.stack.prefix)]
 
     def invoke(self, logical: str, event: dict) -> Any:
         spec = self.functions[logical]
@@ -370,7 +390,8 @@ class LocalPipeline:
     # ---------------------------------------------------------------- alerts out
     def _subscribe_alert_sink(self) -> str | None:
         """An SQS queue subscribed to the alert topic: what an SNS subscriber would receive."""
-        topics = [k for k, v in self.stack.resources.items() if v.type == "topic"]
+        topics = sorted((k != "AlertTopic", k) for k, v in self.stack.resources.items() if v.type == "topic")
+        topics = [k for _, k in topics]  # the alert topic, not the chat copy
         if not topics:
             return None
         url = self.sqs.create_queue(QueueName=f"{self.stack.prefix}-alert-sink")["QueueUrl"]
@@ -398,7 +419,7 @@ class LocalPipeline:
                         "subject": envelope.get("Subject"),
                         "text": alert.get("text") if isinstance(alert, dict) else None,
                         "alert": alert,
-                        "attributes": {k: v.get("Value") for k, v in (envelope.get("MessageAttributes") or {}).items()},
+                        "attributes": {k: _attribute_value(v) for k, v in (envelope.get("MessageAttributes") or {}).items()},
                     }
                 )
                 self.sqs.delete_message(QueueUrl=self.alert_sink_url, ReceiptHandle=m["ReceiptHandle"])

@@ -28,7 +28,9 @@ class AlertWiring:
         self.watches = CachedWatches(WatchStore(environ["WATCHES_TABLE"]), build=WatchIndex)
         self.alert_store = DynamoAlertStore(environ["ALERTS_TABLE"])
         self.novelty_store = DynamoNoveltyStore(environ["NOVELTY_TABLE"])
-        self.publisher = SnsPublisher(environ["ALERT_TOPIC_ARN"])
+        chat = environ.get("CHAT_ALERTS", "false").strip().lower() == "true"
+        self.publisher = SnsPublisher(environ["ALERT_TOPIC_ARN"],
+                                      chat_topic_arn=environ.get("CHAT_TOPIC_ARN") if chat else None)
         # One digest per watch per DigestRate period (the guard key is the period's start).
         self.digest_period = digest_period(environ.get("DIGEST_RATE"))
 

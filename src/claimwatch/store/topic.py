@@ -3,15 +3,25 @@
 SNS messages use ``MessageStructure=json``: e-mail subscribers get the plain-text body, SQS,
 Lambda and HTTP(S) subscribers get the JSON document (the structured claim). Every message
 carries the alert's MessageAttributes, so subscribers select with filter policies.
+
+Chat: with a chat topic (``ChatAlertTopic``, when the stack's ``ChatAlerts`` is true) every alert
+is published there too, as an AWS Chatbot custom notification, with the same attributes. Which
+format a subscriber gets is chosen by the topic it subscribes to, so nobody receives both. The
+chat copy is best effort: it goes out after the main message, and a failure is logged, never
+retried (a retry would send the main message twice).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from typing import Callable, Optional
 
+from claimwatch.alerts.render import chat_notification
 from claimwatch.store import aws
+
+log = logging.getLogger(__name__)
 
 SNS_MAX_BYTES = 256 * 1024
 _HEADROOM = 8 * 1024  # attributes and subject count towards the limit too
@@ -39,8 +49,9 @@ def _envelope(text: str, doc: str) -> str:
 
 
 class SnsPublisher:
-    def __init__(self, topic_arn: str, sns=None):
+    def __init__(self, topic_arn: str, sns=None, chat_topic_arn: Optional[str] = None):
         self.topic_arn = topic_arn
+        self.chat_topic_arn = chat_topic_arn or None
         self.sns = sns or aws.client("sns")
 
     def publish(self, rendered) -> str:
@@ -51,7 +62,18 @@ class SnsPublisher:
             MessageStructure="json",
             MessageAttributes=rendered.attributes,
         )
+        if self.chat_topic_arn:
+            self.publish_chat(rendered, resp["MessageId"])
         return resp["MessageId"]
+
+    def publish_chat(self, rendered, message_id: Optional[str] = None) -> Optional[str]:
+        try:
+            return self.sns.publish(TopicArn=self.chat_topic_arn, Subject=rendered.subject,
+                                    Message=json.dumps(chat_notification(rendered, message_id), ensure_ascii=False),
+                                    MessageAttributes=rendered.attributes)["MessageId"]
+        except Exception:  # noqa: BLE001 - best effort: the main message is out and must not be resent
+            log.exception("chat copy of alert %s not published", message_id)
+            return None
 
 
 class InMemoryPublisher:

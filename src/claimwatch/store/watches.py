@@ -6,7 +6,7 @@ import time
 
 from claimwatch.store import aws
 from claimwatch.store.codec import from_item, to_item
-from claimwatch.watch.watchlist import Watch
+from claimwatch.watch.watchlist import Watch, WatchDiff
 
 
 class WatchStore:
@@ -19,15 +19,13 @@ class WatchStore:
                 batch.put_item(Item=to_item({"watch_id": watch.id, **watch.to_dict()}))
         return len(watches)
 
-    def sync(self, watches: list[Watch]) -> list[str]:
-        """Make the stored watches exactly these (a watch deleted from the file stops alerting);
-        returns the ids removed."""
-        keep = {w.id for w in watches}
-        stale = [w.id for w in self.all() if w.id not in keep]
-        self.put_watches(watches)
-        for watch_id in stale:
+    def apply(self, diff: WatchDiff, watches: list[Watch]) -> None:
+        """Store the added and changed watches, then delete the removed ones (a watch deleted
+        from the file stops alerting)."""
+        write = set(diff.added) | set(diff.changed)
+        self.put_watches([w for w in watches if w.id in write])
+        for watch_id in diff.removed:
             self.remove(watch_id)
-        return stale
 
     def remove(self, watch_id: str) -> None:
         self.table.delete_item(Key={"watch_id": watch_id})

@@ -150,8 +150,13 @@ def load_watchlist(path_or_text: Union[str, Path, dict, list]) -> list[Watch]:
         path = Path(path_or_text)
         if not path.exists():
             raise WatchlistError(f"watchlist file not found: {path}")
+        if path.is_dir():
+            raise WatchlistError(f"{path} is a directory, not a watchlist file")
         source = str(path)
-        data = path.read_text(encoding="utf-8")
+        try:
+            data = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise WatchlistError(f"{source}: not a UTF-8 text file ({e.reason} at byte {e.start})") from None
     if isinstance(data, str):
         try:
             import yaml  # here, not at import: the functions read watches from DynamoDB
@@ -179,3 +184,37 @@ def load_watchlist(path_or_text: Union[str, Path, dict, list]) -> list[Watch]:
         seen[w.id] = n
         watches.append(w)
     return watches
+
+
+@dataclass
+class WatchDiff:
+    """What pushing a watchlist changes in the deployed watches."""
+
+    deployed: int  # how many watches were deployed before
+    added: list = field(default_factory=list)  # ids
+    changed: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+
+    @property
+    def removes_most(self) -> bool:
+        """More than half of the deployed watches would go: a truncated or wrong file, likely."""
+        return len(self.removed) * 2 > self.deployed
+
+    def format(self) -> str:
+        lines = [f"{name}: {', '.join(ids) if ids else '-'}" for name, ids in
+                 (("added", self.added), ("changed", self.changed), ("removed", self.removed))]
+        return "\n".join(lines + [f"unchanged: {len(self.unchanged)}"])
+
+
+def diff_watches(deployed: list[Watch], wanted: list[Watch], keep_others: bool = False) -> WatchDiff:
+    """The diff from the deployed watches to the wanted ones (ids compared, then contents)."""
+    before = {w.id: w.to_dict() for w in deployed}
+    diff = WatchDiff(deployed=len(before))
+    for w in wanted:
+        old = before.get(w.id)
+        (diff.added if old is None else diff.unchanged if old == w.to_dict() else diff.changed).append(w.id)
+    if not keep_others:
+        keep = {w.id for w in wanted}
+        diff.removed = sorted(i for i in before if i not in keep)
+    return diff

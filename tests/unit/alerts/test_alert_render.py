@@ -53,7 +53,7 @@ def test_message_attributes_fit_sns_and_filter_policies():
     matches = FakeWatchIndex([Watch("pokrovsk-front", places=("geo:704422",))]).match(claim)
     attrs = render_alert(claim, matches, cluster(), text, severity="high").attributes
     assert len(attrs) <= 10
-    assert attrs["watch_id"] == {"DataType": "String", "StringValue": "pokrovsk-front"}
+    assert attrs["watch_id"] == {"DataType": "String.Array", "StringValue": '["pokrovsk-front"]'}
     assert json.loads(attrs["place_ids"]["StringValue"]) == ["geo:704422"]
     assert json.loads(attrs["place_names"]["StringValue"]) == ["Pokrovsk"]
     assert json.loads(attrs["source"]["StringValue"]) == ["Kimakovsky"]

@@ -1,3 +1,4 @@
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -43,6 +44,11 @@ class Rig:
         return self.publisher.messages
 
 
+def watch_ids(message) -> list:
+    """The String.Array attribute subscription filter policies select on."""
+    return json.loads(message.attributes["watch_id"]["StringValue"])
+
+
 def test_one_alert_however_many_outlets_repeat_the_claim_and_replays_send_nothing():
     rig = Rig(Watch("pokrovsk", places=(POKROVSK,)))
     batch1 = rig.extract(report("a1", "Outlet One"))
@@ -53,7 +59,7 @@ def test_one_alert_however_many_outlets_repeat_the_claim_and_replays_send_nothin
     for batch in (batch1, batch2, batch1 + batch2):  # retried batches, redelivered records
         rig.service.handle(batch)
     assert len(rig.sent) == 1
-    assert rig.sent[0].attributes["watch_id"]["StringValue"] == "pokrovsk"
+    assert watch_ids(rig.sent[0]) == ["pokrovsk"]
 
 
 def test_a_burst_for_one_watch_is_one_message_and_other_watches_get_their_own():
@@ -65,9 +71,9 @@ def test_a_burst_for_one_watch_is_one_message_and_other_watches_get_their_own():
         report("a4", "O1", content="artillery duels continued north of Bakhmut through the night"),
     )
     outcomes = rig.service.handle(claims)
-    assert sorted(m.attributes["watch_id"]["StringValue"] for m in rig.sent) == ["bakhmut", "pokrovsk"]
-    burst = next(m for m in rig.sent if m.attributes["watch_id"]["StringValue"] == "pokrovsk")
-    assert burst.json["count"] == 3 and "3 alerts for watch pokrovsk" in burst.text
+    assert sorted(watch_ids(m) for m in rig.sent) == [["bakhmut"], ["pokrovsk"]]
+    burst = next(m for m in rig.sent if watch_ids(m) == ["pokrovsk"])
+    assert burst.json["count"] == 3 and "3 new claims for watch pokrovsk (severity medium)" in burst.text
     assert len({o.message_id for o in outcomes if o.watch_id == "pokrovsk"}) == 1
 
 
@@ -148,9 +154,8 @@ def test_concurrent_services_never_send_the_same_alert_twice():
         t.start()
     for t in threads:
         t.join()
-    delivered = [(m.attributes["watch_id"]["StringValue"], tuple(a["cluster"]["cluster_id"] for a in m.json.get("alerts", [m.json])))
-                 for m in rig.sent]
-    pairs = [(w, c) for w, cs in delivered for c in cs]
+    pairs = [(w, a["cluster"]["cluster_id"]) for m in rig.sent for a in m.json.get("alerts", [m.json])
+             for w in a["watch_ids"]]
     assert len(pairs) == len(set(pairs)) == 4  # 2 watches x 2 clusters, each exactly once
 
 

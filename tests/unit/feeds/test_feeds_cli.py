@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from claimwatch.feeds.cli import check_feed_url, format_feed_health, import_opml
+from claimwatch.feeds.cli import format_feed_health, import_opml
+from claimwatch.feeds.http import check_feed_url
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.health import record_failure, record_success
 from claimwatch.feeds.state import FeedState
