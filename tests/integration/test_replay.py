@@ -113,3 +113,16 @@ def test_a_failed_batch_older_than_the_streams_retention_is_reported_and_kept(pi
     assert outcome.status == "not retained" and "24-hour retention" in outcome.detail
     assert calls == [] and waiting(pipe, "AlertFailureQueue") == 1
     assert "1 left in the queue" in report.format()
+
+
+def test_a_batch_that_fails_again_stays_in_the_queue_and_the_others_go_on(pipe):
+    fail_an_alert_batch(pipe)
+
+    def still_failing(event):
+        raise RuntimeError("AlertFunction failed: topic unreachable")
+
+    report = replay.replay_stream_failures(pipe.sqs, replay.streams_client(), pipe.stack.ref("AlertFailureQueue"),
+                                           still_failing, dry_run=False)
+    (outcome,) = report.outcomes
+    assert outcome.status == "failed again" and "topic unreachable" in outcome.detail
+    assert waiting(pipe, "AlertFailureQueue") == 1  # visible again at once, for the next replay

@@ -189,7 +189,10 @@ def _replay_failed_batch(streams, message: dict, invoke, dry_run: bool, now: dat
     if dry_run:
         return Outcome(mid, "would replay", detail)
     if inserts:
-        response = invoke({"Records": inserts}) or {}
+        try:
+            response = invoke({"Records": inserts}) or {}
+        except Exception as exc:  # noqa: BLE001 - the function failed again: the record stays for later
+            return Outcome(mid, "failed again", f"{detail}; {type(exc).__name__}: {exc}")
         failed = response.get("batchItemFailures") or []
         if failed:
             return Outcome(mid, "failed again", f"{detail}; {len(failed)} record(s) failed again")
