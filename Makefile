@@ -9,7 +9,7 @@ SAM := $(SAM_VENV)/bin/sam
 # No telemetry (sam would post usage data); a region for the template's pseudo parameters.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 
-.PHONY: install demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
+.PHONY: install lock checkov demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,33 @@ $(SAM):
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli
 
+# The layers' lock file: pyproject.toml's runtime dependencies resolved for the Lambda runtime
+# (Python 3.12, manylinux x86_64, wheels only, as layers/layer.mk installs them) with every
+# distribution's hashes. `make build` installs exactly this; re-run after changing a dependency
+# (kept pins are preferred; UPGRADE=1 takes the newest versions the ranges allow).
+LOCK_VENV := .venv-lock
+UV := $(LOCK_VENV)/bin/uv
+LAYER_LOCK := layers/requirements.lock
+$(UV):
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q "uv>=0.5"
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --python-version 3.12 --python-platform x86_64-manylinux_2_28 \
+		--only-binary :all: --generate-hashes --no-strip-extras $(if $(UPGRADE),--upgrade) \
+		--custom-compile-command "make lock" --output-file $(LAYER_LOCK)
+
+# checkov in its own virtualenv (its pins conflict with the project's); skipped checks and why
+# are in .checkov.yaml and the README. Not run by the tests.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+$(CHECKOV):
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q checkov
+
+checkov: $(CHECKOV)
+	$(CHECKOV) --config-file .checkov.yaml --file template.yaml
+
 validate: $(SAM)
 	$(SAM_ENV) $(SAM) validate --lint
 
@@ -67,4 +94,4 @@ size: install
 	$(BIN)/python scripts/deploy_size.py
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam $(GAZETTEER) bench/out
+	rm -rf $(VENV) $(SAM_VENV) $(LOCK_VENV) $(CHECKOV_VENV) .aws-sam $(GAZETTEER) bench/out

@@ -1,5 +1,8 @@
 """End to end on the local pipeline: latency from a new feed item to the SNS alert, and what one
-article costs in DynamoDB capacity units, SQS, SNS and S3 requests.
+article and one feed poll cost: DynamoDB capacity units, SQS, SNS and S3 requests, Lambda requests
+and GB-seconds, CloudWatch Logs, X-Ray traces, custom metrics, alarms and the dashboard, projected
+to a month for 1,000 and 10,000 feeds (`print_report` prints the table; every assumption is a
+named constant below, every price too).
 
 Three generated RSS feeds (the fictional demo articles of `seeds/demo/feeds/`, each re-used item
 with a new GUID and link and its place names swapped for other Donetsk-oblast towns, so every item
@@ -16,6 +19,11 @@ builds its own `boto3.session.Session()`, so the hooks are installed on every ne
 only the default one. Reads are billed by whole item sizes (a projection does not make a read
 cheaper): the meter remembers the size of every item it saw written, UpdateItem results are
 read back through an unhooked client, and a filtered Query is re-run unfiltered.
+
+What Lambda would ingest into CloudWatch Logs is measured too: the handlers run at the template's
+default log level (INFO) with Powertools metrics on, and what they write to stdout (JSON log lines
+and EMF metric blobs) is counted per function instead of printed. Lambda's own START/END/REPORT
+lines are an assumption (PLATFORM_LOG_BYTES).
 
 Synthetic data only (no ../shared needed), loopback traffic only. Run: make bench-pipeline
 Writes bench/out/pipeline.json.
@@ -49,8 +57,15 @@ PRICE_PER_MILLION_SQS = 0.40  # standard queue requests (64 KB chunks), after th
 PRICE_PER_MILLION_SNS_PUBLISH = 0.50  # publishes (64 KB chunks); SQS/Lambda deliveries are free
 PRICE_PER_THOUSAND_S3_PUT = 0.005
 PRICE_PER_THOUSAND_S3_GET = 0.0004
-PRICE_LAMBDA_GB_S = 0.0000166667
+PRICE_LAMBDA_GB_S = 0.0000166667  # x86_64
 PRICE_PER_MILLION_LAMBDA_REQUESTS = 0.20
+PRICE_LOGS_INGESTED_GB = 0.50  # CloudWatch Logs standard class
+PRICE_LOGS_STORED_GB_MONTH = 0.03  # billed on the compressed size
+PRICE_PER_MILLION_XRAY_TRACES = 5.00  # traces recorded
+PRICE_CUSTOM_METRIC_MONTH = 0.30  # first 10,000 metrics
+PRICE_ALARM_MONTH = 0.10  # standard resolution, one metric
+PRICE_DASHBOARD_MONTH = 3.00  # beyond the account's first three
+# No free tier is subtracted anywhere: the figures are what the usage costs at the margin.
 
 # ---------------------------------------------------------------- projection assumptions
 FEEDS = 10_000
@@ -58,10 +73,32 @@ POLL_MINUTES = 15  # template parameter PollRate
 DAYS_PER_MONTH = 30
 NEW_ARTICLES_PER_FEED_PER_DAY = 4
 SHARE_200_WITHOUT_NEW = 0.10  # polls answered 200 with no new item (no conditional-GET support)
+# A 200 response looks up each listed item's two seen-record keys (id, content hash) in one
+# eventually consistent BatchGetItem: 0.5 RRU per key, found or not.
+SEEN_LOOKUP_RRU_PER_LISTED_ITEM = 1.0
 FEED_WINDOW = 20  # items a feed lists; every 200 response re-checks each against the Articles table
 FEED_POLL_BATCH = 10  # FetchFunction BatchSize: the event source mapping's receive/delete per batch
 ARTICLE_BATCH = 5  # ExtractFunction BatchSize
 DIGEST_TICKS_PER_MONTH = 24 * DAYS_PER_MONTH  # DigestRate rate(1 hour)
+PROJECTED_FEEDS = (1_000, 10_000)  # the README's two monthly totals
+FEEDS_PER_POLL_MESSAGE = 1.0  # the scheduler groups one host's feeds; 1.0 = every feed on its own host (most messages)
+# Lambda durations the local run cannot measure (loopback answers in microseconds, the internet does not):
+FETCH_INVOCATION_S = 2.0  # a batch of 10 feed messages, polled concurrently, ends with its slowest feed
+SCHEDULER_S_PER_FEED = 0.002  # a scan page and a tenth of a SendMessageBatch call per feed
+DIGEST_TICK_S = 0.5
+# The extract function's duration = its text and claim analysis, measured as thread CPU time (not
+# wall time: this machine is shared), at Lambda's memory/1769 of a vCPU, plus its AWS requests,
+# counted, at AWS_REQUEST_S each (in-region DynamoDB/SQS/SNS/S3 round trip; counted one after the
+# other, an upper bound: novelty's writes run in parallel). The alert function: its requests.
+LAMBDA_MB_PER_VCPU = 1769
+AWS_REQUEST_S = 0.010
+ANALYSIS_STEPS = (("claimwatch.feeds.content", "article_text"), ("claimwatch.pipeline", "analyze"))
+PLATFORM_LOG_BYTES = 400  # Lambda's START, END and REPORT lines (with the X-Ray trace id) per invocation
+LOG_RETENTION_DAYS = 30  # template parameter LogRetentionDays
+LOG_COMPRESSED_SHARE = 0.15  # stored log bytes / ingested bytes (CloudWatch bills stored logs compressed)
+XRAY_SAMPLED_SHARE = 0.10  # default rule: the first request each second, then 5 %; invocations come in bursts
+ESM_IDLE_POLLERS = 5  # an SQS event source mapping long-polls (20 s) with at least 5 pollers, traffic or not
+ESM_WAIT_S = 20
 
 # ---------------------------------------------------------------- the run
 MEASURED_ITEMS = 10
@@ -175,6 +212,7 @@ class CapacityMeter:
         self.function: str | None = None  # the handler running now (None: runner or setup)
         self.publish_times: list[tuple[str, float]] = []  # (function, perf_counter) of SNS publishes
         self.overhead_s: dict[str, float] = defaultdict(float)  # time spent counting, per phase
+        self.overhead_fn_s: dict[tuple, float] = defaultdict(float)  # the same per (phase, function)
         self.api_s: dict[tuple, list] = defaultdict(lambda: [0, 0.0])  # (phase, function, service, op) -> [calls, s]
         self._lock = threading.RLock()
         self._key_schema: dict[str, list[str]] = {}
@@ -242,6 +280,7 @@ class CapacityMeter:
                 self._add(function, service, op, table, outcome, usage)
         with self._lock:
             self.overhead_s[self.phase] += time.perf_counter() - started
+            self.overhead_fn_s[(self.phase, function)] += time.perf_counter() - started
 
     def _add(self, function, service, op, table, outcome, usage: Usage) -> None:
         with self._lock:
@@ -437,6 +476,62 @@ class CapacityMeter:
         return {t: (n, b) for t, (n, b) in out.items()}
 
 
+class CpuMeter:
+    """Thread CPU seconds of the extract function's analysis steps (ANALYSIS_STEPS), per phase:
+    wraps them in their modules before the handler imports them."""
+
+    def __init__(self, meter: CapacityMeter):
+        self.meter = meter
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._originals: list[tuple] = []
+
+    def install(self) -> None:
+        import importlib
+
+        for module_name, attr in ANALYSIS_STEPS:
+            module = importlib.import_module(module_name)
+            original = getattr(module, attr)
+            self._originals.append((module, attr, original))
+            setattr(module, attr, self._timed(original))
+
+    def _timed(self, step):
+        def timed(*args, **kwargs):
+            start = time.thread_time()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                self.seconds[self.meter.phase] += time.thread_time() - start
+        return timed
+
+    def uninstall(self) -> None:
+        for module, attr, original in self._originals:
+            setattr(module, attr, original)
+
+
+class LogMeter:
+    """Stands in for stdout while the pipeline runs: counts the bytes each handler writes (what
+    Lambda ingests into CloudWatch Logs) per phase and function, and prints none of it."""
+
+    def __init__(self, meter: CapacityMeter):
+        self.meter = meter
+        self.bytes: dict[tuple, int] = defaultdict(int)  # (phase, function) -> bytes
+
+    def write(self, text: str) -> int:
+        if self.meter.function:
+            self.bytes[(self.meter.phase, self.meter.function)] += len(text.encode("utf-8"))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+# The template's log settings, over the local runner's quiet ones (claimwatch.local.runner).
+DEPLOYED_LOGGING_ENV = {"POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_METRICS_DISABLED": "false"}
+
+
 # ================================================================ generated feeds
 @dataclass
 class DemoItem:
@@ -564,16 +659,24 @@ def run_benchmark() -> dict:
     feeds = GeneratedFeeds()
     directory = FeedDirectory(extra=feeds.extra())
     rounds: list[Round] = []
+    invocations: dict[tuple, int] = defaultdict(int)  # (phase, function) -> invocations
+    logs = LogMeter(meter)
+    cpu = CpuMeter(meter)
+    cpu.install()
+    stdout = sys.stdout
     tmp = tempfile.TemporaryDirectory()
     try:
         with FeedServer(directory) as server:
             run = LocalRun([(server.url(o), o) for o in feeds.outlets], write_watchlist(Path(tmp.name)), allow_loopback=True)
             try:
                 pipe = run.pipe
+                pipe._setenv(DEPLOYED_LOGGING_ENV)  # before the handler modules are imported
+                sys.stdout = logs  # Powertools' log handler binds the stdout of its import
                 invoke = pipe.invoke
                 handler_s: dict[str, float] = defaultdict(float)
 
                 def timed_invoke(logical, event):
+                    invocations[(meter.phase, logical)] += 1
                     meter.function = logical
                     start = time.perf_counter()
                     try:
@@ -616,16 +719,141 @@ def run_benchmark() -> dict:
                 memory_mb = {fn: spec.memory for fn, spec in pipe.functions.items()}
                 dead = {k: len(v) for k, v in pipe.dead_letters().items()}
             finally:
+                sys.stdout = stdout
                 run.close()
     finally:
+        sys.stdout = stdout
+        cpu.uninstall()
         meter.uninstall()
         tmp.cleanup()
     return {
         "meter": meter, "rounds": rounds, "model_load_s": model_load_s, "traced_peak": traced_peak,
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "claims": claims_after - claims_before,
         "stored_before": stored_before, "stored_after": stored_after, "memory_mb": memory_mb,
-        "feeds": len(feeds.outlets), "dead_letters": dead,
+        "feeds": len(feeds.outlets), "dead_letters": dead, "log_bytes": dict(logs.bytes),
+        "invocations": dict(invocations), "analysis_cpu_s": dict(cpu.seconds),
     }
+
+
+# ================================================================ the monthly projection
+PRICES = {  # USD per unit of each kind of line
+    "wru": PRICE_PER_MILLION_WRU / 1e6, "rru": PRICE_PER_MILLION_RRU / 1e6, "sqs": PRICE_PER_MILLION_SQS / 1e6,
+    "sns": PRICE_PER_MILLION_SNS_PUBLISH / 1e6, "s3put": PRICE_PER_THOUSAND_S3_PUT / 1e3,
+    "s3get": PRICE_PER_THOUSAND_S3_GET / 1e3, "storage": PRICE_DDB_STORAGE_GB_MONTH, "gbs": PRICE_LAMBDA_GB_S,
+    "lambda": PRICE_PER_MILLION_LAMBDA_REQUESTS / 1e6, "log_gb": PRICE_LOGS_INGESTED_GB,
+    "log_stored_gb": PRICE_LOGS_STORED_GB_MONTH, "traces": PRICE_PER_MILLION_XRAY_TRACES / 1e6,
+    "metrics": PRICE_CUSTOM_METRIC_MONTH, "alarms": PRICE_ALARM_MONTH, "dashboards": PRICE_DASHBOARD_MONTH,
+}
+
+
+@dataclass
+class Line:
+    name: str
+    driver: str  # what it grows with: "poll" (feed polls), "article" (new articles), "tick", "fixed"
+    kind: str  # a key of PRICES
+    units: float
+
+    @property
+    def usd(self) -> float:
+        return self.units * PRICES[self.kind]
+
+
+def operations_inventory() -> dict:
+    """What template.yaml and the handlers bill by the month whatever the traffic: custom metrics
+    (one per name the handlers emit, each FeedFailure_<kind> counted), alarms, dashboards, and the
+    SQS triggers that long-poll when idle."""
+    from claimwatch.feeds.errors import FETCH_ERROR_KINDS
+    from claimwatch.local.template import load_template
+
+    names = set()
+    for app in (REPO / "functions").glob("*/app.py"):
+        names |= set(re.findall(r'add_metric\(\s*name=(f?)"([A-Za-z_]+)', app.read_text()))
+    resources = load_template()["Resources"].values()
+    triggers = [e for r in resources if r["Type"] == "AWS::Serverless::Function"
+                for e in (r["Properties"].get("Events") or {}).values() if e["Type"] == "SQS"]
+    return {"custom_metrics": sum(len(FETCH_ERROR_KINDS) if f else 1 for f, _ in names),
+            "alarms": sum(r["Type"] == "AWS::CloudWatch::Alarm" for r in resources),
+            "dashboards": sum(r["Type"] == "AWS::CloudWatch::Dashboard" for r in resources),
+            "sqs_triggers": len(triggers)}
+
+
+def cpu_gb_s(cpu_s: float) -> float:
+    """GB-seconds of CPU-bound work measured in CPU seconds: at M MB a function gets M/1769 of a
+    vCPU, so it runs cpu_s x 1769/M seconds and bills that x M/1024 GB, whatever M is."""
+    return cpu_s * LAMBDA_MB_PER_VCPU / 1024
+
+
+def article_gb_s(m: dict) -> float:
+    """Extract (analysis CPU + its requests' round trips) and alert (its requests) per article."""
+    memory_gb = {fn: mb / 1024 for fn, mb in m["memory_mb"].items()}
+    return (cpu_gb_s(m["analysis_cpu_s"]) + m["extract_requests"] * AWS_REQUEST_S * memory_gb["ExtractFunction"]
+            + m["alert_requests"] * AWS_REQUEST_S * memory_gb["AlertFunction"])
+
+
+def monthly_lines(feeds: int, m: dict) -> list[Line]:
+    """Every billed line for `feeds` feeds over a month, from the measured per-unit figures `m`."""
+    ticks = 60 / POLL_MINUTES * 24 * DAYS_PER_MONTH
+    polls = feeds * ticks
+    articles = feeds * NEW_ARTICLES_PER_FEED_PER_DAY * DAYS_PER_MONTH
+    polls_200_old = polls * SHARE_200_WITHOUT_NEW
+    messages = polls / FEEDS_PER_POLL_MESSAGE
+    fetch_calls = messages / FEED_POLL_BATCH
+    article_calls = articles * (1 + m["alert_invocations_per_article"])  # extract + alert
+    tick_calls = ticks + DIGEST_TICKS_PER_MONTH
+    gb = 1e9
+    log_polls = (polls * m["log_bytes_per_poll"] + fetch_calls * PLATFORM_LOG_BYTES) / gb
+    log_articles = articles * m["log_bytes_per_article"] / gb + article_calls * PLATFORM_LOG_BYTES / gb
+    log_ticks = (ticks * (m["log_bytes_per_scheduler_tick"] + PLATFORM_LOG_BYTES)
+                 + DIGEST_TICKS_PER_MONTH * (m["log_bytes_per_digest_tick"] + PLATFORM_LOG_BYTES)) / gb
+    memory_gb = {fn: mb / 1024 for fn, mb in m["memory_mb"].items()}
+    idle_polls = m["sqs_triggers"] * ESM_IDLE_POLLERS * DAYS_PER_MONTH * 86400 / ESM_WAIT_S
+    return [
+        Line("scheduler scan of FeedsTable (RRU)", "tick", "rru",
+             ticks * read_units(int(feeds * m["feed_item_bytes"]), consistent=False)),
+        Line("scheduler SendMessageBatch (SQS)", "tick", "sqs", ticks * math.ceil(feeds / FEEDS_PER_POLL_MESSAGE / 10)),
+        Line("feed poll: GetItem + save_state (WRU)", "poll", "wru", polls * m["feed_poll_wcu"]),
+        Line("feed poll: GetItem + save_state (RRU)", "poll", "rru", polls * m["feed_poll_rcu"]),
+        Line("feed poll queue: event source receive+delete (SQS)", "poll", "sqs", messages * 2 / FEED_POLL_BATCH),
+        Line("200 responses: re-check of listed items (WRU)", "poll", "wru",
+             (articles * (FEED_WINDOW - 1) + polls_200_old * FEED_WINDOW) * m["recheck_wcu_per_item"]),
+        Line("200 responses without news: seen-record lookups (RRU)", "poll", "rru",
+             polls_200_old * FEED_WINDOW * SEEN_LOOKUP_RRU_PER_LISTED_ITEM),
+        Line("fetch invocations (Lambda requests)", "poll", "lambda", fetch_calls),
+        Line(f"fetch duration, {FETCH_INVOCATION_S:g} s per batch assumed (GB-s)", "poll", "gbs",
+             fetch_calls * FETCH_INVOCATION_S * memory_gb["FetchFunction"]),
+        Line("logs ingested: feed polls (GB)", "poll", "log_gb", log_polls),
+        Line("new articles: fetch+extract+alert (WRU)", "article", "wru", articles * m["article_wcu"]),
+        Line("new articles: fetch+extract+alert (RRU)", "article", "rru", articles * m["article_rcu"]),
+        Line("new articles: handler SQS requests", "article", "sqs", articles * m["article_sqs"]),
+        Line("article queue: event source receive+delete (SQS)", "article", "sqs", articles * 2 / ARTICLE_BATCH),
+        Line("SNS publishes", "article", "sns", articles * m["article_sns"]),
+        Line("S3 PUT (article texts)", "article", "s3put", articles * m["article_s3_put"]),
+        Line("S3 GET (alert context)", "article", "s3get", articles * m["article_s3_get"]),
+        Line("DynamoDB storage added (GB)", "article", "storage", articles * m["article_bytes_stored"] / gb),
+        Line("extract + alert invocations (Lambda requests)", "article", "lambda", article_calls),
+        Line("extract + alert duration: analysis CPU + requests (GB-s)", "article", "gbs", articles * article_gb_s(m)),
+        Line("logs ingested: articles (GB)", "article", "log_gb", log_articles),
+        Line("digest ticks (WRU)", "tick", "wru", DIGEST_TICKS_PER_MONTH * m["digest_tick_wcu"]),
+        Line("digest ticks (RRU)", "tick", "rru", DIGEST_TICKS_PER_MONTH * m["digest_tick_rcu"]),
+        Line("scheduler + digest invocations (Lambda requests)", "tick", "lambda", tick_calls),
+        Line("scheduler + digest duration (GB-s)", "tick", "gbs",
+             ticks * feeds * SCHEDULER_S_PER_FEED * memory_gb["SchedulerFunction"]
+             + DIGEST_TICKS_PER_MONTH * DIGEST_TICK_S * memory_gb["DigestFunction"]),
+        Line("logs ingested: ticks (GB)", "tick", "log_gb", log_ticks),
+        Line(f"logs stored, {LOG_RETENTION_DAYS}-day retention, compressed (GB-month)", "fixed", "log_stored_gb",
+             (log_polls + log_articles + log_ticks) * LOG_RETENTION_DAYS / DAYS_PER_MONTH * LOG_COMPRESSED_SHARE),
+        Line(f"X-Ray traces, {XRAY_SAMPLED_SHARE:.0%} of invocations sampled", "fixed", "traces",
+             XRAY_SAMPLED_SHARE * (fetch_calls + article_calls + tick_calls)),
+        Line("SQS triggers' idle long polls (SQS)", "fixed", "sqs", idle_polls),
+        Line(f"custom metrics ({m['custom_metrics']})", "fixed", "metrics", m["custom_metrics"]),
+        Line(f"alarms ({m['alarms']})", "fixed", "alarms", m["alarms"]),
+        Line("dashboard", "fixed", "dashboards", m["dashboards"]),
+    ]
+
+
+def per_driver_usd(lines: list[Line], driver: str, feeds: int = FEEDS) -> float:
+    """USD per feed poll (driver "poll") or per new article ("article") in a projection."""
+    return sum(line.usd for line in lines if line.driver == driver) / _driver_count(driver, feeds)
 
 
 # ================================================================ report
@@ -696,49 +924,51 @@ def summarize(res: dict) -> dict:
         "wcu": total(base, "dynamodb", "wcu", lambda k: k[0] == "DigestFunction"),
         "rcu": total(base, "dynamodb", "rcu", lambda k: k[0] == "DigestFunction"),
     }
-    lambda_gb_s = sum(handler_mean[fn] * res["memory_mb"].get(fn, 128) / 1024 for fn in
-                      ("FetchFunction", "ExtractFunction", "AlertFunction") if fn in handler_mean)
-
     stored_growth = {}
     for table, (n, b) in res["stored_after"].items():
         n0, b0 = res["stored_before"].get(table, (0, 0))
         stored_growth[_short(table)] = ((n - n0) / len(items), (b - b0) / len(items))
     bytes_per_article = sum(b for _, b in stored_growth.values())
 
-    # ---- monthly projection
+    def mean_over(phases: list[str], counts: dict, fn: str) -> float:
+        return statistics.mean(counts.get((p, fn), 0) for p in phases)
+
+    def article_share(counts: dict, fn: str) -> float:  # what an item poll adds over an all-304 poll
+        return mean_over(item_phases, counts, fn) - mean_over(base_phases, counts, fn)
+
+    logs, calls = res["log_bytes"], res["invocations"]
+
+    def requests_per_article(fn: str) -> float:
+        def per_phase(phases):
+            return sum(c for (p, f, _, _), (c, _) in meter.api_s.items() if f == fn and p in phases) / len(phases)
+        return per_phase(item_phases) - per_phase(base_phases)
+
+    measured = {
+        "feed_poll_wcu": feed_304["wcu"], "feed_poll_rcu": feed_304["rcu"],
+        "recheck_wcu_per_item": recheck_wcu_per_item,
+        "article_wcu": per_article["wcu"] - recheck_wcu_measured / len(items),
+        "article_rcu": per_article["rcu"], "article_sqs": per_article["sqs_requests"],
+        "article_sns": per_article["sns_publish_requests"], "article_s3_put": per_article["s3_put_requests"],
+        "article_s3_get": per_article["s3_get_requests"], "article_bytes_stored": bytes_per_article,
+        "feed_item_bytes": feed_item_bytes, "digest_tick_wcu": digest_tick["wcu"], "digest_tick_rcu": digest_tick["rcu"],
+        "analysis_cpu_s": statistics.mean(res["analysis_cpu_s"].get(p, 0.0) for p in item_phases),
+        "extract_requests": requests_per_article("ExtractFunction"),
+        "alert_requests": requests_per_article("AlertFunction"),
+        "alert_invocations_per_article": article_share(calls, "AlertFunction"),
+        "log_bytes_per_poll": mean_over(base_phases, logs, "FetchFunction") / res["feeds"],
+        "log_bytes_per_article": sum(article_share(logs, fn) for fn in ("FetchFunction", "ExtractFunction",
+                                                                         "AlertFunction")),
+        "log_bytes_per_scheduler_tick": mean_over(base_phases, logs, "SchedulerFunction"),
+        "log_bytes_per_digest_tick": mean_over(base_phases, logs, "DigestFunction"),
+        "memory_mb": res["memory_mb"], **operations_inventory(),
+    }
+    projections = {feeds: monthly_lines(feeds, measured) for feeds in PROJECTED_FEEDS}
+    month = {line.name: (line.kind, line.units) for line in projections[FEEDS]}
+    month_usd = {line.name: line.usd for line in projections[FEEDS]}
     ticks = 60 / POLL_MINUTES * 24 * DAYS_PER_MONTH
     polls = FEEDS * ticks
     articles = FEEDS * NEW_ARTICLES_PER_FEED_PER_DAY * DAYS_PER_MONTH
-    polls_200_old = polls * SHARE_200_WITHOUT_NEW
-    polls_other = polls - articles - polls_200_old
-    measured_recheck_per_article = recheck_wcu_measured / len(items)
-    article_core_wcu = per_article["wcu"] - measured_recheck_per_article
-    scan_rcu = read_units(int(FEEDS * feed_item_bytes), consistent=False)
-    month = {
-        "scheduler scan of FeedsTable (RRU)": ("rru", ticks * scan_rcu),
-        "scheduler SendMessageBatch (SQS)": ("sqs", ticks * math.ceil(FEEDS / 10)),
-        "feed poll: GetItem + save_state (WRU)": ("wru", polls * feed_304["wcu"]),
-        "feed poll: GetItem + save_state (RRU)": ("rru", polls * feed_304["rcu"]),
-        "feed poll queue: event source receive+delete (SQS)": ("sqs", polls * 2 / FEED_POLL_BATCH),
-        "200 responses: re-check of listed items (WRU)": (
-            "wru", (articles * (FEED_WINDOW - 1) + polls_200_old * FEED_WINDOW) * recheck_wcu_per_item),
-        "new articles: fetch+extract+alert (WRU)": ("wru", articles * article_core_wcu),
-        "new articles: fetch+extract+alert (RRU)": ("rru", articles * per_article["rcu"]),
-        "new articles: handler SQS requests": ("sqs", articles * per_article["sqs_requests"]),
-        "article queue: event source receive+delete (SQS)": ("sqs", articles * 2 / ARTICLE_BATCH),
-        "SNS publishes": ("sns", articles * per_article["sns_publish_requests"]),
-        "S3 PUT (article texts)": ("s3put", articles * per_article["s3_put_requests"]),
-        "S3 GET (alert context)": ("s3get", articles * per_article["s3_get_requests"]),
-        "digest ticks (WRU)": ("wru", DIGEST_TICKS_PER_MONTH * digest_tick["wcu"]),
-        "digest ticks (RRU)": ("rru", DIGEST_TICKS_PER_MONTH * digest_tick["rcu"]),
-        "DynamoDB storage added (GB)": ("storage", articles * bytes_per_article / 1e9),
-        "Lambda fetch+extract+alert per article, local wall time (GB-s)": ("gbs", articles * lambda_gb_s),
-    }
-    price = {"wru": PRICE_PER_MILLION_WRU / 1e6, "rru": PRICE_PER_MILLION_RRU / 1e6,
-             "sqs": PRICE_PER_MILLION_SQS / 1e6, "sns": PRICE_PER_MILLION_SNS_PUBLISH / 1e6,
-             "s3put": PRICE_PER_THOUSAND_S3_PUT / 1e3, "s3get": PRICE_PER_THOUSAND_S3_GET / 1e3,
-             "storage": PRICE_DDB_STORAGE_GB_MONTH, "gbs": PRICE_LAMBDA_GB_S}
-    month_usd = {name: units * price[kind] for name, (kind, units) in month.items()}
+    polls_other = polls - articles - polls * SHARE_200_WITHOUT_NEW
 
     def top(attr: str, n: int = 5) -> list:
         rows = [(k, getattr(u, attr)) for k, u in article.items() if k[1] == "dynamodb" and getattr(u, attr) > 1e-9]
@@ -777,8 +1007,14 @@ def summarize(res: dict) -> dict:
         "digest_tick_wcu": round(digest_tick["wcu"], 2),
         "digest_tick_rcu": round(digest_tick["rcu"], 2),
         "dynamodb_bytes_stored_per_article": round(bytes_per_article),
-        "lambda_gb_s_per_article_local": round(lambda_gb_s, 3),
-        "monthly_usd_10k_feeds": round(sum(month_usd.values()), 2),
+        "lambda_gb_s_per_article": round(article_gb_s(measured), 3),
+        "analysis_cpu_s_per_article": round(measured["analysis_cpu_s"], 3),
+        "log_bytes_per_feed_poll": round(measured["log_bytes_per_poll"]),
+        "log_bytes_per_article": round(measured["log_bytes_per_article"]),
+        **{f"monthly_usd_{feeds // 1000}k_feeds": round(sum(line.usd for line in lines), 2)
+           for feeds, lines in projections.items()},
+        **{f"usd_per_million_{driver}s": round(1e6 * per_driver_usd(projections[FEEDS], driver), 2)
+           for driver in ("poll", "article")},
         "monthly_wru_millions": round(sum(u for k, u in month.values() if k == "wru") / 1e6, 2),
         "monthly_rru_millions": round(sum(u for k, u in month.values() if k == "rru") / 1e6, 2),
         "monthly_sqs_millions": round(sum(u for k, u in month.values() if k == "sqs") / 1e6, 2),
@@ -805,6 +1041,14 @@ def summarize(res: dict) -> dict:
         "stored_per_article": {t: {"items": round(n, 2), "bytes": round(b)} for t, (n, b) in stored_growth.items()},
         "monthly": {name: {"units": round(units, 2), "kind": kind, "usd": round(month_usd[name], 2)}
                     for name, (kind, units) in month.items()},
+        "cost_table": {
+            "columns": ["line", "grows with", "USD per million polls/articles", *[f"USD/month, {f:,} feeds"
+                                                                                  for f in PROJECTED_FEEDS]],
+            "rows": [[line.name, line.driver,
+                      round(1e6 * line.usd / _driver_count(line.driver), 4) if line.driver in ("poll", "article") else None,
+                      *[round(projections[f][i].usd, 2) for f in PROJECTED_FEEDS]]
+                     for i, line in enumerate(projections[FEEDS])],
+        },
         "assumptions": {
             "feeds": FEEDS, "poll_minutes": POLL_MINUTES,
             "new_articles_per_feed_per_day": NEW_ARTICLES_PER_FEED_PER_DAY,
@@ -813,12 +1057,24 @@ def summarize(res: dict) -> dict:
             "alerts": "the bench watchlist (demo watches + one on every rotated town) fires on every item: "
                       "an upper bound for SNS",
             "cancelled_transactions": "billed as transactional writes (2x) of the existing items",
-            "event_source_mappings": "2 SQS requests per receive batch; idle long-polling not included",
+            "event_source_mappings": f"2 SQS requests per receive batch; idle: {ESM_IDLE_POLLERS} pollers x one "
+                                     f"{ESM_WAIT_S} s long poll per SQS trigger",
+            "feeds_per_poll_message": FEEDS_PER_POLL_MESSAGE,
+            "fetch_invocation_s": FETCH_INVOCATION_S, "scheduler_s_per_feed": SCHEDULER_S_PER_FEED,
+            "digest_tick_s": DIGEST_TICK_S, "lambda_mb_per_vcpu": LAMBDA_MB_PER_VCPU, "aws_request_s": AWS_REQUEST_S,
+            "platform_log_bytes_per_invocation": PLATFORM_LOG_BYTES, "log_retention_days": LOG_RETENTION_DAYS,
+            "log_compressed_share": LOG_COMPRESSED_SHARE, "xray_sampled_share": XRAY_SAMPLED_SHARE,
+            "free_tiers": "none subtracted",
             "prices": "on-demand list prices (us-east-1) at the top of bench/pipeline.py; check before quoting",
         },
         "dead_letters": res["dead_letters"],
     }
     return {"figures": figures, "detail": detail}
+
+
+def _driver_count(driver: str, feeds: int = FEEDS) -> float:
+    return {"poll": feeds * 60 / POLL_MINUTES * 24 * DAYS_PER_MONTH,
+            "article": feeds * NEW_ARTICLES_PER_FEED_PER_DAY * DAYS_PER_MONTH}[driver]
 
 
 def _short(table: str) -> str:
@@ -852,7 +1108,14 @@ def print_report(out: dict) -> None:
         ("re-check of an old listed item (WCU)", f["recheck_wcu_per_listed_item"]),
         ("feed poll answered 304: WCU / RCU", f"{f['feed_poll_304_wcu']} / {f['feed_poll_304_rcu']}"),
         ("DynamoDB bytes stored per article", f["dynamodb_bytes_stored_per_article"]),
-        ("10,000 feeds, monthly (see assumptions)", f"${f['monthly_usd_10k_feeds']}"),
+        ("CloudWatch Logs bytes per feed poll / per article (INFO)",
+         f"{f['log_bytes_per_feed_poll']} / {f['log_bytes_per_article']}"),
+        ("Lambda GB-s per article (extract + alert)", f"{f['lambda_gb_s_per_article']} (analysis "
+                                                       f"{f['analysis_cpu_s_per_article']} CPU s)"),
+        ("USD per million feed polls / per million articles",
+         f"${f['usd_per_million_polls']} / ${f['usd_per_million_articles']}"),
+        ("1,000 / 10,000 feeds, monthly (see assumptions)",
+         f"${f['monthly_usd_1k_feeds']} / ${f['monthly_usd_10k_feeds']}"),
         ("peak RSS / tracemalloc peak per poll", f"{f['peak_rss_mb']} MB / {f['tracemalloc_peak_mb_per_poll']} MB"),
     ]
     width = max(len(str(r[0])) for r in rows)
@@ -869,11 +1132,16 @@ def print_report(out: dict) -> None:
     print("top RCU per article:")
     for *k, v in d["top_rcu_per_article"]:
         print(f"  {v:8.2f}  {' '.join(k)}")
-    print(f"\nmonthly projection, {FEEDS} feeds polled every {POLL_MINUTES} min, "
-          f"{NEW_ARTICLES_PER_FEED_PER_DAY} new articles/feed/day, {SHARE_200_WITHOUT_NEW:.0%} of polls 200 "
-          f"without news, {FEED_WINDOW} items listed per feed:")
-    for name, row in d["monthly"].items():
-        print(f"  {row['units']:>16,.2f}  ${row['usd']:>9,.2f}  {name}")
+    print(f"\nmonthly cost, feeds polled every {POLL_MINUTES} min, {NEW_ARTICLES_PER_FEED_PER_DAY} new "
+          f"articles/feed/day, {SHARE_200_WITHOUT_NEW:.0%} of polls 200 without news, {FEED_WINDOW} items listed "
+          f"per feed (assumptions and list prices at the top of bench/pipeline.py; no free tier):")
+    table = d["cost_table"]
+    print(f"  {'USD/M units':>12}  {'1,000 feeds':>11}  {'10,000 feeds':>12}  line (grows with)")
+    for name, driver, per_million, *usd in sorted(table["rows"], key=lambda r: -r[-1]):
+        unit = f"{per_million:>12,.4f}" if per_million is not None else f"{'':>12}"
+        print(f"  {unit}  {usd[0]:>11,.2f}  {usd[1]:>12,.2f}  {name} ({driver})")
+    totals = [sum(r[3 + i] for r in table["rows"]) for i in range(len(PROJECTED_FEEDS))]
+    print(f"  {'total':>12}  {totals[0]:>11,.2f}  {totals[1]:>12,.2f}")
 
 
 def main() -> int:

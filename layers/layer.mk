@@ -30,12 +30,17 @@ check-env:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is unset: build layers with 'sam build'"; exit 1; }
 	@test -x "$(LAYER_PYTHON)" || { echo "$(LAYER_PYTHON) not found: run 'make install' first"; exit 1; }
 
-# $(call install_layer,core|nlp): the layer's share of the runtime dependencies, pinned, for the
-# Lambda platform (see split_requirements.py: no package in both layers, no boto3/botocore).
+# The lock file both layers are installed from (`make lock`: Python 3.12, manylinux x86_64, hashes).
+LAYER_LOCK := $(LAYERS_DIR)/requirements.lock
+
+# $(call install_layer,core|nlp): the layer's share of the locked runtime dependencies, for the
+# Lambda platform, hashes checked (see split_requirements.py: no package in both layers, no
+# boto3/botocore; a lock that no longer satisfies pyproject.toml fails here).
 define install_layer
 	rm -rf "$(SITE)" && mkdir -p "$(SITE)" build
-	"$(LAYER_PYTHON)" "$(LAYERS_DIR)/split_requirements.py" $(1) "$(REPO_ROOT)/pyproject.toml" build/requirements-$(1).txt
-	"$(LAYER_PYTHON)" -m pip install --quiet --no-deps --no-compile --disable-pip-version-check \
+	"$(LAYER_PYTHON)" "$(LAYERS_DIR)/split_requirements.py" $(1) "$(REPO_ROOT)/pyproject.toml" "$(LAYER_LOCK)" \
+		build/requirements-$(1).txt
+	"$(LAYER_PYTHON)" -m pip install --quiet --no-deps --require-hashes --no-compile --disable-pip-version-check \
 		$(LAYER_PIP_FLAGS) --target "$(SITE)" -r build/requirements-$(1).txt
 endef
 

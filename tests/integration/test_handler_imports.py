@@ -28,6 +28,8 @@ def import_handler(function: str, probe: str, **extra_env) -> object:
     for name, value in variables.items():
         if isinstance(value, str):
             env[name] = value
+        elif isinstance(value, dict) and value.get("Ref") in TEMPLATE["Parameters"]:  # the parameter's default
+            env[name] = str(TEMPLATE["Parameters"][value["Ref"]].get("Default", ""))
         elif name.endswith("_URL"):
             env[name] = f"https://sqs.us-east-1.amazonaws.com/123456789012/{name.lower()}"
         elif name.endswith("_ARN"):

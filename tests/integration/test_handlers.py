@@ -43,15 +43,16 @@ def put_watches(pipe, yaml_text: str) -> None:
     WatchStore(pipe.env["WATCHES_TABLE"]).put_watches(load_watchlist(yaml_text))
 
 
-def test_scheduler_enqueues_one_message_per_due_feed(local_pipeline):
+def test_scheduler_enqueues_one_message_per_host_of_due_feeds(local_pipeline):
     pipe = local_pipeline
     store = feed_store(pipe)
-    store.add_feed("https://one.example/feed.xml")
-    store.add_feed("https://two.example/rss")
+    urls = ["https://one.example/feed.xml", "https://two.example/rss", "https://two.example/world/rss"]
+    for url in urls:
+        store.add_feed(url)
     result = pipe.invoke("SchedulerFunction", load_event("scheduler/schedule.json"))
-    assert result == {"enqueued": 2}
-    ids = sorted(json.loads(b)["feed_id"] for b in queued_bodies(pipe, "FeedPollQueue"))
-    assert ids == sorted([feed_id_for("https://one.example/feed.xml"), feed_id_for("https://two.example/rss")])
+    assert result == {"enqueued": 3, "messages": 2}
+    groups = sorted(sorted(json.loads(b)["feed_ids"]) for b in queued_bodies(pipe, "FeedPollQueue"))
+    assert groups == sorted([[feed_id_for(urls[0])], sorted(feed_id_for(u) for u in urls[1:])])
 
 
 def test_fetch_queues_new_articles_and_a_broken_feed_does_not_stop_the_batch(local_pipeline):
@@ -100,7 +101,7 @@ def test_extract_forwards_a_poison_article_to_the_dlq_with_the_reason_on_its_las
     pipe = local_pipeline
     event = load_event("extract/article_batch.json")
     poison = copy.deepcopy(event["Records"][2])
-    poison["attributes"]["ApproximateReceiveCount"] = "3"  # = maxReceiveCount in the template
+    poison["attributes"]["ApproximateReceiveCount"] = pipe.env["ARTICLE_MAX_RECEIVES"]  # = maxReceiveCount
     result = pipe.invoke("ExtractFunction", {"Records": [poison]})
     assert result["batchItemFailures"] == []  # parked, not retried again
     msgs = pipe.sqs.receive_message(QueueUrl=pipe.stack.ref("ArticleDLQ"), MessageAttributeNames=["All"])["Messages"]

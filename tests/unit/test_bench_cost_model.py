@@ -135,3 +135,53 @@ def test_binary_values_count_their_raw_bytes_in_either_form(bench):
     import base64
 
     assert bench.value_size({"B": b"\x00" * 10}) == bench.value_size({"B": base64.b64encode(b"\x00" * 10).decode()}) == 10
+
+
+MEASURED = {  # per-unit figures of the shape bench/pipeline.py measures
+    "feed_poll_wcu": 1.0, "feed_poll_rcu": 0.5, "recheck_wcu_per_item": 0.0, "article_wcu": 40.0, "article_rcu": 20.0,
+    "article_sqs": 1.0, "article_sns": 1.5, "article_s3_put": 1.0, "article_s3_get": 1.0,
+    "article_bytes_stored": 12_000, "feed_item_bytes": 400, "digest_tick_wcu": 0.0, "digest_tick_rcu": 1.0,
+    "analysis_cpu_s": 0.1, "extract_requests": 40, "alert_requests": 12, "alert_invocations_per_article": 1.0,
+    "log_bytes_per_poll": 300, "log_bytes_per_article": 2000, "log_bytes_per_scheduler_tick": 500,
+    "log_bytes_per_digest_tick": 300,
+    "memory_mb": {"SchedulerFunction": 256, "FetchFunction": 256, "ExtractFunction": 1024, "AlertFunction": 256,
+                  "DigestFunction": 256},
+    "custom_metrics": 19, "alarms": 17, "dashboards": 1, "sqs_triggers": 2,
+}
+
+
+def lines_by_name(bench, feeds):
+    return {line.name: line for line in bench.monthly_lines(feeds, MEASURED)}
+
+
+def test_the_projection_bills_lambda_logs_traces_metrics_alarms_and_the_dashboard(bench):
+    lines = lines_by_name(bench, 10_000)
+    kinds = {line.kind for line in lines.values()}
+    assert {"lambda", "gbs", "log_gb", "log_stored_gb", "traces", "metrics", "alarms", "dashboards"} <= kinds
+    # 10,000 feeds every 15 minutes, 10 poll messages per fetch invocation: 2.88 M invocations a month
+    assert lines["fetch invocations (Lambda requests)"].units == pytest.approx(2_880_000)
+    assert lines["alarms (17)"].usd == pytest.approx(1.70)
+    assert lines["dashboard"].usd == pytest.approx(3.00)
+    assert lines["custom metrics (19)"].usd == pytest.approx(5.70)
+    # logs: polls x bytes + one platform block per fetch invocation
+    expected_gb = (28_800_000 * 300 + 2_880_000 * bench.PLATFORM_LOG_BYTES) / 1e9
+    assert lines["logs ingested: feed polls (GB)"].units == pytest.approx(expected_gb)
+
+
+def test_poll_and_article_lines_grow_with_the_feeds_and_fixed_lines_do_not(bench):
+    small, large = lines_by_name(bench, 1_000), lines_by_name(bench, 10_000)
+    for name, line in large.items():
+        if line.driver in ("poll", "article"):
+            assert line.usd == pytest.approx(10 * small[name].usd), name
+        elif line.driver == "fixed" and line.kind in ("metrics", "alarms", "dashboards"):
+            assert line.usd == small[name].usd, name
+
+
+def test_cpu_bound_work_bills_the_same_gb_seconds_at_any_memory_size(bench):
+    # 1 s on a full core: 1769/1024 GB-s, whether the function gets 1024 MB (1.73 s) or 1769 MB (1 s)
+    assert bench.cpu_gb_s(1.0) == pytest.approx(1769 / 1024)
+
+
+def test_an_articles_gb_seconds_are_its_analysis_cpu_plus_its_requests_round_trips(bench):
+    expected = 0.1 * 1769 / 1024 + 40 * bench.AWS_REQUEST_S * 1.0 + 12 * bench.AWS_REQUEST_S * 0.25
+    assert bench.article_gb_s(MEASURED) == pytest.approx(expected)

@@ -30,6 +30,7 @@ from botocore.config import Config
 
 from claimwatch.local.template import FunctionSpec, LocalStack, load_template
 from claimwatch.store import aws
+from claimwatch.store.replay import lambda_stream_record
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -333,12 +334,7 @@ class LocalPipeline:
         if not records:
             return 0
         patterns = [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
-        for r in records:
-            r["eventSourceARN"] = stream_arn
-            if "ApproximateCreationDateTime" in r.get("dynamodb", {}):
-                created = r["dynamodb"]["ApproximateCreationDateTime"]
-                if isinstance(created, datetime):
-                    r["dynamodb"]["ApproximateCreationDateTime"] = created.timestamp()
+        records = [lambda_stream_record(r, stream_arn) for r in records]
         if patterns:
             records = [r for r in records if any(matches_filter(r, p) for p in patterns)]
         if records:
@@ -378,13 +374,17 @@ class LocalPipeline:
             return
         url = self._queue_url_for_arn(self.stack.resolve(dest))
         seqs = [r["dynamodb"]["SequenceNumber"] for r in records]
-        body = {
+        arrivals = [datetime.fromtimestamp(r["dynamodb"].get("ApproximateCreationDateTime") or time.time(), timezone.utc)
+                    .strftime("%Y-%m-%dT%H:%M:%S.%fZ") for r in (records[0], records[-1])]
+        body = {  # the fields of Lambda's on-failure record that `claimwatch replay` reads
             "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": logical,
                                "approximateInvokeCount": invocations},
             "DDBStreamBatchInfo": {
                 "shardId": self._shard_of.get(seqs[0]),
                 "startSequenceNumber": seqs[0],
                 "endSequenceNumber": seqs[-1],
+                "approximateArrivalOfFirstRecord": arrivals[0],
+                "approximateArrivalOfLastRecord": arrivals[1],
                 "batchSize": len(records),
                 "streamArn": records[0]["eventSourceARN"],
             },

@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Optional
 
 from boto3.dynamodb.conditions import Attr
@@ -87,8 +87,10 @@ def _is_code(exc: ClientError, code: str) -> bool:
 
 
 class FeedStore:
-    def __init__(self, feeds_table_name: str, articles_table_name: str, dynamodb=None):
+    def __init__(self, feeds_table_name: str, articles_table_name: str, dynamodb=None, seen_days: Optional[int] = None):
         self.dynamodb = dynamodb or aws.resource("dynamodb")  # honours AWS_ENDPOINT_URL
+        # TTL of the seen-records (ARTICLE_SEEN_DAYS, template parameter ArticleSeenDays; 0: kept).
+        self.seen_days = int(os.environ.get("ARTICLE_SEEN_DAYS") or 0) if seen_days is None else seen_days
         self.feeds = self.dynamodb.Table(feeds_table_name)
         self.articles = self.dynamodb.Table(articles_table_name)
         self._client = self.dynamodb.meta.client  # takes and returns plain Python values
@@ -128,11 +130,12 @@ class FeedStore:
         ``include_parked=False`` gives only the regularly polled feeds."""
         return self._scan(FilterExpression=_due(now, include_parked))
 
-    def due_feed_ids(self, now: datetime) -> list[str]:
-        """The ids of the feeds ``due_feeds`` returns (parked ones included), read without parsing
-        the states: one corrupt registry item fails its own poll, not every feed's schedule."""
-        items = aws.scan_all(self.feeds, FilterExpression=_due(now, True), ProjectionExpression="feed_id")
-        return [item["feed_id"] for item in items]
+    def due_feed_ids(self, now: datetime) -> list[tuple[str, str]]:
+        """(feed id, URL) of the feeds ``due_feeds`` returns (parked ones included), read without
+        parsing the states: one corrupt registry item fails its own poll, not every feed's schedule."""
+        items = aws.scan_all(self.feeds, FilterExpression=_due(now, True), ProjectionExpression="feed_id, #u",
+                             ExpressionAttributeNames={"#u": "url"})
+        return [(item["feed_id"], item.get("url")) for item in items]
 
     def get_each(self, feed_ids: list[str]) -> dict[str, FeedState | None | Exception]:
         """Each feed's state (None: not registered), or the error reading it: one feed's failed
@@ -169,16 +172,18 @@ class FeedStore:
         cancellation (throttling, conflict) raises so the caller's retry can decide later.
         ``truncated``: the fields cut to fit (``fit_article``), recorded on the item.
         """
-        seen = format_time(now or datetime.now(timezone.utc))
+        now = now or datetime.now(timezone.utc)
+        seen = format_time(now)
+        expires = self._seen_expiry(now)
         meta = article.to_dict()
         record = _item({**{k: meta.get(k) for k in ARTICLE_FIELDS}, "kind": "article", "first_seen": seen,
-                        "truncated": sorted(truncated) or None})
+                        "truncated": sorted(truncated) or None, "expires_at": expires})
         puts = [self._put_absent(record)]
         if article.content_hash:
             puts.append(
                 self._put_absent(
-                    {"article_id": f"content#{article.content_hash}", "kind": "content",
-                     "original_article_id": article.article_id, "first_seen": seen}
+                    _item({"article_id": f"content#{article.content_hash}", "kind": "content",
+                           "original_article_id": article.article_id, "first_seen": seen, "expires_at": expires})
                 )
             )
         try:
@@ -270,6 +275,11 @@ class FeedStore:
                 known |= {item["article_id"] for item in resp.get("Responses", {}).get(self.articles.name, [])}
                 request = resp.get("UnprocessedKeys") or None
         return known
+
+    def _seen_expiry(self, now: datetime) -> Optional[int]:
+        """Epoch seconds when DynamoDB may delete a seen-record (None: never). An entry a feed still
+        lists after that is queued again; its claims are rewritten unchanged, which alerts no one."""
+        return int((now + timedelta(days=self.seen_days)).timestamp()) if self.seen_days > 0 else None
 
     def get_article(self, article_id: str) -> Optional[dict]:
         return self.articles.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")

