@@ -14,6 +14,10 @@ as good as the 20 bands of 3 used before (0.93 / 0.99) for half the band reads a
 Narrower bands also let more dissimilar pairs through (0.34 at s = 0.2 against 0.15); the
 ``sketch`` filters those before any cluster is read. The bands use the first 20 MinHash values;
 all 60 still estimate the similarity.
+
+Words are not all of a claim: ``identity.py`` reads its event type, numbers, part of town and
+speaker, and adds one or two structured keys ((event type, place), (event type, figure)) to the
+band keys, so that paraphrases sharing no words still find each other.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
 
 from claimwatch.model import Claim
+from claimwatch.novelty.identity import Identity, identity, own_forces, structured_keys
 
 NUM_BANDS = 10
 ROWS_PER_BAND = 2
@@ -67,14 +74,17 @@ class Fingerprint:
     bands: tuple = field(default=())  # "band#<i>#<hash>" keys, one per LSH band
     tokens: tuple = field(default=())
     sketch: str = ""  # sketch(signature): filed with the band entries to filter candidates
+    identity: Identity = field(default_factory=Identity)
+    structured: tuple = field(default=())  # "event#<code>#<hash>" keys: (event type, place or figure)
 
     def lookup_keys(self) -> list:
-        """The keys a candidate cluster is filed under: one per band. (Identical content has an
-        identical signature, so the exact hash needs no key of its own: it names new clusters.)"""
-        return list(self.bands)
+        """The keys a candidate cluster is filed under: one per band, and the structured keys.
+        (Identical content has an identical signature, so the exact hash needs no key of its own:
+        it names new clusters.)"""
+        return list(self.bands) + list(self.structured)
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     if ":" in word:  # an entity id token
         return word
     for suffix in _SUFFIXES:
@@ -164,7 +174,7 @@ def _content_with_entity_tokens(claim: Claim) -> str:
 def content_tokens(claim: Claim) -> list:
     text = unicodedata.normalize("NFKC", _content_with_entity_tokens(claim)).lower()
     words = _WORD.findall(text)
-    return [_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return [stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
 def _hash64(text: str) -> int:
@@ -242,21 +252,36 @@ def decode_signature(text: str | None) -> tuple:
     return tuple(int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4))
 
 
-def fingerprint(claim: Claim) -> Fingerprint:
+_AREA_FEATURES = ("A.PCLI", "A.ADM1", "region", "direction")
+
+
+def fingerprint(claim: Claim, now: Optional[datetime] = None) -> Fingerprint:
+    """``now``: when the claim is seen, for claims without a publication time."""
     tokens = content_tokens(claim)
     shingle_set = shingles(tokens)
     signature = minhash(shingle_set)
     # Over the shingle set, like the signature: equal sets are one claim however worded.
     exact = hashlib.sha256("\n".join(sorted(shingle_set)).encode("utf-8")).hexdigest()[:20]
+    places = content_places(claim)
+    place_keys = frozenset(p.place_id for p in places)
+    areas = frozenset(p.place_id for p in places if p.feature in _AREA_FEATURES or p.place_id.startswith("place:"))
+    key = source_key(claim)
+    ident = identity(claim, key, tokens, stem, areas, now)
+    actor_keys = {a.actor_id for a in content_actors(claim)}
+    own = own_forces(claim.content.text, key)
+    if own:
+        actor_keys.add(own)
     return Fingerprint(
-        source_key=source_key(claim),
+        source_key=key,
         source_name=_source_name(claim),
         entity_keys=frozenset(claim.entity_keys()),
-        place_keys=frozenset(p.place_id for p in content_places(claim)),
-        actor_keys=frozenset(a.actor_id for a in content_actors(claim)),
+        place_keys=place_keys,
+        actor_keys=frozenset(actor_keys),
         exact=exact,
         signature=signature,
         bands=band_keys(signature),
         tokens=tuple(tokens),
         sketch=sketch(signature),
+        identity=ident,
+        structured=tuple(structured_keys(ident, place_keys, areas)) if tokens else (),
     )
