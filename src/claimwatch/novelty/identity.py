@@ -53,6 +53,8 @@ _PHRASES = [  # (words in order, at most two words apart) -> event type
     (("air", "defenses"), "intercept"), (("improved", "positions"), "advance"),
     (("improve", "positions"), "advance"), (("moved", "forward"), "advance"), (("pulled", "back"), "withdrawal"),
 ]
+# "clearing mines", "cleared the rubble": the object makes the verb no military event.
+_NOT_AN_EVENT_BEFORE = frozenset("mine mines minefields rubble debris snow".split())
 _EVENT_ORDER = list(_EVENT_WORDS)
 _EVENT_OF = {w: ev for ev in _EVENT_ORDER for w in _EVENT_WORDS[ev].split()}
 _INTENT = frozenset("will would 'll shall plan plans planned intend intends intended vow vowed vows promise "
@@ -197,6 +199,8 @@ def event_type(text: str) -> str:
     hits = []  # (priority, position, event)
     for i, w in enumerate(words):
         ev = _event_of(w)
+        if ev and _NOT_AN_EVENT_BEFORE & set(words[i + 1:i + 3]):
+            continue
         if ev == "withdrawal" and w in ("lose", "lost") and any(_number(x, "", "") for x in words[i + 1:i + 5]):
             ev = "casualty"  # "had lost 1,290 troops"
         if ev:
