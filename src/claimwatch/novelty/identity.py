@@ -32,17 +32,18 @@ MAX_PLACE_KEYS = 2  # structured keys per claim: at most this many places (plus 
 # Event types in priority order: when the content names several ("glide bombs had killed three
 # people"), the earlier type wins (a casualty figure, not a strike).
 _EVENT_WORDS = {
-    "casualty": "kill killed wound wounded injure injured die died dead death casualty casualties loss losses",
+    "casualty": "kill killed wound wounded injure injured die died dead death casualty casualties loss losses "
+                "eliminate eliminated",
     "intercept": "intercept intercepted downed",
     "capture": "capture captured seize seized liberate liberated occupy occupied overrun overran clear cleared",
     "withdrawal": "withdraw withdrew withdrawn withdrawal retreat retreated pull pulled abandon abandoned "
                   "lose lost leave left evacuate evacuated",
     "repel": "repel repelled repulse repulsed thwart thwarted",
-    "hold": "hold held remain remained intact standing defend defended",
+    "hold": "hold held remain remained retain retained intact standing defend defended",
     "advance": "advance advanced enter entered push pushed breach breached progress progressed "
-               "encircle encircled surround surrounded cut broke broken",
+               "encircle encircled surround surrounded cut broke broken storm stormed offensive",
     "strike": "strike struck hit destroy destroyed damage damaged shell shelled bomb bombed attack attacked "
-              "shelling bombing missile missiles",
+              "shelling bombing missile missiles target targeted launch launched",
     "fighting": "fight fighting fought clash clashes clashed battle battles",
 }
 _PHRASES = [  # (words in order, at most two words apart) -> event type
@@ -51,7 +52,9 @@ _PHRASES = [  # (words in order, at most two words apart) -> event type
     (("established", "control"), "capture"), (("shot", "down"), "intercept"), (("shoot", "down"), "intercept"),
     (("air", "defence"), "intercept"), (("air", "defences"), "intercept"), (("air", "defense"), "intercept"),
     (("air", "defenses"), "intercept"), (("improved", "positions"), "advance"),
-    (("improve", "positions"), "advance"), (("moved", "forward"), "advance"), (("pulled", "back"), "withdrawal"),
+    (("improve", "positions"), "advance"), (("moved", "forward"), "advance"), (("pull", "back"), "withdrawal"),
+    (("under", "control"), "capture"), (("full", "control"), "capture"), (("fall", "back"), "withdrawal"),
+    (("fell", "back"), "withdrawal"),
 ]
 # "clearing mines", "cleared the rubble": the object makes the verb no military event.
 _NOT_AN_EVENT_BEFORE = frozenset("mine mines minefields rubble debris snow".split())
@@ -182,14 +185,19 @@ def numbers(text: str) -> frozenset:
     return frozenset(found)
 
 
+def _forms(word: str) -> set:
+    """A word and its possible uninflected forms ("advancing", "pushes", "seizes", "taking")."""
+    forms = {word}
+    if word.endswith("s"):
+        forms |= {word[:-1], word[:-2]}
+    if word.endswith("ing"):
+        forms |= {word[:-3], word[:-3] + "e", word[:-4]}
+    return forms
+
+
 def _event_of(word: str) -> Optional[str]:
-    """The event type a word names, through its inflections ("advancing", "pushes", "seizes")."""
-    for form in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else "",
-                 word[:-3] if word.endswith("ing") else "", word[:-3] + "e" if word.endswith("ing") else "",
-                 word[:-4] if word.endswith("ting") else ""):
-        if form and form in _EVENT_OF:
-            return _EVENT_OF[form]
-    return None
+    """The event type a word names, through its inflections."""
+    return next((_EVENT_OF[f] for f in sorted(_forms(word), key=len, reverse=True) if f in _EVENT_OF), None)
 
 
 def event_type(text: str) -> str:
@@ -206,7 +214,7 @@ def event_type(text: str) -> str:
         if ev:
             hits.append((_EVENT_ORDER.index(ev), i, ev))
         for phrase, pev in _PHRASES:
-            if w == phrase[0] and phrase[1] in words[i + 1:i + 4]:
+            if phrase[0] in _forms(w) and phrase[1] in words[i + 1:i + 4]:
                 hits.append((_EVENT_ORDER.index(pev), i, pev))
     if not hits:
         return "intent" if _INTENT & set(words) else "other"
@@ -307,13 +315,20 @@ def conflicts(a: Identity, b: Identity) -> Optional[str]:
         return None
     if a.numbers and b.numbers and not (a.numbers <= b.numbers or b.numbers <= a.numbers):
         return "numbers"
-    if a.date and b.date and a.date != b.date:
-        return "date"
+    if a.date and b.date and _days_apart(a.date, b.date) > 1:
+        return "date"  # a day's slack: "said on Tuesday" may date the statement, not the event
     if a.directions and b.directions and not (a.directions & b.directions):
         return "direction"
     if a.event != b.event and "other" not in (a.event, b.event):
         return "event"
     return None
+
+
+def _days_apart(a: str, b: str) -> int:
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return 0 if a == b else 2
 
 
 def within_window(a: Identity, b: Identity) -> bool:

@@ -33,6 +33,8 @@ NOW = datetime(2026, 10, 1, 12, 0, tzinfo=timezone.utc)
     ("Russian glide bombs had killed three people in Zaporizhzhia", "casualty"),
     ("air defence systems had shot down 27 Ukrainian drones", "intercept"),
     ("its forces had struck a Ukrainian ammunition depot near Kramatorsk", "strike"),
+    ("the town is now under the full control of Russian forces", "capture"),
+    ("Ukrainian units are taking up new positions after they fell back from the town", "withdrawal"),
     ("Ukrainian forces would continue to defend Pokrovsk", "intent"),
     ("Russian sappers had begun clearing mines in the centre of Ugledar", "other"),
     ("the evacuation of civilians had been halted", "other"),
@@ -57,7 +59,8 @@ def test_another_figure_date_part_of_town_or_event_contradicts():
     assert conflicts(Identity(event="advance", directions=frozenset("s")),
                      Identity(event="advance", directions=frozenset("n"))) == "direction"
     assert conflicts(Identity(event="capture"), Identity(event="withdrawal")) == "event"
-    assert conflicts(Identity(date="2026-10-01"), Identity(date="2026-10-02")) == "date"
+    assert conflicts(Identity(date="2026-10-01"), Identity(date="2026-10-03")) == "date"
+    assert conflicts(Identity(date="2026-10-01"), Identity(date="2026-10-02")) is None  # statement vs event day
     assert conflicts(base, Identity(known=False, numbers=frozenset({"160"}))) is None  # stored before identities
 
 

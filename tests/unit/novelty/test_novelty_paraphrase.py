@@ -119,3 +119,19 @@ def test_the_same_event_type_at_the_same_town_outside_the_window_is_new():
     again = assign(store, report("Moscow", "troops had advanced on the eastern edge of Kostiantynivka", article="b1", when=week),
                    week)
     assert again.is_new and again.cluster_id != first.cluster_id
+
+
+def test_two_villages_the_gazetteer_lacks_near_one_town_are_two_claims():
+    store = InMemoryNoveltyStore()
+    actors = {**ACTORS, "Novoselivka": "org:novoselivka", "Zoryane": "org:zoryane"}
+
+    def village(name, article):
+        content = f"units had taken full control of {name} near Kostiantynivka"
+        return make_claim(f"The ministry said {content}.", "The ministry", "said", content, article_id=article,
+                          published=DAY1.isoformat(), places=PLACES, actors=actors)[0]
+
+    first = assign(store, village("Novoselivka", "a1"))
+    second = assign(store, village("Zoryane", "a2"))
+    again = assign(store, village("Novoselivka", "a3"))
+    assert first.is_new and second.is_new and second.cluster_id != first.cluster_id
+    assert not again.is_new and again.cluster_id == first.cluster_id
