@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Optional
 
 from claimwatch.model import Claim
+from claimwatch.resolve.normalize import name_key
 from claimwatch.novelty.identity import Identity, identity, own_forces, structured_keys
 
 NUM_BANDS = 10
@@ -121,9 +122,15 @@ def _source_name(claim: Claim) -> str:
     return key.removeprefix("name:") if key.startswith("name:") else ""
 
 
+def _fold_transliteration(word: str) -> str:
+    """One spelling for a name's Russian and Ukrainian transliterations: name_key folds the
+    vowels (Syrsky / Syrskyi), and Ukrainian h is Russian g (Synehubov / Sinegubov, Oleh / Oleg)."""
+    return name_key(word).replace("kh", "x").replace("h", "g")
+
+
 def _name_tokens(name: str) -> set:
     # 5-letter prefixes: "Russia's" and "Russian" are one word here.
-    return {w[:5] for w in normalise_name(name).split() if w not in _STOPWORDS and len(w) > 1}
+    return {_fold_transliteration(w)[:5] for w in normalise_name(name).split() if w not in _STOPWORDS and len(w) > 1}
 
 
 def similar_names(a: str | None, b: str | None) -> bool:
