@@ -62,6 +62,7 @@ _EVENT_ORDER = list(_EVENT_WORDS)
 _EVENT_OF = {w: ev for ev in _EVENT_ORDER for w in _EVENT_WORDS[ev].split()}
 _INTENT = frozenset("will would 'll shall plan plans planned intend intends intended vow vowed vows promise "
                     "promised threaten threatened going aim aims".split())
+_FEATURE_NUMBERS_CHARS = 12  # figures a band entry carries at most (entries stay under 50 bytes)
 # Short codes for the band entries (their size is billed).
 _EVENT_CODE = {"casualty": "c", "intercept": "i", "capture": "k", "withdrawal": "w", "repel": "r", "hold": "h",
                "advance": "a", "strike": "s", "fighting": "f", "intent": "t", "other": "o"}
@@ -278,7 +279,9 @@ class Identity:
     def features(self) -> str:
         """The few features a band entry of a structured key carries, so that candidates filed
         there are filtered before any cluster is read: "~" side stance day numbers directions."""
-        nums = "-".join(sorted(self.numbers))[:24]
+        nums = "-".join(sorted(self.numbers))
+        if len(nums) > _FEATURE_NUMBERS_CHARS:
+            nums = "*"  # too many figures to file: the filter leaves them to the full comparison
         return f"~{self.side or '_'}{self.stance[:1]}{self.day:x}.{nums}.{''.join(sorted(self.directions))}"
 
     @classmethod
@@ -288,7 +291,7 @@ class Identity:
         try:
             head, nums, dirs = text[1:].split(".", 2)
             return cls(side=head[0].strip("_"), stance="deny" if head[1] == "d" else "assert", day=int(head[2:], 16),
-                       numbers=frozenset(n for n in nums.split("-") if n), directions=frozenset(dirs))
+                       numbers=frozenset(n for n in nums.split("-") if n and n != "*"), directions=frozenset(dirs))
         except (ValueError, IndexError):
             return None
 
