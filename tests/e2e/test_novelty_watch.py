@@ -12,8 +12,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from claimwatch.local.feedserver import FeedDirectory, FeedServer
-from claimwatch.local.session import LocalRun
+from localfeeds import serving
 
 pytestmark = pytest.mark.slow
 
@@ -83,19 +82,14 @@ def alerts_of(messages: list) -> list:
 
 @pytest.fixture
 def two_sides(tmp_path):
-    directory = FeedDirectory(extra={
-        "kyiv": lambda poll: rss("Front Line Kyiv", "https://frontline-kyiv.example/", KYIV_SIDE, poll),
-        "donetsk": lambda poll: rss("Donetsk Courier", "https://donetsk-courier.example/", DONETSK_SIDE, poll),
-    })
-    watchlist = tmp_path / "watchlist.yaml"
-    watchlist.write_text(WATCHLIST)
-    with FeedServer(directory) as server:
-        run = LocalRun([(server.url("kyiv"), "Front Line Kyiv"), (server.url("donetsk"), "Donetsk Courier")],
-                       watchlist)
-        try:
-            yield run, directory
-        finally:
-            run.close()
+    feeds = {
+        "kyiv": ("Front Line Kyiv",
+                 lambda poll: rss("Front Line Kyiv", "https://frontline-kyiv.example/", KYIV_SIDE, poll)),
+        "donetsk": ("Donetsk Courier",
+                    lambda poll: rss("Donetsk Courier", "https://donetsk-courier.example/", DONETSK_SIDE, poll)),
+    }
+    with serving(feeds, WATCHLIST, tmp_path) as (run, directory):
+        yield run, directory
 
 
 def test_each_distinct_claim_alerts_once_and_re_reports_raise_the_outlet_count(two_sides):
