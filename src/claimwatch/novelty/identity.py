@@ -27,7 +27,7 @@ from claimwatch.model import Claim
 # a bulletin's re-reports come within hours or days; the same event type at the same place a week
 # later is more likely a new claim.
 WINDOW_DAYS = 3
-MAX_PLACE_KEYS = 2  # structured keys per claim: at most this many places (plus a figure key)
+MAX_STRUCTURED_KEYS = 2  # structured keys per claim: towns, then figures (figures first for casualties)
 
 # Event types in priority order: when the content names several ("glide bombs had killed three
 # people"), the earlier type wins (a casualty figure, not a strike).
@@ -35,7 +35,8 @@ _EVENT_WORDS = {
     "casualty": "kill killed wound wounded injure injured die died dead death casualty casualties loss losses "
                 "eliminate eliminated",
     "intercept": "intercept intercepted downed",
-    "capture": "capture captured seize seized liberate liberated occupy occupied overrun overran clear cleared",
+    "capture": "capture captured seize seized liberate liberated occupy occupied overrun overran clear cleared "
+               "take took taken",
     "withdrawal": "withdraw withdrew withdrawn withdrawal retreat retreated pull pulled abandon abandoned "
                   "lose lost leave left evacuate evacuated",
     "repel": "repel repelled repulse repulsed thwart thwarted",
@@ -57,7 +58,8 @@ _PHRASES = [  # (words in order, at most two words apart) -> event type
     (("fell", "back"), "withdrawal"),
 ]
 # "clearing mines", "cleared the rubble": the object makes the verb no military event.
-_NOT_AN_EVENT_BEFORE = frozenset("mine mines minefields rubble debris snow".split())
+_NOT_AN_EVENT_BEFORE = frozenset("mine mines minefields rubble debris snow part place measures steps action note "
+                                  "account care responsibility talks meeting consultations up".split())
 _EVENT_ORDER = list(_EVENT_WORDS)
 _EVENT_OF = {w: ev for ev in _EVENT_ORDER for w in _EVENT_WORDS[ev].split()}
 _INTENT = frozenset("will would 'll shall plan plans planned intend intends intended vow vowed vows promise "
@@ -80,6 +82,9 @@ _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?|[^\W\d_]+(?:'[^\W\d_]+)
 _DIRECTIONS = {"north": "n", "northern": "n", "south": "s", "southern": "s", "east": "e", "eastern": "e",
                "west": "w", "western": "w", "central": "c", "centre": "c", "center": "c"}
 _COMPOUND_DIRECTION = re.compile(r"\b(north|south)[- ]?(east|west)(?:ern)?\b")
+_PART_OF_TOWN = frozenset("outskirts outskirt edge edges part parts district districts side flank approaches "
+                          "suburb suburbs quarter quarters neighbourhood neighbourhoods neighborhood neighborhoods "
+                          "section sector areas bank".split())
 
 # Speakers that are one source however an outlet names them: a state's military and government
 # ("the ministry", "Moscow", "Russia's Defence Ministry", "the Kremlin"). Keyed by actor id or by
@@ -227,12 +232,15 @@ def event_type(text: str) -> str:
 
 
 def directions(text: str) -> frozenset:
-    lowered = text.lower()
+    """The part of a town a claim is about ("the eastern outskirts", "in the south of"), not the
+    compass word of a region's name ("Ukraine's eastern Donetsk region", "in eastern Ukraine")."""
+    words = _words(_COMPOUND_DIRECTION.sub(lambda m: f"{m.group(1)}-{m.group(2)}", text.lower()))
     found = set()
-    for m in _COMPOUND_DIRECTION.finditer(lowered):
-        found |= {m.group(1)[0], m.group(2)[0]}
-    lowered = _COMPOUND_DIRECTION.sub(" ", lowered)
-    found |= {_DIRECTIONS[w] for w in _words(lowered) if w in _DIRECTIONS}
+    for i, w in enumerate(words):
+        codes = {_DIRECTIONS[p] for p in w.split("-") if p in _DIRECTIONS} if "-" in w else (
+            {_DIRECTIONS[w]} if w in _DIRECTIONS else set())
+        if codes and (words[i + 1:i + 2] == ["of"] or _PART_OF_TOWN & set(words[i + 1:i + 3])):
+            found |= codes
     return frozenset(found)
 
 
@@ -344,17 +352,18 @@ def _specific(place_keys) -> list:
 
 
 def structured_keys(ident: Identity, place_keys, area_keys=frozenset()) -> list:
-    """Lookup keys that paraphrases share without sharing words: (event type, place) for the
-    claim's most specific places, and (event type, headline figure) for a figure."""
+    """Lookup keys that paraphrases share without sharing words: (event type, town) and (event
+    type, figure), towns first (figures first for a casualty figure), regions and countries last."""
     if ident.event == "other":
         return []
-    places = [p for p in _specific(place_keys) if p not in area_keys] or _specific(place_keys)
-    parts = [f"p:{p}" for p in places[:MAX_PLACE_KEYS]]
-    if ident.numbers:
-        figure = max(ident.numbers, key=lambda n: (float(n), n))
-        parts.insert(0 if ident.event == "casualty" else len(parts), f"n:{figure}")
+    places = _specific(place_keys)
+    # The largest figures first: "shot down 37 of 45 drones" and "downed 37 drones" share one.
+    figures = [f"n:{n}" for n in sorted(ident.numbers, key=lambda n: (-float(n), n))]
+    towns = [f"p:{p}" for p in places if p not in area_keys]
+    areas = [f"p:{p}" for p in places if p in area_keys]  # a region or country says less than a figure
+    parts = (figures + towns + areas) if ident.event == "casualty" else (towns + figures + areas)
     keys = []
-    for part in parts[:MAX_PLACE_KEYS]:
+    for part in parts[:MAX_STRUCTURED_KEYS]:
         digest = hashlib.blake2b(f"{ident.event}|{part}".encode("utf-8"), digest_size=6).hexdigest()
         keys.append(f"event#{_EVENT_CODE[ident.event]}#{digest}")
     return keys

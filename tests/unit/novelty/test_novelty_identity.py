@@ -104,3 +104,19 @@ def test_band_entry_features_stay_short_with_many_figures():
     filed = Identity.from_features(text)
     assert filed.numbers == frozenset()  # not filed: the full comparison decides
     assert may_be_same(Identity(numbers=frozenset({"7"}), day=20362, side="u"), filed)
+
+
+def test_compass_words_of_a_region_name_are_no_part_of_town():
+    assert directions("captured Novoselivka in Ukraine's eastern Donetsk region") == frozenset()
+    assert directions("in the south of Kurakhove") == {"s"}
+    assert event_type("its troops had taken Novoselivka") == "capture"
+    assert event_type("Ukrainian troops took part in the exercise") == "other"
+
+
+def test_a_figure_key_is_shared_by_a_claim_that_gives_fewer_figures():
+    from claimwatch.novelty.identity import structured_keys
+
+    many = Identity(event="intercept", numbers=frozenset({"37", "45"}))
+    fewer = Identity(event="intercept", numbers=frozenset({"37"}))
+    russia = frozenset({"geo:2017370"})  # a country: it names less than a figure
+    assert set(structured_keys(many, russia, russia)) & set(structured_keys(fewer, frozenset()))
