@@ -3,13 +3,14 @@
 Star clustering around the founding claim: only founders are filed under their lookup keys (LSH
 bands and structured keys, see fingerprint.py), and a later claim joins a cluster when (1) it
 shares a key with the founder (one read per key, never a scan), (2) their places and actors
-agree and nothing in their identities contradicts (another figure, date, part of town or event
-type: identity.py), and (3) either the MinHash estimate of their content Jaccard similarity
+agree and nothing in their identities contradicts (another figure, date, part of town, event
+type or target of a strike: identity.py), and (3) either the MinHash estimate of their content
+Jaccard similarity
 reaches a threshold, lower when both name the same source (a wire copy or paraphrase of one
 statement) than when the speakers differ (a second side saying the same thing: a confirmation,
 or a denial when the stance flips), or their identities match: the same event type at the same
 place (or with the same figure), said by the same speaker or side within a few days, or denied by
-anyone; a strike must also name the same target. That second way is what joins a ministry's
+anyone. That second way is what joins a ministry's
 bulletin, the quoted statement that follows its summary, and the other side's re-report in other
 words and spellings.
 
@@ -118,8 +119,8 @@ def same_source(fp: Fingerprint, key: str, name: Optional[str]) -> bool:
 
 def identities_match(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> bool:
     """The same claim in other words: same event type, anchored at the same town (or with the
-    same figure), within the window, by the same speaker or side (any speaker for a denial), and
-    for a strike the same target."""
+    same figure), within the window, by the same speaker or side (any speaker for a denial).
+    (``conflicts`` has ruled out another figure, date, part of town or target.)"""
     mine = fp.identity
     if not theirs.known or mine.event != theirs.event or mine.event == "other" or not within_window(mine, theirs):
         return False
@@ -127,8 +128,6 @@ def identities_match(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> b
         mine.numbers and theirs.numbers) or bool(fp.place_keys & rec.places)
     if not anchored:
         return False
-    if mine.targets and theirs.targets and not (mine.targets & theirs.targets):
-        return False  # another thing hit near the same town
     if mine.stance != theirs.stance:
         return True
     return same_source(fp, rec.source_key, rec.source_name) or bool(mine.side and mine.side == theirs.side)

@@ -114,7 +114,8 @@ _GENERIC_HEADS = frozenset("ministry group staff general command military army g
 _NOT_TARGETS = frozenset("force forces troop troops unit units group russian ukrainian russia ukraine near area "
                          "region town city village settlement outskirts edge direction its their our had has have "
                          "been was were also overnight night day past air defence defences defense defenses "
-                         "system systems shot down".split())
+                         "system systems shot down drone drones missile missiles rocket rockets bomb bombs shell "
+                         "shells artillery aviation aerial guided glide ballistic cruise kamikaze".split())
 
 
 def speaker(source_key: str) -> str:
@@ -320,8 +321,8 @@ def identity(claim: Claim, source_key: str, tokens: list, stem, areas=frozenset(
 
 
 def conflicts(a: Identity, b: Identity) -> Optional[str]:
-    """Why two claims cannot be one, whatever their words: another figure, date, part of town or
-    kind of event. None when nothing contradicts."""
+    """Why two claims cannot be one, whatever their words: another figure, date, part of town,
+    kind of event or target of a strike. None when nothing contradicts."""
     if not (a.known and b.known):
         return None
     if a.numbers and b.numbers and not (a.numbers <= b.numbers or b.numbers <= a.numbers):
@@ -332,6 +333,8 @@ def conflicts(a: Identity, b: Identity) -> Optional[str]:
         return "direction"
     if a.event != b.event and "other" not in (a.event, b.event):
         return "event"
+    if a.targets and b.targets and not (a.targets & b.targets):
+        return "target"  # another thing hit near the same town
     return None
 
 

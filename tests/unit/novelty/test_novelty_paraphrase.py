@@ -135,3 +135,12 @@ def test_two_villages_the_gazetteer_lacks_near_one_town_are_two_claims():
     again = assign(store, village("Novoselivka", "a3"))
     assert first.is_new and second.is_new and second.cluster_id != first.cluster_id
     assert not again.is_new and again.cluster_id == first.cluster_id
+
+
+def test_another_target_hit_near_the_same_town_is_new_even_in_nearly_the_same_words():
+    store = InMemoryNoveltyStore()
+    depot = report("Russia's Defence Ministry", "its forces had struck a Ukrainian fuel depot near Kramatorsk")
+    post = report("Russia's Defence Ministry", "its forces had struck a Ukrainian command post near Kramatorsk",
+                  article="b1")
+    assert estimated_jaccard(fingerprint(depot).signature, fingerprint(post).signature) >= 0.4
+    assert assign(store, depot).is_new and assign(store, post).is_new
