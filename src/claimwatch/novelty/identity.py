@@ -38,13 +38,13 @@ _EVENT_WORDS = {
     "capture": "capture captured seize seized liberate liberated occupy occupied overrun overran clear cleared "
                "take took taken",
     "withdrawal": "withdraw withdrew withdrawn withdrawal retreat retreated pull pulled abandon abandoned "
-                  "lose lost leave left evacuate evacuated",
+                  "lose lost leave left evacuate evacuated flee fled",
     "repel": "repel repelled repulse repulsed thwart thwarted",
     "hold": "hold held remain remained retain retained intact standing defend defended",
     "advance": "advance advanced enter entered push pushed breach breached progress progressed "
-               "encircle encircled surround surrounded cut broke broken storm stormed offensive",
+               "encircle encircled surround surrounded cut broke broken storm stormed offensive gain gained",
     "strike": "strike struck hit destroy destroyed damage damaged shell shelled bomb bombed attack attacked "
-              "shelling bombing missile missiles target targeted launch launched",
+              "shelling bombing missile missiles target targeted launch launched pound pounded",
     "fighting": "fight fighting fought clash clashes clashed battle battles",
 }
 _PHRASES = [  # (words in order, at most two words apart) -> event type
