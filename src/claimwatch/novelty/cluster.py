@@ -92,16 +92,17 @@ def _places_agree(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> bool
     """Towns decide when both name one ("Vuhledar, a town in the Donetsk region" / "Ugledar");
     otherwise any place, as ``_agree``."""
     mine_towns, their_towns = fp.place_keys - fp.identity.areas, rec.places - theirs.areas
-    # Names nothing resolved ("Chasov Yar" read as a person, a village the gazetteer lacks): two
-    # of them with none in common are two places, whatever town both are near; one where the
-    # other claim names a town is most likely another town, not the same one left out.
+    # Names nothing resolved (a village the gazetteer lacks, a town read as a person): two of them
+    # with none in common are two places, whatever town both are near; one where the other claim
+    # names a town this one lacks is most likely another place, not the same one left out.
     mine_unresolved, their_unresolved = _unresolved(fp.actor_keys), _unresolved(rec.actors)
     if mine_unresolved and their_unresolved and not mine_unresolved & their_unresolved:
         return False
+    if (mine_unresolved - their_unresolved and their_towns - mine_towns) or (
+            their_unresolved - mine_unresolved and mine_towns - their_towns):
+        return False
     if mine_towns and their_towns:
         return bool(mine_towns & their_towns)
-    if (their_towns and mine_unresolved - their_unresolved) or (mine_towns and their_unresolved - mine_unresolved):
-        return False
     return _agree(fp.place_keys, rec.places)
 
 

@@ -157,12 +157,41 @@ def content_actors(claim: Claim) -> list:
     return [a for a in claim.actors if a.actor_id and not (a.span and any(_within(a.span, s) for s in place_spans))]
 
 
-def _content_with_entity_tokens(claim: Claim) -> str:
-    """The content text with each resolved place/actor mention replaced by its id."""
+# Towns this small are left to the text's own resolution: a surname that is also a village's name
+# is likelier than a town the text resolution missed.
+_MIN_TOWN_POPULATION = 1000
+
+
+def towns_read_as_names(claim: Claim) -> dict:
+    """actor id -> place id for the content's names that nothing resolved (a "person:"/"org:"
+    id) but that the gazetteer knows as a town: a small town named alone in a sentence is often
+    read as a person ("Krasny Liman", "Orikhiv"), and one report resolving it while the other does
+    not must not make one claim two. Empty where the gazetteer is not available."""
+    names = [a for a in content_actors(claim) if not a.actor_id.startswith("actor:")]
+    if not names:
+        return {}
+    try:
+        from claimwatch.resolve.places import resolve_toponym
+
+        found = {}
+        for a in names:
+            place = resolve_toponym(a.text, [p.name or p.text for p in content_places(claim)])
+            if place is not None and not place.is_area and place.population >= _MIN_TOWN_POPULATION:
+                found[a.actor_id] = place.place_id
+        return found
+    except Exception:  # no gazetteer (or no NLP layer) here: the text's resolution stands
+        return {}
+
+
+def _content_with_entity_tokens(claim: Claim, towns: Optional[dict] = None) -> str:
+    """The content text with each resolved place/actor mention replaced by its id (a name read
+    as a person but known as a town by its place id, see ``towns_read_as_names``)."""
     text = claim.content.text or ""
     base = claim.content.span[0] if claim.content.span else None
     replacements = []
-    refs = [(p, p.place_id) for p in content_places(claim)] + [(a, a.actor_id) for a in content_actors(claim)]
+    towns = towns or {}
+    refs = [(p, p.place_id) for p in content_places(claim)] + [
+        (a, towns.get(a.actor_id, a.actor_id)) for a in content_actors(claim)]
     for ref, key in refs:
         if not key or not ref.span or base is None:
             continue
@@ -178,8 +207,8 @@ def _content_with_entity_tokens(claim: Claim) -> str:
     return text
 
 
-def content_tokens(claim: Claim) -> list:
-    text = unicodedata.normalize("NFKC", _content_with_entity_tokens(claim)).lower()
+def content_tokens(claim: Claim, towns: Optional[dict] = None) -> list:
+    text = unicodedata.normalize("NFKC", _content_with_entity_tokens(claim, towns)).lower()
     words = _WORD.findall(text)
     return [stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
 
@@ -264,17 +293,18 @@ _AREA_FEATURES = ("A.PCLI", "A.ADM1", "region", "direction")
 
 def fingerprint(claim: Claim, now: Optional[datetime] = None) -> Fingerprint:
     """``now``: when the claim is seen, for claims without a publication time."""
-    tokens = content_tokens(claim)
+    towns = towns_read_as_names(claim)
+    tokens = content_tokens(claim, towns)
     shingle_set = shingles(tokens)
     signature = minhash(shingle_set)
     # Over the shingle set, like the signature: equal sets are one claim however worded.
     exact = hashlib.sha256("\n".join(sorted(shingle_set)).encode("utf-8")).hexdigest()[:20]
     places = content_places(claim)
-    place_keys = frozenset(p.place_id for p in places)
+    place_keys = frozenset(p.place_id for p in places) | frozenset(towns.values())
     areas = frozenset(p.place_id for p in places if p.feature in _AREA_FEATURES or p.place_id.startswith("place:"))
     key = source_key(claim)
     ident = identity(claim, key, tokens, stem, areas, now)
-    actor_keys = {a.actor_id for a in content_actors(claim)}
+    actor_keys = {a.actor_id for a in content_actors(claim)} - set(towns)
     own = own_forces(claim.content.text, key)
     if own:
         actor_keys.add(own)

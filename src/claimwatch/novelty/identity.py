@@ -55,7 +55,9 @@ _PHRASES = [  # (words in order, at most two words apart) -> event type
     (("air", "defenses"), "intercept"), (("improved", "positions"), "advance"),
     (("improve", "positions"), "advance"), (("moved", "forward"), "advance"), (("pull", "back"), "withdrawal"),
     (("under", "control"), "capture"), (("full", "control"), "capture"), (("fall", "back"), "withdrawal"),
-    (("fell", "back"), "withdrawal"),
+    (("fell", "back"), "withdrawal"), (("beat", "back"), "repel"), (("beaten", "back"), "repel"),
+    (("fend", "off"), "repel"), (("fended", "off"), "repel"), (("fought", "off"), "repel"),
+    (("under", "fire"), "strike"), (("opened", "fire"), "strike"),
 ]
 # "clearing mines", "cleared the rubble": the object makes the verb no military event.
 _NOT_AN_EVENT_BEFORE = frozenset("mine mines minefields rubble debris snow part place measures steps action note "
@@ -68,6 +70,9 @@ _FEATURE_NUMBERS_CHARS = 12  # figures a band entry carries at most (entries sta
 # Short codes for the band entries (their size is billed).
 _EVENT_CODE = {"casualty": "c", "intercept": "i", "capture": "k", "withdrawal": "w", "repel": "r", "hold": "h",
                "advance": "a", "strike": "s", "fighting": "f", "intent": "t", "other": "o"}
+# Event types that do not contradict each other: fighting in a place is how an advance into it
+# is often reported ("fighting on the western edge" / "entered the western outskirts").
+_COMPATIBLE_EVENTS = {frozenset({"advance", "fighting"})}
 
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -115,7 +120,8 @@ _NOT_TARGETS = frozenset("force forces troop troops unit units group russian ukr
                          "region town city village settlement outskirts edge direction its their our had has have "
                          "been was were also overnight night day past air defence defences defense defenses "
                          "system systems shot down drone drones missile missiles rocket rockets bomb bombs shell "
-                         "shells artillery aviation aerial guided glide ballistic cruise kamikaze".split())
+                         "shells artillery aviation aerial guided glide ballistic cruise kamikaze fire under "
+                         "come came time times".split())
 
 
 def speaker(source_key: str) -> str:
@@ -331,7 +337,7 @@ def conflicts(a: Identity, b: Identity) -> Optional[str]:
         return "date"  # a day's slack: "said on Tuesday" may date the statement, not the event
     if a.directions and b.directions and not (a.directions & b.directions):
         return "direction"
-    if a.event != b.event and "other" not in (a.event, b.event):
+    if a.event != b.event and "other" not in (a.event, b.event) and {a.event, b.event} not in _COMPATIBLE_EVENTS:
         return "event"
     if a.targets and b.targets and not (a.targets & b.targets):
         return "target"  # another thing hit near the same town

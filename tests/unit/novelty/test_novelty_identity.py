@@ -120,3 +120,11 @@ def test_a_figure_key_is_shared_by_a_claim_that_gives_fewer_figures():
     fewer = Identity(event="intercept", numbers=frozenset({"37"}))
     russia = frozenset({"geo:2017370"})  # a country: it names less than a figure
     assert set(structured_keys(many, russia, russia)) & set(structured_keys(fewer, frozenset()))
+
+
+def test_fighting_in_a_place_does_not_contradict_an_advance_into_it():
+    assert event_type("Russian units were now fighting on the western edge of Toretsk") == "fighting"
+    assert event_type("it had beaten back four Ukrainian counterattacks") == "repel"
+    assert event_type("Orekhov had come under fire 32 times") == "strike"
+    assert conflicts(Identity(event="advance"), Identity(event="fighting")) is None
+    assert conflicts(Identity(event="capture"), Identity(event="fighting")) == "event"

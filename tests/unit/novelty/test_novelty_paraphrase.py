@@ -4,6 +4,7 @@ outlet, the quoted statement after its summary), and near misses that stay new."
 from datetime import datetime, timedelta, timezone
 
 from claimfactory import make_claim
+from resolve_fixtures import gazetteer  # noqa: F401  (a fixture: the gazetteer, built when missing)
 
 from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster, estimated_jaccard, fingerprint
 
@@ -144,3 +145,17 @@ def test_another_target_hit_near_the_same_town_is_new_even_in_nearly_the_same_wo
                   article="b1")
     assert estimated_jaccard(fingerprint(depot).signature, fingerprint(post).signature) >= 0.4
     assert assign(store, depot).is_new and assign(store, post).is_new
+
+
+def test_a_town_read_as_a_person_is_still_that_town(gazetteer):
+    store = InMemoryNoveltyStore()
+    places = {**PLACES, "Lyman": ("geo:704204", "Lyman")}
+    read_as_person = {**ACTORS, "Krasny Liman": "person:krasny-liman"}
+    bulletin = make_claim("Russia's Defence Ministry said units had liberated Krasny Liman.", "Russia's Defence Ministry",
+                          "said", "units had liberated Krasny Liman", source_actor="actor:russian-armed-forces",
+                          published=DAY1.isoformat(), places=places, actors=read_as_person)[0]
+    wire = make_claim("Moscow said its troops had taken Lyman.", "Moscow", "said", "its troops had taken Lyman",
+                      article_id="b1", outlet="Baltic Wire", published=DAY1.isoformat(), places=places, actors=ACTORS)[0]
+    assert "geo:704204" in fingerprint(bulletin).place_keys
+    first, second = assign(store, bulletin), assign(store, wire)
+    assert not second.is_new and second.cluster_id == first.cluster_id
