@@ -17,7 +17,7 @@ def serving(feeds: dict, watchlist: str, tmp_path):
     path = tmp_path / "watchlist.yaml"
     path.write_text(watchlist)
     with FeedServer(directory) as server:
-        run = LocalRun([(server.url(name), outlet) for name, (outlet, _) in feeds.items()], path)
+        run = LocalRun([(server.url(name), outlet) for name, (outlet, _) in feeds.items()], path, allow_loopback=True)
         try:
             yield run, directory
         finally:
