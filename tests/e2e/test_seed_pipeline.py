@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from localfeeds import serving
+from claimwatch.local.feedserver import FeedDirectory, FeedServer
+from claimwatch.local.session import LocalRun
 
 pytestmark = pytest.mark.slow
 
@@ -42,8 +43,15 @@ def rss_for(text: str, guid: str = "seed-000", link: str = "https://news.example
 @pytest.fixture
 def seed_run(seed_article_text, tmp_path):
     feed = rss_for(seed_article_text)
-    with serving({"seed": ("Seed Outlet", lambda round_: feed)}, WATCHLIST, tmp_path) as (run, directory):
-        yield run, directory
+    directory = FeedDirectory(extra={"seed": lambda round_: feed})
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(WATCHLIST)
+    with FeedServer(directory) as server:
+        run = LocalRun([(server.url("seed"), "Seed Outlet")], watchlist)
+        try:
+            yield run, server
+        finally:
+            run.close()
 
 
 def test_seed_article_alerts_name_the_speaker_and_the_place(seed_run):
