@@ -1,10 +1,13 @@
 """Novelty: is this claim new? (``make bench-novelty``)
 
-Data: ``bench/data/novelty/articles.yaml``, FICTIONAL articles where some re-report others
+Data: every ``bench/data/novelty/*.yaml``, FICTIONAL articles where some re-report others
 (verbatim wire copy, paraphrase with Ukrainian place names, a syndicated copy with a new GUID
-and utm parameters, an edited article, a denial, a second-side confirmation) plus near misses
-(same wording about another place, the same company with a different claim). Each article's gold
-claims carry a key; the first occurrence of a key in processing order is "new", later ones are not.
+and utm parameters, an edited article, a denial, a second-side confirmation; ``reports.yaml``: a
+ministry bulletin and its wire re-reports by both sides in other words, spellings and tenses, a
+summary followed by the quoted statement) plus near misses (same wording about another place, the
+same company with a different claim, a changed number, the other side's mirror claim). Each
+article's gold claims carry a key; the first occurrence of a key in processing order is "new",
+later ones are not. The files run one after another into one store; keys are per file.
 
 Runs over the same articles, all through ``assign_cluster``, with an in-memory store:
 - ``pipeline``: claims extracted by ``claimwatch.pipeline.analyze`` (spaCy, resolution); each
@@ -40,7 +43,7 @@ from claimwatch.model import ActorRef, Claim, Content, Cue, PlaceRef, Provenance
 from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "bench" / "data" / "novelty" / "articles.yaml"
+DATA_DIR = ROOT / "bench" / "data" / "novelty"
 OUT = ROOT / "bench" / "out" / "novelty.json"
 COMMAND = "make bench-novelty"
 
@@ -50,6 +53,22 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_")]
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, urlencode(query), ""))
+
+
+def load_data(data_dir: Path = DATA_DIR) -> dict:
+    """All data files as one: articles and keys prefixed with the file's name, each article
+    carrying its file's place and actor tables (hand-built claims resolve mentions with them)."""
+    merged = {"order": [], "articles": {}, "files": []}
+    for path in sorted(data_dir.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        merged["files"].append(path.name)
+        for art_id in data["order"]:
+            article = dict(data["articles"][art_id])
+            article["claims"] = [{**c, "key": f"{path.stem}:{c['key']}"} for c in article["claims"]]
+            article["places"], article["actors"] = data.get("places") or {}, data.get("actors") or {}
+            merged["order"].append(f"{path.stem}:{art_id}")
+            merged["articles"][f"{path.stem}:{art_id}"] = article
+    return merged
 
 
 def gold_spans(article: dict) -> list:
@@ -73,8 +92,10 @@ def _mentions(text: str, span: tuple, table: dict):
                 yield alias, (s, e), table[alias]
 
 
-def hand_built(article: dict, provenance: Provenance, places: dict, actors: dict) -> list:
-    """Claims as a perfect extractor would give them (spans into the article text)."""
+def hand_built(article: dict, provenance: Provenance) -> list:
+    """Claims as a perfect extractor and resolver would give them (spans into the article text;
+    the source's actor id from the actor table, as the pipeline's source resolution gives it)."""
+    places, actors = article["places"], article["actors"]
     text = article["text"]
     claims = []
     for key, span, ann in gold_spans(article):
@@ -85,7 +106,8 @@ def hand_built(article: dict, provenance: Provenance, places: dict, actors: dict
         cue_at = text.find(ann["cue"], sentence_start)
         claim = Claim(
             source=Source(text=ann["source"], name=ann.get("source_name") or ann["source"],
-                          span=(src_at, src_at + len(ann["source"]))),
+                          span=(src_at, src_at + len(ann["source"])),
+                          actor_id=actors.get(ann.get("source_name") or ann["source"])),
             cue=Cue(text=ann["cue"], span=(cue_at, cue_at + len(ann["cue"]))),
             content=Content(text=ann["content"], span=span),
             stance=ann.get("stance", "assert"),
@@ -144,7 +166,7 @@ def run(mode: str, data: dict, store=None) -> dict:
             unmapped_total += unmapped
             missed_total += [f"{art_id}:{k}" for k in sorted(missed)]
         else:  # gold, dynamo
-            pairs = hand_built(article, provenance, data["places"], data["actors"])
+            pairs = hand_built(article, provenance)
         now = datetime.fromisoformat(article["published"]).astimezone(timezone.utc)
         for key, claim in pairs:
             t = time.perf_counter()
@@ -268,7 +290,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=("pipeline", "gold", "dynamo", "all"), default="all")
     args = parser.parse_args(argv)
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = load_data()
     modes = ["gold", "dynamo", "pipeline"] if args.mode == "all" else [args.mode]
     results = {}
     for mode in modes:
@@ -286,7 +308,7 @@ def main(argv=None) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({
         "command": COMMAND,
-        "dataset": f"bench/data/novelty/articles.yaml ({len(data['order'])} fictional articles)",
+        "dataset": f"bench/data/novelty/{{{','.join(data['files'])}}} ({len(data['order'])} fictional articles)",
         "headline_mode": headline["mode"] if headline else None,
         "precision_new": headline["precision_new"] if headline else None,
         "recall_new": headline["recall_new"] if headline else None,

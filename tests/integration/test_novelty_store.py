@@ -229,3 +229,51 @@ def test_a_full_band_item_takes_no_more_entries_but_still_answers(dynamodb):
     # a full band item still tells a founder what it holds: the race re-check does not lose it
     filed = store.index_cluster("feedfacecafebeef", [fp.bands[0]], fp.sketch)
     assert set(filed) == {f"{i:016x}" for i in range(BAND_CAPACITY)}
+
+
+def _ministry(article_id, outlet, content, source="The ministry", actor=None, published="2026-11-20T08:00:00+00:00"):
+    return make_claim(f"{source} said {content}.", source, "said", content, source_actor=actor, article_id=article_id,
+                      outlet=outlet, published=published)[0]
+
+
+def test_structured_keys_join_a_paraphrase_without_shared_words_within_budget(dynamodb):
+    """Issue 14: (event type, town) keys are read in the same BatchGetItem as the bands, filed with
+    the identity's features (no sketch) and a window-long expiry; the identity is stored on the
+    cluster, so a re-report in other words by the same state's voice joins."""
+    store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
+    calls = record_calls(dynamodb)
+    bulletin = _ministry("a1", "Outlet One", "units had improved their positions on the eastern outskirts of Konstantinovka")
+    fp = fingerprint(bulletin)
+    assert len(fp.structured) == 1
+    first = assign_cluster(bulletin, store, now=NOW)
+    assert ops(calls) == {"BatchGetItem": 1, "PutItem": 1, "UpdateItem": NUM_BANDS + 1}
+    (_, lookup), = [c for c in calls if c[0] == "BatchGetItem"]
+    assert {k["pk"] for k in lookup["RequestItems"]["NoveltyTable"]["Keys"]} == set(fp.bands) | set(fp.structured)
+    table = dynamodb.Table("NoveltyTable")
+    (entry,) = table.get_item(Key={"pk": fp.structured[0], "sk": "index"})["Item"]["clusters"]
+    cluster_id, expiry_day, features = entry.split(":", 2)
+    assert cluster_id == first.cluster_id and features.startswith("~") and len(entry) < 50
+    assert int(expiry_day) <= int(time.time()) // 86400 + 5  # the window, not the 30-day TTL
+    stored = table.get_item(Key={"pk": f"cluster#{first.cluster_id}", "sk": "meta"})["Item"]
+    assert '"e":"advance"' in stored["identity"]
+
+    calls.clear()
+    wire = _ministry("a2", "Outlet Two", "troops had advanced on the eastern edge of Konstantinovka", source="Moscow",
+                     published="2026-11-20T13:00:00+00:00")
+    second = assign_cluster(wire, store, now=NOW)
+    assert not second.is_new and second.cluster_id == first.cluster_id and second.outlets == 2
+    assert ops(calls) == {"BatchGetItem": 2, "UpdateItem": 1}  # keys, the candidate cluster, the join
+    # the same words about another town stay new
+    other = assign_cluster(_ministry("a3", "Outlet Three", "units had improved their positions on the eastern outskirts "
+                                     "of Bakhmut"), store, now=NOW)
+    assert other.is_new
+
+
+def test_clusters_stored_before_identities_still_match_by_words(dynamodb):
+    store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
+    first = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
+    table = dynamodb.Table("NoveltyTable")
+    table.update_item(Key={"pk": f"cluster#{first.cluster_id}", "sk": "meta"}, UpdateExpression="REMOVE #i",
+                      ExpressionAttributeNames={"#i": "identity"})
+    second = assign_cluster(claim("a2", "Outlet Two"), store, now=NOW)
+    assert not second.is_new and second.cluster_id == first.cluster_id

@@ -1,11 +1,18 @@
 """Assign each claim to a cluster of restatements: a claim is "new" only when it founds one.
 
-Star clustering around the founding claim: only founders are filed under their LSH band keys,
-and a later claim joins a cluster when (1) it shares a band key with the founder (one read per
-band, never a scan), (2) their places and actors agree, and (3) the MinHash estimate of their
-content Jaccard similarity reaches a threshold, lower when both name the same source (a wire
-copy or paraphrase of one statement) than when the speakers differ (a second side saying the
-same thing: a confirmation, or a denial when the stance flips).
+Star clustering around the founding claim: only founders are filed under their lookup keys (LSH
+bands and structured keys, see fingerprint.py), and a later claim joins a cluster when (1) it
+shares a key with the founder (one read per key, never a scan), (2) their places and actors
+agree and nothing in their identities contradicts (another figure, date, part of town, event
+type or target of a strike: identity.py), and (3) either the MinHash estimate of their content
+Jaccard similarity
+reaches a threshold, lower when both name the same source (a wire copy or paraphrase of one
+statement) than when the speakers differ (a second side saying the same thing: a confirmation,
+or a denial when the stance flips), or their identities match: the same event type at the same
+place (or with the same figure), said by the same speaker or side within a few days, or denied by
+anyone. That second way is what joins a ministry's
+bulletin, the quoted statement that follows its summary, and the other side's re-report in other
+words and spellings.
 
 Concurrency: a new cluster's id is derived from the claim's normalised content and entities, so
 two workers that see the same new claim try to create the same item; the store's conditional
@@ -29,10 +36,12 @@ from claimwatch.novelty.fingerprint import (
     Fingerprint,
     estimated_jaccard,
     fingerprint,
+    normalise_name,
     similar_names,
     sketch_similarity,
 )
-from claimwatch.novelty.store import ClusterMerged, ClusterRecord, Member, NoveltyStore
+from claimwatch.novelty.identity import Identity, conflicts, may_be_same, same_speaker, within_window
+from claimwatch.novelty.store import ClusterMerged, ClusterRecord, Member, NoveltyStore, split_sketch
 
 SAME_SOURCE_THRESHOLD = 0.5
 OTHER_SOURCE_THRESHOLD = 0.6
@@ -79,9 +88,62 @@ def _agree(mine: frozenset, theirs: frozenset) -> bool:
     return not mine or not theirs or bool(mine & theirs)
 
 
+def _places_agree(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> bool:
+    """Towns decide when both name one ("Vuhledar, a town in the Donetsk region" / "Ugledar");
+    otherwise any place, as ``_agree``."""
+    mine_towns, their_towns = fp.place_keys - fp.identity.areas, rec.places - theirs.areas
+    # Names nothing resolved (a village the gazetteer lacks, a town read as a person): two of them
+    # with none in common are two places, whatever town both are near; one where the other claim
+    # names a town this one lacks is most likely another place, not the same one left out.
+    mine_unresolved, their_unresolved = _unresolved(fp.actor_keys), _unresolved(rec.actors)
+    if mine_unresolved and their_unresolved and not mine_unresolved & their_unresolved:
+        return False
+    if (mine_unresolved - their_unresolved and their_towns - mine_towns) or (
+            their_unresolved - mine_unresolved and mine_towns - their_towns):
+        return False
+    if mine_towns and their_towns:
+        return bool(mine_towns & their_towns)
+    return _agree(fp.place_keys, rec.places)
+
+
+def _unresolved(actor_keys) -> set:
+    """Names found in the text but not in the curated actor table (``person:``/``org:`` ids)."""
+    return {a for a in actor_keys if not a.startswith("actor:")}
+
+
 def same_source(fp: Fingerprint, key: str, name: Optional[str]) -> bool:
-    """One speaker under two resolutions (actor id here, bare name there) or two spellings."""
-    return bool(fp.source_key) and (fp.source_key == key or similar_names(fp.source_name, name))
+    """One speaker under two resolutions (actor id here, bare name there), two spellings, or two
+    names of one state's voice ("Moscow", "Russia's Defence Ministry", "the ministry")."""
+    return bool(fp.source_key) and (fp.source_key == key or similar_names(fp.source_name, name)
+                                    or same_speaker(fp.source_key, fp.source_name, key, normalise_name(name)))
+
+
+def identities_match(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> bool:
+    """The same claim in other words: same event type, anchored at the same town (or with the
+    same figure), within the window, by the same speaker or side (any speaker for a denial).
+    (``conflicts`` has ruled out another figure, date, part of town or target.)"""
+    mine = fp.identity
+    if not theirs.known or mine.event != theirs.event or mine.event == "other" or not within_window(mine, theirs):
+        return False
+    anchored = bool((fp.place_keys - mine.areas) & (rec.places - theirs.areas)) or bool(
+        mine.numbers and theirs.numbers) or bool(fp.place_keys & rec.places)
+    if not anchored:
+        return False
+    if mine.stance != theirs.stance:
+        return True
+    return same_source(fp, rec.source_key, rec.source_name) or bool(mine.side and mine.side == theirs.side)
+
+
+def _worth_reading(fp: Fingerprint, sketch_text: str) -> bool:
+    """The filter on a band entry, before any cluster is read: lexically close enough, or
+    filed under a structured key with features that may match."""
+    lexical, features = split_sketch(sketch_text)
+    if lexical and sketch_similarity(fp.signature, lexical) >= MIN_THRESHOLD:
+        return True
+    filed = Identity.from_features(features)
+    if filed is not None:
+        return may_be_same(fp.identity, filed)
+    return not lexical  # nothing filed to filter on (entries from before sketches)
 
 
 def threshold_for(fp: Fingerprint, rec: ClusterRecord) -> float:
@@ -93,18 +155,23 @@ def _best_match(fp: Fingerprint, store: NoveltyStore, filed: dict, consistent: b
     """The best cluster to join among those ``filed`` (cluster_id -> sketch) under the claim's
     keys. The sketch drops clearly dissimilar candidates before any cluster is read; it never
     under-estimates similarity, so no cluster that would pass the full test is dropped."""
-    ids = {cid for cid, sk in filed.items()
-           if cid not in exclude and sketch_similarity(fp.signature, sk) >= MIN_THRESHOLD}
+    ids = {cid for cid, sk in filed.items() if cid not in exclude and _worth_reading(fp, sk)}
     if not ids:
         return None
     best = None
     for rec in store.get_clusters(ids, consistent=consistent).values():
-        if rec.merged_into or not (_agree(fp.place_keys, rec.places) and _agree(fp.actor_keys, rec.actors)):
+        theirs = Identity.from_json(rec.identity)
+        if rec.merged_into or not (_places_agree(fp, rec, theirs) and _agree(fp.actor_keys, rec.actors)):
+            continue
+        if conflicts(fp.identity, theirs):
             continue
         sim = estimated_jaccard(fp.signature, rec.signature)
-        if sim < threshold_for(fp, rec):
+        matched = identities_match(fp, rec, theirs)
+        if not matched and sim < threshold_for(fp, rec):
             continue
-        rank = (-sim, rec.first_seen, rec.cluster_id)
+        # A cluster that matches both ways beats one that only shares words (the other side's
+        # mirror claim in nearly the same words).
+        rank = (-(sim + matched), rec.first_seen, rec.cluster_id)
         if best is None or rank < best[0]:
             best = (rank, rec, sim)
     return (best[1], best[2]) if best else None
@@ -170,6 +237,7 @@ def _founder_record(claim, claim_id, fp, outlet, now, cluster_id) -> ClusterReco
         articles={claim.provenance.article_id} if claim.provenance.article_id else set(),
         claims={claim_id},
         sources={fp.source_key} if fp.source_key else set(),
+        identity=fp.identity.to_json(),
     )
 
 
@@ -189,7 +257,7 @@ def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = No
                    now: Optional[datetime] = None) -> ClusterResult:
     """Put the claim in its cluster (joining one or founding one); sets claim.cluster_id and
     claim.fingerprint. Idempotent per claim id: a replay returns the same cluster and is_new."""
-    fp = fingerprint(claim)
+    fp = fingerprint(claim, now)
     claim.fingerprint = fp.exact
     outlet = outlet or claim.provenance.outlet
     claim_id = claim.id or stable_id("claim", claim.provenance.article_id, fp.exact)
@@ -200,6 +268,7 @@ def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = No
         return _join(claim, claim_id, fp, store, store.get_clusters([cluster_id])[cluster_id], outlet, 1.0)
 
     keys = list(fp.lookup_keys())
+    features = fp.identity.features()
     for attempt in range(MAX_ATTEMPTS):
         # The first look may be slightly stale (an eventually consistent read, half the price):
         # a cluster it misses is caught by the filing below, which reads each key atomically
@@ -217,7 +286,7 @@ def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = No
         created = store.create_cluster(founded)
         # Filed even when it exists (its writer may have died before filing it); filing returns
         # the clusters filed under our keys before us: the re-check costs no extra read.
-        rivals = store.index_cluster(cluster_id, keys, fp.sketch)
+        rivals = store.index_cluster(cluster_id, list(fp.bands), fp.sketch, fp.structured, features)
         if not created:
             # Same content seen by a concurrent worker (or an earlier run of this claim): adopt.
             existing = store.get_clusters([cluster_id]).get(cluster_id)

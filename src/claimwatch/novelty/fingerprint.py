@@ -14,6 +14,10 @@ as good as the 20 bands of 3 used before (0.93 / 0.99) for half the band reads a
 Narrower bands also let more dissimilar pairs through (0.34 at s = 0.2 against 0.15); the
 ``sketch`` filters those before any cluster is read. The bands use the first 20 MinHash values;
 all 60 still estimate the similarity.
+
+Words are not all of a claim: ``identity.py`` reads its event type, numbers, part of town and
+speaker, and adds one or two structured keys ((event type, place), (event type, figure)) to the
+band keys, so that paraphrases sharing no words still find each other.
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
 
 from claimwatch.model import Claim
+from claimwatch.resolve.normalize import name_key
+from claimwatch.novelty.identity import Identity, identity, own_forces, structured_keys
 
 NUM_BANDS = 10
 ROWS_PER_BAND = 2
@@ -67,14 +75,17 @@ class Fingerprint:
     bands: tuple = field(default=())  # "band#<i>#<hash>" keys, one per LSH band
     tokens: tuple = field(default=())
     sketch: str = ""  # sketch(signature): filed with the band entries to filter candidates
+    identity: Identity = field(default_factory=Identity)
+    structured: tuple = field(default=())  # "event#<code>#<hash>" keys: (event type, place or figure)
 
     def lookup_keys(self) -> list:
-        """The keys a candidate cluster is filed under: one per band. (Identical content has an
-        identical signature, so the exact hash needs no key of its own: it names new clusters.)"""
-        return list(self.bands)
+        """The keys a candidate cluster is filed under: one per band, and the structured keys.
+        (Identical content has an identical signature, so the exact hash needs no key of its own:
+        it names new clusters.)"""
+        return list(self.bands) + list(self.structured)
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     if ":" in word:  # an entity id token
         return word
     for suffix in _SUFFIXES:
@@ -111,9 +122,15 @@ def _source_name(claim: Claim) -> str:
     return key.removeprefix("name:") if key.startswith("name:") else ""
 
 
+def _fold_transliteration(word: str) -> str:
+    """One spelling for a name's Russian and Ukrainian transliterations: name_key folds the
+    vowels (Syrsky / Syrskyi), and Ukrainian h is Russian g (Synehubov / Sinegubov, Oleh / Oleg)."""
+    return name_key(word).replace("kh", "x").replace("h", "g")
+
+
 def _name_tokens(name: str) -> set:
     # 5-letter prefixes: "Russia's" and "Russian" are one word here.
-    return {w[:5] for w in normalise_name(name).split() if w not in _STOPWORDS and len(w) > 1}
+    return {_fold_transliteration(w)[:5] for w in normalise_name(name).split() if w not in _STOPWORDS and len(w) > 1}
 
 
 def similar_names(a: str | None, b: str | None) -> bool:
@@ -140,12 +157,41 @@ def content_actors(claim: Claim) -> list:
     return [a for a in claim.actors if a.actor_id and not (a.span and any(_within(a.span, s) for s in place_spans))]
 
 
-def _content_with_entity_tokens(claim: Claim) -> str:
-    """The content text with each resolved place/actor mention replaced by its id."""
+# Towns this small are left to the text's own resolution: a surname that is also a village's name
+# is likelier than a town the text resolution missed.
+_MIN_TOWN_POPULATION = 1000
+
+
+def towns_read_as_names(claim: Claim) -> dict:
+    """actor id -> place id for the content's names that nothing resolved (a "person:"/"org:"
+    id) but that the gazetteer knows as a town: a small town named alone in a sentence is often
+    read as a person ("Krasny Liman", "Orikhiv"), and one report resolving it while the other does
+    not must not make one claim two. Empty where the gazetteer is not available."""
+    names = [a for a in content_actors(claim) if not a.actor_id.startswith("actor:")]
+    if not names:
+        return {}
+    try:
+        from claimwatch.resolve.places import resolve_toponym
+
+        found = {}
+        for a in names:
+            place = resolve_toponym(a.text, [p.name or p.text for p in content_places(claim)])
+            if place is not None and not place.is_area and place.population >= _MIN_TOWN_POPULATION:
+                found[a.actor_id] = place.place_id
+        return found
+    except Exception:  # no gazetteer (or no NLP layer) here: the text's resolution stands
+        return {}
+
+
+def _content_with_entity_tokens(claim: Claim, towns: Optional[dict] = None) -> str:
+    """The content text with each resolved place/actor mention replaced by its id (a name read
+    as a person but known as a town by its place id, see ``towns_read_as_names``)."""
     text = claim.content.text or ""
     base = claim.content.span[0] if claim.content.span else None
     replacements = []
-    refs = [(p, p.place_id) for p in content_places(claim)] + [(a, a.actor_id) for a in content_actors(claim)]
+    towns = towns or {}
+    refs = [(p, p.place_id) for p in content_places(claim)] + [
+        (a, towns.get(a.actor_id, a.actor_id)) for a in content_actors(claim)]
     for ref, key in refs:
         if not key or not ref.span or base is None:
             continue
@@ -161,10 +207,10 @@ def _content_with_entity_tokens(claim: Claim) -> str:
     return text
 
 
-def content_tokens(claim: Claim) -> list:
-    text = unicodedata.normalize("NFKC", _content_with_entity_tokens(claim)).lower()
+def content_tokens(claim: Claim, towns: Optional[dict] = None) -> list:
+    text = unicodedata.normalize("NFKC", _content_with_entity_tokens(claim, towns)).lower()
     words = _WORD.findall(text)
-    return [_stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return [stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
 def _hash64(text: str) -> int:
@@ -242,21 +288,37 @@ def decode_signature(text: str | None) -> tuple:
     return tuple(int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4))
 
 
-def fingerprint(claim: Claim) -> Fingerprint:
-    tokens = content_tokens(claim)
+_AREA_FEATURES = ("A.PCLI", "A.ADM1", "region", "direction")
+
+
+def fingerprint(claim: Claim, now: Optional[datetime] = None) -> Fingerprint:
+    """``now``: when the claim is seen, for claims without a publication time."""
+    towns = towns_read_as_names(claim)
+    tokens = content_tokens(claim, towns)
     shingle_set = shingles(tokens)
     signature = minhash(shingle_set)
     # Over the shingle set, like the signature: equal sets are one claim however worded.
     exact = hashlib.sha256("\n".join(sorted(shingle_set)).encode("utf-8")).hexdigest()[:20]
+    places = content_places(claim)
+    place_keys = frozenset(p.place_id for p in places) | frozenset(towns.values())
+    areas = frozenset(p.place_id for p in places if p.feature in _AREA_FEATURES or p.place_id.startswith("place:"))
+    key = source_key(claim)
+    ident = identity(claim, key, tokens, stem, areas, now)
+    actor_keys = {a.actor_id for a in content_actors(claim)} - set(towns)
+    own = own_forces(claim.content.text, key)
+    if own:
+        actor_keys.add(own)
     return Fingerprint(
-        source_key=source_key(claim),
+        source_key=key,
         source_name=_source_name(claim),
         entity_keys=frozenset(claim.entity_keys()),
-        place_keys=frozenset(p.place_id for p in content_places(claim)),
-        actor_keys=frozenset(a.actor_id for a in content_actors(claim)),
+        place_keys=place_keys,
+        actor_keys=frozenset(actor_keys),
         exact=exact,
         signature=signature,
         bands=band_keys(signature),
         tokens=tuple(tokens),
         sketch=sketch(signature),
+        identity=ident,
+        structured=tuple(structured_keys(ident, place_keys, areas)) if tokens else (),
     )

@@ -44,6 +44,7 @@ class ClusterRecord:
     sources: set = field(default_factory=set)
     developments: list = field(default_factory=list)  # list[dict], oldest first
     merged_into: Optional[str] = None
+    identity: str = ""  # the founding claim's Identity as JSON ("" for clusters stored before it)
 
 
 class ClusterMerged(Exception):
@@ -51,6 +52,26 @@ class ClusterMerged(Exception):
         super().__init__(f"cluster {cluster_id} was merged into {merged_into}")
         self.cluster_id = cluster_id
         self.merged_into = merged_into
+
+
+def split_sketch(text: Optional[str]) -> tuple:
+    """(lexical sketch, "~"-prefixed structured features) of what a band entry carries; a
+    cluster found under both kinds of key carries both, concatenated."""
+    lexical, _, features = (text or "").partition("~")
+    return lexical, ("~" + features) if features else ""
+
+
+def combine_sketches(a: Optional[str], b: Optional[str]) -> str:
+    lex_a, feat_a = split_sketch(a)
+    lex_b, feat_b = split_sketch(b)
+    return (lex_a or lex_b) + (feat_a or feat_b)
+
+
+def add_candidates(found: dict, filed: dict) -> dict:
+    """Merge the entries of one band item into ``found`` (cluster id -> combined sketch)."""
+    for cluster_id, sketch in filed.items():
+        found[cluster_id] = combine_sketches(found.get(cluster_id), sketch)
+    return found
 
 
 def encode_development(dev: dict) -> str:
@@ -65,7 +86,8 @@ def decode_developments(values: Iterable[str]) -> list:
 
 class NoveltyStore(Protocol):
     def candidates(self, keys: list, consistent: bool = True) -> dict:
-        """cluster_id -> sketch ("" when none was filed) for the clusters filed under any of these
+        """cluster_id -> sketch ("" when none was filed; band sketch and structured features
+        combined when filed under both kinds of key) for the clusters filed under any of these
         lookup keys: one key-value read per key, never a scan. ``consistent=False`` allows a
         slightly stale answer (cheaper): a cluster filed a moment ago may be missing."""
 
@@ -75,10 +97,13 @@ class NoveltyStore(Protocol):
     def create_cluster(self, record: ClusterRecord) -> bool:
         """Write a new cluster unless one with this id exists; True when this call created it."""
 
-    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "") -> dict:
-        """File the cluster under its lookup keys (idempotent) and return what was filed under
-        them before, as ``candidates`` does (other clusters only), read atomically with each
-        key's write: of two clusters filed under one key at once, the later sees the earlier."""
+    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (),
+                      features: str = "") -> dict:
+        """File the cluster under its band keys with ``sketch`` and under its ``structured`` keys
+        with ``features`` (idempotent; structured entries live only for the matching window) and
+        return what was filed under them before, as ``candidates`` does (other clusters only),
+        read atomically with each key's write: of two clusters filed under one key at once, the
+        later sees the earlier."""
 
     def add_member(self, cluster_id: str, member: Member) -> ClusterRecord:
         """Add a claim to a cluster (set union: idempotent) and return the updated record.
@@ -105,7 +130,7 @@ class InMemoryNoveltyStore:
             self.lookups += len(keys)
             found = {}
             for key in keys:
-                found.update(self._index.get(key, {}))
+                add_candidates(found, self._index.get(key, {}))
             return found
 
     def get_clusters(self, cluster_ids: Iterable[str], consistent: bool = True) -> dict:
@@ -121,14 +146,16 @@ class InMemoryNoveltyStore:
             self._clusters[record.cluster_id] = self._copy(record)
             return True
 
-    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "") -> dict:
+    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (),
+                      features: str = "") -> dict:
         with self._lock:
-            self.index_writes += len(keys)
+            entries = [(k, sketch) for k in keys] + [(k, features) for k in structured]
+            self.index_writes += len(entries)
             before = {}
-            for key in keys:
+            for key, value in entries:
                 filed = self._index.setdefault(key, {})
-                before.update(filed)
-                filed[cluster_id] = sketch
+                add_candidates(before, filed)
+                filed[cluster_id] = value
             before.pop(cluster_id, None)
             return before
 

@@ -24,6 +24,9 @@ each entry carries its own expiry day: expired entries are skipped on reads and 
 next filing that sees them. A band item holds at most BAND_CAPACITY entries: a key that many
 unrelated claims share (common words, a much-reported place) stops taking new clusters, which
 are still filed under their other bands; filing there still returns what it holds.
+Structured keys (``event#<type>#<hash>``: event type and place, or event type and figure) are
+items of the same shape whose entries carry the claim's identity features instead of a sketch
+and expire after the matching window (a few days), so a busy town's key keeps room.
 """
 
 from __future__ import annotations
@@ -36,10 +39,12 @@ from typing import Iterable
 from botocore.exceptions import ClientError
 
 from claimwatch.novelty.fingerprint import decode_signature, encode_signature
+from claimwatch.novelty.identity import WINDOW_DAYS
 from claimwatch.novelty.store import (
     ClusterMerged,
     ClusterRecord,
     Member,
+    add_candidates,
     decode_developments,
     encode_development,
 )
@@ -50,6 +55,9 @@ BAND_SK = "index"
 # Entries a band item holds at most: 15 entries of 63 bytes keep it under 1 KB, so filing costs
 # 1 WCU and reading half an RCU however common the band key is (and far from the 400 KB limit).
 BAND_CAPACITY = 15
+# Structured entries are shorter (at most 49 bytes, about 40 typically: no MinHash sketch), so
+# 18 of them keep the item under 1 KB too.
+STRUCTURED_CAPACITY = 18
 _BATCH_GET_LIMIT = 100
 _DAY = 86400
 _SETS = ("outlets", "articles", "claims", "sources")
@@ -76,6 +84,8 @@ def record_to_item(rec: ClusterRecord, expires_at: int) -> dict:
         "signature": encode_signature(rec.signature),
         "expires_at": expires_at,
     }
+    if rec.identity:
+        item["identity"] = rec.identity
     for name, values in (("places", rec.places), ("actors", rec.actors), *((s, getattr(rec, s)) for s in _SETS)):
         if values:  # DynamoDB rejects empty sets
             item[name] = set(values)
@@ -104,6 +114,7 @@ def item_to_record(item: dict) -> ClusterRecord:
         sources=set(item.get("sources", ())),
         developments=decode_developments(item.get("developments", ())),
         merged_into=item.get("merged_into"),
+        identity=item.get("identity", ""),
     )
 
 
@@ -158,7 +169,7 @@ class DynamoNoveltyStore:
         items = self._batch_get([{"pk": key, "sk": BAND_SK} for key in sorted(set(keys))], consistent,
                                 ProjectionExpression="#c", ExpressionAttributeNames={"#c": "clusters"})
         for item in items:
-            found.update(self._live_entries(item.get("clusters"), today)[0])
+            add_candidates(found, self._live_entries(item.get("clusters"), today)[0])
         return found
 
     def get_clusters(self, cluster_ids: Iterable[str], consistent: bool = True) -> dict:
@@ -175,7 +186,7 @@ class DynamoNoveltyStore:
                 return False
             raise
 
-    def _file(self, key: str, entry: str, expires_at: int) -> dict:
+    def _file(self, key: str, entry: str, expires_at: int, capacity: int = BAND_CAPACITY) -> dict:
         """Add one entry to a band item; the live entries it held before (read with the write).
         A full band item (BAND_CAPACITY entries: a band key that many unrelated claims share,
         so one that says little) is left as it is, and its entries are still returned."""
@@ -189,7 +200,7 @@ class DynamoNoveltyStore:
                 UpdateExpression="ADD #c :e SET expires_at = :x",
                 ConditionExpression="attribute_not_exists(#c) OR size(#c) < :cap",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={":e": {entry}, ":x": expires_at, ":cap": BAND_CAPACITY},
+                ExpressionAttributeValues={":e": {entry}, ":x": expires_at, ":cap": capacity},
                 ReturnValues="UPDATED_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
             before = resp.get("Attributes", {}).get("clusters")
@@ -204,13 +215,19 @@ class DynamoNoveltyStore:
                                ExpressionAttributeValues={":old": expired})
         return live
 
-    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "") -> dict:
+    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (),
+                      features: str = "") -> dict:
         expires_at = self._expires_at()
-        entry = f"{cluster_id}:{expires_at // _DAY}:{sketch}"
-        # One UpdateItem per band key, side by side: the latency of one write, not ten.
+        # A structured entry is kept a day past the window: the day a claim is filed counts.
+        window_end = self._today() + WINDOW_DAYS + 1
+        jobs = [(key, f"{cluster_id}:{expires_at // _DAY}:{sketch}", expires_at, BAND_CAPACITY)
+                for key in sorted(set(keys))]
+        jobs += [(key, f"{cluster_id}:{window_end}:{features}", expires_at, STRUCTURED_CAPACITY)
+                 for key in sorted(set(structured) - set(keys))]
+        # One UpdateItem per key, side by side: the latency of one write, not twelve.
         filed = {}
-        for live in self._pool.map(lambda key: self._file(key, entry, expires_at), sorted(set(keys))):
-            filed.update(live)
+        for live in self._pool.map(lambda job: self._file(*job), jobs):
+            add_candidates(filed, live)
         filed.pop(cluster_id, None)
         return filed
 

@@ -91,3 +91,11 @@ def test_signature_round_trips_and_reads_the_older_hex_form():
     assert decode_signature(stored) == fp.signature
     assert decode_signature("".join(f"{v:08x}" for v in fp.signature)) == fp.signature  # items written before
     assert decode_signature(None) == ()
+
+
+def test_a_persons_russian_and_ukrainian_transliterations_are_one_source():
+    from claimwatch.novelty.fingerprint import similar_names
+
+    assert similar_names("Oleg Sinegubov", "Oleh Synehubov")
+    assert similar_names("Oleksandr Syrskyi", "Oleksandr Syrsky")
+    assert not similar_names("Oleh Kiper", "Oleh Synehubov")
