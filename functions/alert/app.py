@@ -8,8 +8,6 @@ the rest of the batch goes on. Lambda retries from the first reported record (bo
 hands the range to the on-failure queue.
 """
 
-import os
-
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
@@ -17,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT
+from claimwatch.settings import AlertSettings
 from claimwatch.store import aws
 from claimwatch.store.alerting import AlertWiring
 from claimwatch.store.article_text import ArticleTextStore
@@ -26,8 +25,9 @@ logger = Logger()
 tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 
-wiring = AlertWiring()
-texts = ArticleTextStore(os.environ["ARTICLE_BUCKET"])
+settings = AlertSettings.from_env()
+wiring = AlertWiring(settings)
+texts = ArticleTextStore(settings.article_bucket)
 
 
 @logger.inject_lambda_context

@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT
+from claimwatch.settings import DigestSettings
 from claimwatch.store import aws
 from claimwatch.store.alerting import AlertWiring
 
@@ -16,7 +17,7 @@ logger = Logger()
 tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 
-wiring = AlertWiring()
+wiring = AlertWiring(DigestSettings.from_env())
 
 
 @logger.inject_lambda_context

@@ -7,7 +7,6 @@ then forwarded to the DLQ with the reason.
 """
 
 import json
-import os
 from datetime import datetime, timezone
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -26,6 +25,7 @@ from claimwatch.feeds.http import SafeHttpClient
 from claimwatch.model import Article
 from claimwatch.novelty import assign_cluster
 from claimwatch.pipeline import analyze, warm_up
+from claimwatch.settings import ExtractSettings
 from claimwatch.store import aws
 from claimwatch.store.article_text import ArticleTextStore
 from claimwatch.store.claims import ClaimStore
@@ -38,16 +38,17 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 # our DynamoDB client: a client of its own would come from a new boto3 session, which parses the
 # service model again
-persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"], boto3_client=aws.client("dynamodb"))
+settings = ExtractSettings.from_env()
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=aws.client("dynamodb"))
 idempotency = IdempotencyConfig(event_key_jmespath="[article_id, content_hash]", expires_after_seconds=7 * 24 * 3600)
 
-claims_store = ClaimStore(os.environ["CLAIMS_TABLE"], os.environ["MENTIONS_TABLE"])
-novelty_store = DynamoNoveltyStore(os.environ["NOVELTY_TABLE"])
-texts = ArticleTextStore(os.environ["ARTICLE_BUCKET"])
-http_client = SafeHttpClient.from_env()
+claims_store = ClaimStore(settings.claims_table, settings.mentions_table)
+novelty_store = DynamoNoveltyStore(settings.novelty_table)
+texts = ArticleTextStore(settings.article_bucket)
+http_client = SafeHttpClient.from_settings(settings)
 sqs = aws.client("sqs")
-DLQ_URL = os.environ.get("ARTICLE_DLQ_URL")
-MAX_RECEIVES = int(os.environ.get("ARTICLE_MAX_RECEIVES", "3"))
+DLQ_URL = settings.article_dlq_url
+MAX_RECEIVES = settings.article_max_receives
 warm_up()  # model, gazetteer and actors in the init phase, not in the first article's time
 
 

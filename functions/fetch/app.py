@@ -8,7 +8,6 @@ its articles could not be queued or marked seen; SQS retries it and, after maxRe
 redrive policy parks it in the DLQ.
 """
 
-import os
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.feeds.http import SafeHttpClient
 from claimwatch.feeds.poll import PollResult, poll_many
+from claimwatch.settings import FetchSettings
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 from claimwatch.store.queues import ArticleQueue, PoisonMessage, feed_ids_from_message
@@ -29,9 +29,10 @@ tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
-feeds = FeedStore(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"])
-article_queue = ArticleQueue.from_env()
-http_client = SafeHttpClient.from_env()
+settings = FetchSettings.from_env()
+feeds = FeedStore(settings.feeds_table, settings.articles_table, seen_days=settings.article_seen_days)
+article_queue = ArticleQueue(settings.article_queue_url)
+http_client = SafeHttpClient.from_settings(settings)
 
 PER_HOST = 2  # concurrent requests to one host (the scheduler queues one host's feeds in one message)
 POLL_WORKERS = 16  # concurrent requests in all

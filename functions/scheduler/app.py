@@ -8,7 +8,6 @@ others; if any failed, the invocation fails after the rest went out and Lambda's
 retry tries again (a feed enqueued twice is polled twice, which its conditional GET makes cheap).
 """
 
-import os
 from datetime import datetime, timezone
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -16,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.feeds.pollmessages import group_by_host
+from claimwatch.settings import SchedulerSettings
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
 from claimwatch.store.queues import FeedPollQueue
@@ -24,8 +24,9 @@ logger = Logger()
 tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 
-feeds = FeedStore(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"])
-feed_queue = FeedPollQueue.from_env()
+settings = SchedulerSettings.from_env()
+feeds = FeedStore(settings.feeds_table, settings.articles_table)
+feed_queue = FeedPollQueue(settings.feed_queue_url)
 
 
 @logger.inject_lambda_context

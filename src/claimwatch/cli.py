@@ -19,10 +19,10 @@ from datetime import date
 from pathlib import Path
 
 from claimwatch import __version__
+from claimwatch.settings import CliSettings
 
 EXIT_FAILURE, EXIT_USAGE = 1, 2
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//|[^\\/])")
-_ENV_TRUE = ("1", "true", "yes")
 
 
 class CliError(Exception):
@@ -35,10 +35,6 @@ class CliError(Exception):
 
 def _one_line(text: object) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
-
-
-def loopback_from_env() -> bool:
-    return os.environ.get("CLAIMWATCH_ALLOW_LOOPBACK", "").strip().lower() in _ENV_TRUE
 
 
 _FETCH_HINTS = {
@@ -241,7 +237,9 @@ def cmd_demo(args) -> int:
 
 def _deployed_tables(args) -> dict:
     """Table names from --stack-name outputs or the environment (FEEDS_TABLE, WATCHES_TABLE ...)."""
-    names = {k: os.environ.get(k) for k in ("FEEDS_TABLE", "ARTICLES_TABLE", "WATCHES_TABLE")}
+    settings = CliSettings.from_env()
+    names = {"FEEDS_TABLE": settings.feeds_table, "ARTICLES_TABLE": settings.articles_table,
+             "WATCHES_TABLE": settings.watches_table}
     if args.stack_name:
         import boto3
 
@@ -402,6 +400,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    allow_loopback = CliSettings.from_env().allow_loopback  # the --allow-loopback default
     p = _Parser(prog="claimwatch", description="Claim-level news monitoring: who claims what, about which places "
                                                "and actors, from RSS/Atom feeds.")
     p.add_argument("--version", action="version", version=f"claimwatch {__version__}")
@@ -424,14 +423,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("source", metavar="FILE_OR_URL", help="a .txt/.html file, or an http(s) URL")
     e.add_argument("--published", metavar="YYYY-MM-DD", help="publication date, for relative dates (\"on Friday\")")
     e.add_argument("--json", action="store_true", help="print the claim objects as JSON (the README's shape)")
-    e.add_argument("--allow-loopback", action="store_true", default=loopback_from_env(), help=loopback_help)
+    e.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
     e.set_defaults(func=cmd_extract)
 
     pl = sub.add_parser("places", parents=[common], help="list every place mention in a text with its resolution",
                         description="Find every place mention in an article and resolve it to GeoNames.")
     pl.add_argument("source", metavar="FILE_OR_URL", help="a .txt/.html file, or an http(s) URL")
     pl.add_argument("--json", action="store_true", help="print the mentions as JSON (span, GeoNames id, country)")
-    pl.add_argument("--allow-loopback", action="store_true", default=loopback_from_env(), help=loopback_help)
+    pl.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
     pl.set_defaults(func=cmd_places)
 
     r = sub.add_parser("run", parents=[common], help="run the pipeline locally on any feeds and print alerts",
@@ -445,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--polls", type=int, default=1, metavar="N", help="how many times to poll the feeds (default 1)")
     r.add_argument("--interval", type=float, default=0.0, metavar="S", help="seconds between polls (default 0)")
     r.add_argument("--json", action="store_true", help="one JSON object per alert per line")
-    r.add_argument("--allow-loopback", action="store_true", default=loopback_from_env(),
+    r.add_argument("--allow-loopback", action="store_true", default=allow_loopback,
                    help=loopback_help + "; applies to feed URLs and to the links inside the feeds")
     r.add_argument("--allow-unresolved", action="store_true",
                    help="run even if watch terms match nothing (they then match the name as written)")
@@ -477,13 +476,13 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Register one feed. The URL is checked as the fetcher would check it.")
     fa.add_argument("url", metavar="URL", help="the feed's http(s) URL")
     fa.add_argument("--title", help="a display name (default: none until the feed is fetched)")
-    fa.add_argument("--allow-loopback", action="store_true", default=loopback_from_env(), help=loopback_help)
+    fa.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
     fi = fsub.add_parser("import", parents=[deployed], help="register every feed of an OPML file (Feedly, "
                                                             "Inoreader exports)",
                          description="Register every feed of an OPML file; URLs the fetcher would refuse are "
                                      "listed as rejected.")
     fi.add_argument("file", metavar="FILE.opml", help="the OPML file")
-    fi.add_argument("--allow-loopback", action="store_true", default=loopback_from_env(), help=loopback_help)
+    fi.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
     fsub.add_parser("export", parents=[deployed], help="print the registry as OPML",
                     description="Print every registered feed as OPML 2.0.")
     fr = fsub.add_parser("remove", parents=[deployed], help="stop polling a feed",

@@ -67,6 +67,35 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise ValueError(f"{value!r} must not be negative")
+    return number
+
+
+def _optional(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`parse` for a variable whose empty value means "not set" (None)."""
+
+    def check(value: str) -> Any:
+        return parse(value) if value.strip() else None
+
+    return check
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of seconds") from None
+    if not number > 0:
+        raise ValueError(f"{value!r} must be more than 0")
+    return number
+
+
 def _rate(value: str) -> str:
     if not _RATE.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not a schedule expression like 'rate(1 hour)' or 'cron(...)'")
@@ -117,6 +146,28 @@ class _FromEnv:
 
 
 @dataclass(frozen=True)
+class HttpClientSettings(_FromEnv):
+    """The SSRF-safe client's settings (feeds.http.SafeHttpClient.from_settings): fetch, extract, CLI."""
+
+    # Loopback is for the demo and tests only; the template's AllowLoopback defaults to false.
+    allow_loopback: bool = env("CLAIMWATCH_ALLOW_LOOPBACK", _flag, default="false")
+    # None: the client's own defaults.
+    fetch_deadline_s: float | None = env("CLAIMWATCH_FETCH_DEADLINE_S", _optional(_seconds), default="")
+    fetch_max_body: int | None = env("CLAIMWATCH_FETCH_MAX_BODY", _optional(_positive_int), default="")
+
+
+@dataclass(frozen=True)
+class CliSettings(_FromEnv):
+    """What the CLI takes from the environment. Table names are optional (`--stack-name` gives
+    them too) and not checked here: a wrong one is DynamoDB's error, reported as such."""
+
+    feeds_table: str = env("FEEDS_TABLE", str, default="")
+    articles_table: str = env("ARTICLES_TABLE", str, default="")
+    watches_table: str = env("WATCHES_TABLE", str, default="")
+    allow_loopback: bool = env("CLAIMWATCH_ALLOW_LOOPBACK", _flag, default="false")
+
+
+@dataclass(frozen=True)
 class SchedulerSettings(_FromEnv):
     feeds_table: str = env("FEEDS_TABLE", table)
     articles_table: str = env("ARTICLES_TABLE", table)
@@ -124,16 +175,16 @@ class SchedulerSettings(_FromEnv):
 
 
 @dataclass(frozen=True)
-class FetchSettings(_FromEnv):
+class FetchSettings(HttpClientSettings):
     feeds_table: str = env("FEEDS_TABLE", table)
     articles_table: str = env("ARTICLES_TABLE", table)
     article_queue_url: str = env("ARTICLE_QUEUE_URL", queue_url)
-    # Loopback is for the demo and tests only; the template's AllowLoopback defaults to false.
-    allow_loopback: bool = env("CLAIMWATCH_ALLOW_LOOPBACK", _flag, default="false")
+    # TTL of the seen-records (template parameter ArticleSeenDays; 0: kept forever).
+    article_seen_days: int = env("ARTICLE_SEEN_DAYS", _count, default="0")
 
 
 @dataclass(frozen=True)
-class ExtractSettings(_FromEnv):
+class ExtractSettings(HttpClientSettings):
     claims_table: str = env("CLAIMS_TABLE", table)
     mentions_table: str = env("MENTIONS_TABLE", table)
     novelty_table: str = env("NOVELTY_TABLE", table)
@@ -146,25 +197,46 @@ class ExtractSettings(_FromEnv):
 
 
 @dataclass(frozen=True)
-class AlertSettings(_FromEnv):
+class AlertingSettings(_FromEnv):
+    """What the alert and digest functions share (store.alerting.AlertWiring)."""
+
     watches_table: str = env("WATCHES_TABLE", table)
     alerts_table: str = env("ALERTS_TABLE", table)
     novelty_table: str = env("NOVELTY_TABLE", table)
     alert_topic_arn: str = env("ALERT_TOPIC_ARN", topic_arn)
-    article_bucket: str = env("ARTICLE_BUCKET", bucket)
-
-
-@dataclass(frozen=True)
-class DigestSettings(_FromEnv):
-    watches_table: str = env("WATCHES_TABLE", table)
-    alerts_table: str = env("ALERTS_TABLE", table)
-    novelty_table: str = env("NOVELTY_TABLE", table)
-    alert_topic_arn: str = env("ALERT_TOPIC_ARN", topic_arn)
+    # Also publish to the chat topic (AWS Chatbot) when CHAT_ALERTS is true.
+    chat_alerts: bool = env("CHAT_ALERTS", _flag, default="false")
+    chat_topic_arn: str = env("CHAT_TOPIC_ARN", lambda v: v and topic_arn(v), default="")
     # One digest per watch per period; a cron expression means one a day (alerts.policy).
     digest_rate: str = env("DIGEST_RATE", _rate, default="rate(1 day)")
+
+    @property
+    def chat_topic(self) -> str | None:
+        """The chat topic to publish to, or None when chat alerts are off."""
+        return (self.chat_topic_arn or None) if self.chat_alerts else None
 
     @property
     def digest_period(self) -> timedelta:
         from claimwatch.alerts.policy import digest_period  # the alerts package only where used
 
         return digest_period(self.digest_rate)
+
+
+@dataclass(frozen=True)
+class AlertSettings(AlertingSettings):
+    article_bucket: str = env("ARTICLE_BUCKET", bucket)
+
+
+@dataclass(frozen=True)
+class DigestSettings(AlertingSettings):
+    """The digest function's settings: DIGEST_RATE is set for it (the alert function keeps the default)."""
+
+
+# Each function's settings by its directory under functions/ (the local runner checks them all).
+FUNCTION_SETTINGS: dict[str, type[_FromEnv]] = {
+    "scheduler": SchedulerSettings,
+    "fetch": FetchSettings,
+    "extract": ExtractSettings,
+    "alert": AlertSettings,
+    "digest": DigestSettings,
+}

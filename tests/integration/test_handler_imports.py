@@ -34,8 +34,8 @@ def import_handler(function: str, probe: str, **extra_env) -> object:
             env[name] = f"https://sqs.us-east-1.amazonaws.com/123456789012/{name.lower()}"
         elif name.endswith("_ARN"):
             env[name] = f"arn:aws:sns:us-east-1:123456789012:{name.lower()}"
-        else:
-            env[name] = name.lower()
+        else:  # a table or bucket name (S3 takes no underscores)
+            env[name] = name.lower().replace("_", "-")
     code = f"import json, sys; sys.path.insert(0, 'functions/{function}'); import app\n{probe}"
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=180)

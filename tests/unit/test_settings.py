@@ -1,5 +1,7 @@
 """Settings are read and validated once, with one message naming every problem."""
 
+import dataclasses
+
 import pytest
 
 from claimwatch.settings import (
@@ -65,3 +67,55 @@ def test_invalid_loopback_flag_is_refused():
     with pytest.raises(SettingsError, match="CLAIMWATCH_ALLOW_LOOPBACK: 'maybe' is not a boolean"):
         FetchSettings.from_env({"FEEDS_TABLE": "cw-Feeds", "ARTICLES_TABLE": "cw-Articles",
                                 "ARTICLE_QUEUE_URL": QUEUE, "CLAIMWATCH_ALLOW_LOOPBACK": "maybe"})
+
+
+def test_http_client_settings_leave_unset_limits_to_the_client():
+    from claimwatch.feeds.http import SafeHttpClient
+    from claimwatch.settings import HttpClientSettings
+
+    default = SafeHttpClient()
+    client = SafeHttpClient.from_settings(HttpClientSettings.from_env({"CLAIMWATCH_FETCH_MAX_BODY": ""}))
+    assert (client.deadline_s, client.max_body, client.allow_loopback) == (default.deadline_s, default.max_body, False)
+    with pytest.raises(SettingsError) as err:
+        HttpClientSettings.from_env({"CLAIMWATCH_FETCH_DEADLINE_S": "soon", "CLAIMWATCH_FETCH_MAX_BODY": "-5"})
+    assert err.value.problems == ["CLAIMWATCH_FETCH_DEADLINE_S: 'soon' is not a number of seconds",
+                                  "CLAIMWATCH_FETCH_MAX_BODY: '-5' must be at least 1"]
+
+
+def test_fetch_settings_carry_the_seen_record_ttl():
+    base = {"FEEDS_TABLE": "cw-Feeds", "ARTICLES_TABLE": "cw-Articles", "ARTICLE_QUEUE_URL": QUEUE}
+    assert FetchSettings.from_env(base).article_seen_days == 0
+    assert FetchSettings.from_env({**base, "ARTICLE_SEEN_DAYS": "400"}).article_seen_days == 400
+    with pytest.raises(SettingsError, match="ARTICLE_SEEN_DAYS: '-1' must not be negative"):
+        FetchSettings.from_env({**base, "ARTICLE_SEEN_DAYS": "-1"})
+
+
+def test_chat_topic_only_when_chat_alerts_are_on():
+    chat = "arn:aws:sns:us-east-1:123456789012:claimwatch-ChatAlertTopic-9Z"
+    base = {"WATCHES_TABLE": "cw-Watches", "ALERTS_TABLE": "cw-Alerts", "NOVELTY_TABLE": "cw-Novelty",
+            "ALERT_TOPIC_ARN": TOPIC, "ARTICLE_BUCKET": "cw-text", "CHAT_TOPIC_ARN": chat}
+    assert AlertSettings.from_env(base).chat_topic is None
+    assert AlertSettings.from_env({**base, "CHAT_ALERTS": "true"}).chat_topic == chat
+    assert AlertSettings.from_env(base).digest_period.days == 1  # the alert function has no DIGEST_RATE
+
+
+def test_every_function_of_the_template_has_settings_that_its_variables_satisfy():
+    from pathlib import Path
+
+    from claimwatch.local.template import load_template
+    from claimwatch.settings import FUNCTION_SETTINGS
+
+    template = load_template(Path(__file__).resolve().parents[2] / "template.yaml")
+    names = {Path(r["Properties"]["CodeUri"]).name for r in template["Resources"].values()
+             if r["Type"] == "AWS::Serverless::Function"}
+    assert set(FUNCTION_SETTINGS) <= names
+    glob = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        settings = FUNCTION_SETTINGS.get(Path(resource["Properties"]["CodeUri"]).name)
+        if settings is None:
+            continue
+        given = glob | set(resource["Properties"].get("Environment", {}).get("Variables", {}))
+        required = {f.metadata["env"] for f in dataclasses.fields(settings) if f.metadata["default"] is None}
+        assert required <= given, (settings.__name__, required - given)

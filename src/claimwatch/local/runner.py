@@ -29,6 +29,7 @@ import boto3
 from botocore.config import Config
 
 from claimwatch.local.template import FunctionSpec, LocalStack, load_template
+from claimwatch.settings import FUNCTION_SETTINGS, SettingsError
 from claimwatch.store import aws
 from claimwatch.store.replay import lambda_stream_record
 
@@ -160,6 +161,12 @@ class LocalPipeline:
         merged.update(extra_env or {})
         self._setenv(merged)
         self.env = merged
+        try:  # each function's settings, checked as its init would check them: one message for all
+            self.settings = {logical: FUNCTION_SETTINGS[spec.code_uri.name].from_env(merged)
+                             for logical, spec in self.functions.items() if spec.code_uri.name in FUNCTION_SETTINGS}
+        except SettingsError:
+            self.close()
+            raise
         self._handlers: dict[str, Callable] = {}
         self._stream_iterators: dict[str, dict[str, str | None]] = {}
         self._shard_of: dict[str, str] = {}  # stream record sequence number -> shard id

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Callable, Optional
 
-from claimwatch.alerts.policy import digest_period
 from claimwatch.alerts.service import AlertService
+from claimwatch.settings import AlertingSettings
 from claimwatch.store.alerts import DynamoAlertStore
 from claimwatch.store.novelty import DynamoNoveltyStore
 from claimwatch.store.topic import SnsPublisher
@@ -22,17 +21,15 @@ ALERT_LEASE = timedelta(seconds=90)
 
 
 class AlertWiring:
-    """Built once per container from the function's environment (table names, topic ARN)."""
+    """Built once per container from the function's settings (table names, topic ARNs)."""
 
-    def __init__(self, environ=os.environ):
-        self.watches = CachedWatches(WatchStore(environ["WATCHES_TABLE"]), build=WatchIndex)
-        self.alert_store = DynamoAlertStore(environ["ALERTS_TABLE"])
-        self.novelty_store = DynamoNoveltyStore(environ["NOVELTY_TABLE"])
-        chat = environ.get("CHAT_ALERTS", "false").strip().lower() == "true"
-        self.publisher = SnsPublisher(environ["ALERT_TOPIC_ARN"],
-                                      chat_topic_arn=environ.get("CHAT_TOPIC_ARN") if chat else None)
+    def __init__(self, settings: AlertingSettings):
+        self.watches = CachedWatches(WatchStore(settings.watches_table), build=WatchIndex)
+        self.alert_store = DynamoAlertStore(settings.alerts_table)
+        self.novelty_store = DynamoNoveltyStore(settings.novelty_table)
+        self.publisher = SnsPublisher(settings.alert_topic_arn, chat_topic_arn=settings.chat_topic)
         # One digest per watch per DigestRate period (the guard key is the period's start).
-        self.digest_period = digest_period(environ.get("DIGEST_RATE"))
+        self.digest_period = settings.digest_period
 
     def service(self, article_text: Optional[Callable[[str], Optional[str]]] = None) -> AlertService:
         """An AlertService over the current watches (reloaded at most once a minute)."""

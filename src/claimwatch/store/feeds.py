@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Optional
@@ -87,18 +86,13 @@ def _is_code(exc: ClientError, code: str) -> bool:
 
 
 class FeedStore:
-    def __init__(self, feeds_table_name: str, articles_table_name: str, dynamodb=None, seen_days: Optional[int] = None):
+    def __init__(self, feeds_table_name: str, articles_table_name: str, dynamodb=None, seen_days: int = 0):
         self.dynamodb = dynamodb or aws.resource("dynamodb")  # honours AWS_ENDPOINT_URL
-        # TTL of the seen-records (ARTICLE_SEEN_DAYS, template parameter ArticleSeenDays; 0: kept).
-        self.seen_days = int(os.environ.get("ARTICLE_SEEN_DAYS") or 0) if seen_days is None else seen_days
+        # TTL of the seen-records (FetchSettings.article_seen_days, template parameter ArticleSeenDays; 0: kept).
+        self.seen_days = seen_days
         self.feeds = self.dynamodb.Table(feeds_table_name)
         self.articles = self.dynamodb.Table(articles_table_name)
         self._client = self.dynamodb.meta.client  # takes and returns plain Python values
-
-    @classmethod
-    def from_env(cls, dynamodb=None) -> "FeedStore":
-        """Table names from FEEDS_TABLE and ARTICLES_TABLE (set by template.yaml)."""
-        return cls(os.environ["FEEDS_TABLE"], os.environ["ARTICLES_TABLE"], dynamodb)
 
     # -- registry ------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ ArticleQueue (one message per new article), their message formats, and the SQS c
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 
 from claimwatch.model import Article
@@ -66,19 +65,12 @@ def _body(values: dict, truncated: list[str]) -> bytes:
 
 
 class _Queue:
-    url_variable = ""  # the environment variable template.yaml sets to the queue's URL
-
     def __init__(self, queue_url: str, sqs=None):
-        self.queue_url = queue_url
+        self.queue_url = queue_url  # from the function's settings (claimwatch.settings)
         self.sqs = sqs or aws.client("sqs")
-
-    @classmethod
-    def from_env(cls, sqs=None):
-        return cls(os.environ[cls.url_variable], sqs)
 
 
 class ArticleQueue(_Queue):
-    url_variable = "ARTICLE_QUEUE_URL"
 
     def send(self, article: Article, truncated=()) -> list[str]:
         """Queue one article; returns every field cut on its way (``truncated`` included)."""
@@ -88,7 +80,6 @@ class ArticleQueue(_Queue):
 
 
 class FeedPollQueue(_Queue):
-    url_variable = "FEED_QUEUE_URL"
 
     def send(self, groups: list[list[str]]) -> tuple[int, int, list[str]]:
         """One message per group of feed ids, ten messages per call. Returns (messages sent, feeds
