@@ -3,11 +3,10 @@ places, actors) -> novelty clusters -> Claims and Mentions tables (batch writes)
 
 Each article is processed at most once (Powertools idempotency keyed on article id + content
 hash), claim ids are deterministic, and a poison article is retried a bounded number of times and
-then forwarded to the DLQ with the reason.
+then forwarded to the DLQ with the reason. The work on one article is claimwatch.articles.
 """
 
 import json
-from datetime import datetime, timezone
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -20,79 +19,42 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from claimwatch.feeds.content import article_text
+from claimwatch.articles import ArticleProcessor
 from claimwatch.feeds.http import SafeHttpClient
 from claimwatch.model import Article
-from claimwatch.novelty import assign_cluster
-from claimwatch.pipeline import analyze, warm_up
+from claimwatch.pipeline import warm_up
 from claimwatch.settings import ExtractSettings
 from claimwatch.store import aws
 from claimwatch.store.article_text import ArticleTextStore
 from claimwatch.store.claims import ClaimStore
 from claimwatch.store.novelty import DynamoNoveltyStore
+from claimwatch.store.queues import DeadLetterQueue
 
 logger = Logger()
 tracer = Tracer(patch_modules=aws.TRACED_MODULES)
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
+settings = ExtractSettings.from_env()
 # our DynamoDB client: a client of its own would come from a new boto3 session, which parses the
 # service model again
-settings = ExtractSettings.from_env()
 persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=aws.client("dynamodb"))
 idempotency = IdempotencyConfig(event_key_jmespath="[article_id, content_hash]", expires_after_seconds=7 * 24 * 3600)
 
-claims_store = ClaimStore(settings.claims_table, settings.mentions_table)
-novelty_store = DynamoNoveltyStore(settings.novelty_table)
-texts = ArticleTextStore(settings.article_bucket)
-http_client = SafeHttpClient.from_settings(settings)
-sqs = aws.client("sqs")
-DLQ_URL = settings.article_dlq_url
-MAX_RECEIVES = settings.article_max_receives
+articles = ArticleProcessor(
+    http_client=SafeHttpClient.from_settings(settings),
+    texts=ArticleTextStore(settings.article_bucket),
+    novelty=DynamoNoveltyStore(settings.novelty_table),
+    claims=ClaimStore(settings.claims_table, settings.mentions_table),
+)
+# Without a DLQ URL a failing article is left to the queue's redrive policy alone.
+dead_letters = DeadLetterQueue(settings.article_dlq_url) if settings.article_dlq_url else None
 warm_up()  # model, gazetteer and actors in the init phase, not in the first article's time
-
-
-def publication_date(value):
-    """The date relative dates resolve against; an odd date string is not worth failing an article."""
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date() if value else None
-    except ValueError:
-        logger.warning("unparseable publication date", extra={"published": value})
-        return None
 
 
 @idempotent_function(data_keyword_argument="article", config=idempotency, persistence_store=persistence)
 def extract_article(article: dict) -> dict:
-    art = Article.from_dict(article)
-    text = article_text(art, http_client)
-    texts.put(art.article_id, text.text)
-    provenance = art.provenance()
-    provenance.url = text.canonical_url or provenance.url
-    provenance.title = text.title or provenance.title
-    provenance.published = text.published or provenance.published
-    provenance.outlet = text.outlet or provenance.outlet
-    published = publication_date(provenance.published)
-    claims = analyze(text.text, published=published, provenance=provenance)
-    now = datetime.now(timezone.utc)
-    new_clusters = 0
-    for claim in claims:
-        cluster = assign_cluster(claim, novelty_store, outlet=provenance.outlet, now=now)
-        claim.cluster_id = cluster.cluster_id
-        new_clusters += bool(cluster.is_new)
-    claims_store.put_claims(claims)
-    return {"article_id": art.article_id, "claims": len(claims), "new_clusters": new_clusters}
-
-
-def forward_to_dlq(record: SQSRecord, error: Exception) -> None:
-    sqs.send_message(
-        QueueUrl=DLQ_URL,
-        MessageBody=record.body,
-        MessageAttributes={
-            "error_type": {"DataType": "String", "StringValue": type(error).__name__},
-            "error_reason": {"DataType": "String", "StringValue": str(error)[:1000] or type(error).__name__},
-            "receive_count": {"DataType": "Number", "StringValue": str(record.attributes.approximate_receive_count)},
-        },
-    )
+    return articles.process(Article.from_dict(article)).to_dict()
 
 
 @tracer.capture_method
@@ -103,8 +65,9 @@ def record_handler(record: SQSRecord) -> dict:
         receives = int(record.attributes.approximate_receive_count or 1)
         logger.exception("article failed", extra={"message_id": record.message_id, "receives": receives})
         metrics.add_metric(name="ArticleFailures", unit=MetricUnit.Count, value=1)
-        if DLQ_URL and receives >= MAX_RECEIVES:
-            forward_to_dlq(record, error)  # last attempt: park it with the reason instead of retrying
+        if dead_letters and receives >= settings.article_max_receives:
+            # last attempt: park it with the reason instead of retrying
+            dead_letters.forward(record.body, error, record.attributes.approximate_receive_count)
             return {"dead_lettered": True}
         raise
     metrics.add_metric(name="Claims", unit=MetricUnit.Count, value=result["claims"])

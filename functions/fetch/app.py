@@ -9,7 +9,7 @@ redrive policy parks it in the DLQ.
 """
 
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from functools import partial
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -18,11 +18,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.feeds.http import SafeHttpClient
-from claimwatch.feeds.poll import PollResult, poll_many
+from claimwatch.feeds.poll import PollResult
+from claimwatch.feeds.pollbatch import PolledBatch
 from claimwatch.settings import FetchSettings
 from claimwatch.store import aws
 from claimwatch.store.feeds import FeedStore
-from claimwatch.store.queues import ArticleQueue, PoisonMessage, feed_ids_from_message
+from claimwatch.store.queues import ArticleQueue, feed_ids_from_message, unique_feed_ids
 
 logger = Logger()
 tracer = Tracer(patch_modules=aws.TRACED_MODULES)
@@ -34,51 +35,20 @@ feeds = FeedStore(settings.feeds_table, settings.articles_table, seen_days=setti
 article_queue = ArticleQueue(settings.article_queue_url)
 http_client = SafeHttpClient.from_settings(settings)
 
-PER_HOST = 2  # concurrent requests to one host (the scheduler queues one host's feeds in one message)
-POLL_WORKERS = 16  # concurrent requests in all
-STORE_RESERVE_S = 15.0  # time kept back for storing states and queueing articles
-
 
 class IncompletePoll(RuntimeError):
     """Some of a feed's new articles are not yet queued and marked seen: retry the record."""
 
 
-def feed_ids(event: dict) -> list[str]:
-    """Feed ids of the well-formed records; a malformed one fails alone in record_handler."""
-    ids = []
-    for r in event.get("Records", []):
-        try:
-            ids += feed_ids_from_message(r["body"])
-        except (PoisonMessage, TypeError, KeyError):
-            continue
-    return list(dict.fromkeys(ids))
-
-
-def feed_deadline(states, remaining_s: float) -> float:
-    """Per-feed deadline such that the slowest host's feeds, polled PER_HOST at a time, all finish
-    before the function times out (ten feeds of one hanging host must not time the batch out)."""
-    per_host: dict[str, int] = {}
-    for state in states:
-        host = urlsplit(state.url).hostname or ""
-        per_host[host] = per_host.get(host, 0) + 1
-    rounds = max(-(-max(per_host.values(), default=1) // PER_HOST), -(-len(states) // POLL_WORKERS))
-    return max(1.0, min(http_client.deadline_s, (remaining_s - STORE_RESERVE_S) / rounds))
-
-
-# This invocation's poll results keyed by feed id (or the error reading the feed), consumed by
-# record_handler.
-_polled: dict[str, PollResult | Exception] = {}
-
-
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> int:
+def record_handler(record: SQSRecord, polled: PolledBatch) -> int:
     """Store the polls of one message's feeds (one host's); PoisonMessage: this record fails alone.
     Every feed is stored before the first failure is raised, so one feed's failure costs the
     others of its message only a cheap re-poll (conditional GET, articles already marked seen)."""
     stored, failures = 0, []
     for feed_id in feed_ids_from_message(record.body):
         try:
-            stored += store_polled(feed_id)
+            stored += store_polled(feed_id, polled.result(feed_id))
         except Exception as exc:
             failures.append(exc)
     if failures:
@@ -86,10 +56,7 @@ def record_handler(record: SQSRecord) -> int:
     return stored
 
 
-def store_polled(feed_id: str) -> int:
-    result = _polled.get(feed_id)
-    if isinstance(result, Exception):
-        raise result
+def store_polled(feed_id: str, result: PollResult | None) -> int:
     if result is None:  # unknown or deleted feed: nothing to poll, nothing to retry
         logger.warning("feed not in registry", extra={"feed_id": feed_id})
         return 0
@@ -116,11 +83,8 @@ def store_polled(feed_id: str) -> int:
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     now = datetime.now(timezone.utc)
-    loaded = feeds.get_each(feed_ids(event))
-    states = [s for s in loaded.values() if s is not None and not isinstance(s, Exception)]
-    _polled.clear()
-    _polled.update({fid: err for fid, err in loaded.items() if isinstance(err, Exception)})
-    results = poll_many(states, http_client, now, max_workers=POLL_WORKERS, per_host=PER_HOST,
-                        feed_deadline_s=feed_deadline(states, context.get_remaining_time_in_millis() / 1000))
-    _polled.update({res.state.feed_id: res for res in results})
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    loaded = feeds.get_each(unique_feed_ids(r.get("body") for r in event.get("Records", [])))
+    polled = PolledBatch.poll(loaded, http_client, now,
+                              remaining_s=context.get_remaining_time_in_millis() / 1000)
+    return process_partial_response(event=event, record_handler=partial(record_handler, polled=polled),
+                                    processor=processor, context=context)

@@ -47,7 +47,9 @@ def warm_up() -> None:
     gc.freeze()
 
 
-def _as_date(published) -> dt.date | None:
+def publication_date(published) -> dt.date | None:
+    """The date relative dates resolve against: a date, a datetime or an ISO 8601 string (None
+    when there is none or it does not parse)."""
     if published is None or published == "":
         return None
     if isinstance(published, dt.datetime):
@@ -76,7 +78,7 @@ def _inside(span, outer) -> bool:
 
 
 def _publication(published, provenance: model.Provenance | None) -> tuple[dt.date | None, model.Provenance]:
-    pub = _as_date(published if published is not None else (provenance.published if provenance else None))
+    pub = publication_date(published if published is not None else (provenance.published if provenance else None))
     return pub, provenance or model.Provenance(published=pub.isoformat() if pub else None)
 
 

@@ -102,3 +102,30 @@ class FeedPollQueue(_Queue):
             errors += [f"{', '.join(chunk[int(f['Id'])])}: {f.get('Message') or f.get('Code')}"
                        for f in resp.get("Failed", [])]
         return messages, feeds, errors
+
+
+class DeadLetterQueue(_Queue):
+    def forward(self, body: str, error: Exception, receive_count: int | str | None) -> None:
+        """Park a message that failed its last attempt, with the reason as message attributes (the
+        redrive policy would move it too, but without the reason)."""
+        self.sqs.send_message(
+            QueueUrl=self.queue_url,
+            MessageBody=body,
+            MessageAttributes={
+                "error_type": {"DataType": "String", "StringValue": type(error).__name__},
+                "error_reason": {"DataType": "String", "StringValue": str(error)[:1000] or type(error).__name__},
+                "receive_count": {"DataType": "Number", "StringValue": str(receive_count)},
+            },
+        )
+
+
+def unique_feed_ids(bodies) -> list[str]:
+    """The feed ids of the well-formed FeedPollQueue messages among ``bodies``, each once; a
+    malformed message is skipped here (it fails alone when its own record is handled)."""
+    ids: list[str] = []
+    for body in bodies:
+        try:
+            ids += feed_ids_from_message(body)
+        except (PoisonMessage, TypeError):
+            continue
+    return list(dict.fromkeys(ids))
