@@ -254,7 +254,7 @@ def run_dynamo(data: dict) -> dict:
     from moto import mock_aws
 
     from claimwatch.local.template import create_template_table
-    from claimwatch.store.novelty import DynamoNoveltyStore
+    from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
     from pipeline import CapacityMeter  # bench/pipeline.py: DynamoDB's capacity rules
 
     # moto answers in-process: fake credentials, no endpoint override (nothing leaves the process)

@@ -27,7 +27,7 @@ from claimwatch.settings import ExtractSettings
 from claimwatch.store import aws
 from claimwatch.store.article_text import ArticleTextStore
 from claimwatch.store.claims import ClaimStore
-from claimwatch.store.novelty import DynamoNoveltyStore
+from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
 from claimwatch.store.queues import DeadLetterQueue
 
 logger = Logger()

@@ -126,7 +126,7 @@ def test_each_distinct_claim_alerts_once_and_re_reports_raise_the_outlet_count(t
 
     # The withdrawal order was re-reported by the other side: one cluster, two outlets.
     from claimwatch.novelty import lookup_cluster
-    from claimwatch.store.novelty import DynamoNoveltyStore
+    from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
 
     store = DynamoNoveltyStore(run.pipe.env["NOVELTY_TABLE"], dynamodb=run.pipe.session.resource("dynamodb"))
     assert lookup_cluster(store, withdrawal["cluster"]["cluster_id"]).outlets == {"Front Line Kyiv", "Donetsk Courier"}

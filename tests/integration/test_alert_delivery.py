@@ -18,8 +18,8 @@ from fakewatch import FakeWatchIndex, Watch  # noqa: E402
 from claimwatch.alerts import AlertService  # noqa: E402
 from claimwatch.local.template import create_template_table  # noqa: E402
 from claimwatch.novelty import assign_cluster  # noqa: E402
-from claimwatch.store.alerts import DynamoAlertStore  # noqa: E402
-from claimwatch.store.novelty import DynamoNoveltyStore  # noqa: E402
+from claimwatch.store.dynamo_alert_ledger import DynamoAlertStore  # noqa: E402
+from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore  # noqa: E402
 from claimwatch.store.topic import SnsPublisher  # noqa: E402
 
 REGION = "eu-west-1"

@@ -2,6 +2,6 @@
 
 from claimwatch.alerts.render import RenderedAlert, render_alert
 from claimwatch.alerts.service import AlertOutcome, AlertService
-from claimwatch.alerts.store import AlertStore, InMemoryAlertStore
+from claimwatch.alerts.ledger import AlertStore, InMemoryAlertStore
 
 __all__ = ["AlertOutcome", "AlertService", "AlertStore", "InMemoryAlertStore", "RenderedAlert", "render_alert"]

@@ -4,7 +4,7 @@ one message that lists every watch it matched (a subscriber to two of them gets 
 ``handle(claims)`` is what the alert function runs on each DynamoDB stream batch (claims that
 extract has already put in clusters); ``digest(now)`` is what the scheduled digest function runs.
 Both are safe to run twice, and concurrently: every send is guarded by a conditional put in the
-alert store (see ``alerts/store.py``), taken before publishing and released if publishing fails.
+alert store (see ``alerts/ledger.py``), taken before publishing and released if publishing fails.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Optional
 
 from claimwatch.alerts import policy
 from claimwatch.alerts.render import combine_alerts, main_kind, max_severity, render_alert, render_digest
-from claimwatch.alerts.store import INCLUDED, PENDING, SENT
+from claimwatch.alerts.ledger import INCLUDED, PENDING, SENT
 from claimwatch.model import Claim
 from claimwatch.novelty import ClusterResult, lookup_cluster
 

@@ -7,7 +7,7 @@ syndicated copies and edits to the first claim's cluster. See ``cluster.py`` for
 
 from claimwatch.novelty.cluster import ClusterResult, assign_cluster, lookup_cluster
 from claimwatch.novelty.fingerprint import Fingerprint, estimated_jaccard, fingerprint
-from claimwatch.novelty.store import ClusterMerged, ClusterRecord, InMemoryNoveltyStore, Member, NoveltyStore
+from claimwatch.novelty.cluster_index import ClusterMerged, ClusterRecord, InMemoryNoveltyStore, Member, NoveltyStore
 
 __all__ = [
     "ClusterMerged",

@@ -41,7 +41,7 @@ from claimwatch.novelty.fingerprint import (
     sketch_similarity,
 )
 from claimwatch.novelty.identity import Identity, conflicts, may_be_same, same_speaker, within_window
-from claimwatch.novelty.store import ClusterMerged, ClusterRecord, Member, NoveltyStore, split_sketch
+from claimwatch.novelty.cluster_index import ClusterMerged, ClusterRecord, Member, NoveltyStore, split_sketch
 
 SAME_SOURCE_THRESHOLD = 0.5
 OTHER_SOURCE_THRESHOLD = 0.6

@@ -7,8 +7,8 @@ from typing import Callable, Optional
 
 from claimwatch.alerts.service import AlertService
 from claimwatch.settings import AlertingSettings
-from claimwatch.store.alerts import DynamoAlertStore
-from claimwatch.store.novelty import DynamoNoveltyStore
+from claimwatch.store.dynamo_alert_ledger import DynamoAlertStore
+from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
 from claimwatch.store.topic import SnsPublisher
 from claimwatch.store.watches import CachedWatches, WatchStore
 from claimwatch.watch.matcher import WatchIndex

@@ -20,7 +20,7 @@ from claimfactory import make_claim  # noqa: E402
 from claimwatch.local.template import create_template_table  # noqa: E402
 from claimwatch.novelty import assign_cluster, lookup_cluster  # noqa: E402
 from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint  # noqa: E402
-from claimwatch.store.novelty import BAND_CAPACITY, DynamoNoveltyStore  # noqa: E402
+from claimwatch.store.dynamo_cluster_index import BAND_CAPACITY, DynamoNoveltyStore  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 CONTENT = "Russian forces have secured all approaches to Konstantinovka"

@@ -10,7 +10,7 @@ two-phase so that exactly-once holds without losing alerts:
    deleted, so the retried record can send it).
 
 Digest items wait under their own partition until the scheduled digest sends them.
-``store/alerts.py`` implements the same protocol on DynamoDB.
+``store/dynamo_alert_ledger.py`` implements the same protocol on DynamoDB.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import Optional
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from claimwatch.alerts.store import PENDING, SENT
+from claimwatch.alerts.ledger import PENDING, SENT
 from claimwatch.store import aws
 
 

@@ -3,7 +3,7 @@
 Every mutation is a conditional or set-union write, so the same sequence of calls from two
 concurrent workers (or a replay) converges: creating a cluster that exists fails instead of
 overwriting it, joining a cluster adds to sets (adding twice is adding once), and a merge only
-happens when neither side has been merged already. ``store/novelty.py`` maps the same operations
+happens when neither side has been merged already. ``store/dynamo_cluster_index.py`` maps the same operations
 onto DynamoDB condition and update expressions.
 """
 

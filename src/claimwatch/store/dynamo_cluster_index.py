@@ -40,7 +40,7 @@ from botocore.exceptions import ClientError
 
 from claimwatch.novelty.fingerprint import decode_signature, encode_signature
 from claimwatch.novelty.identity import WINDOW_DAYS
-from claimwatch.novelty.store import (
+from claimwatch.novelty.cluster_index import (
     ClusterMerged,
     ClusterRecord,
     Member,
