@@ -2,25 +2,21 @@
 exactly the alerts it selects, and replays or concurrent alerters never send anything twice."""
 
 import json
-import sys
 import threading
 from datetime import datetime, timezone
-from pathlib import Path
 
 import boto3
 import pytest
+from claimfactory import make_claim
+from fakewatch import FakeWatchIndex, Watch
 from moto import mock_aws
 
-sys.path[:0] = [str(Path(__file__).parents[1] / "unit" / "novelty"), str(Path(__file__).parents[1] / "unit" / "alerts")]
-from claimfactory import make_claim  # noqa: E402
-from fakewatch import FakeWatchIndex, Watch  # noqa: E402
-
-from claimwatch.alerts import AlertService  # noqa: E402
-from claimwatch.local.template import create_template_table  # noqa: E402
-from claimwatch.novelty import assign_cluster  # noqa: E402
-from claimwatch.store.dynamo_alert_ledger import DynamoAlertStore  # noqa: E402
-from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore  # noqa: E402
-from claimwatch.store.topic import SnsPublisher  # noqa: E402
+from claimwatch.alerts import AlertService
+from claimwatch.local.template import create_template_table
+from claimwatch.novelty import assign_cluster
+from claimwatch.store.dynamo_alert_ledger import DynamoAlertStore
+from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
+from claimwatch.store.topic import SnsPublisher
 
 REGION = "eu-west-1"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)

@@ -2,25 +2,20 @@
 band, never a Scan), founding a cluster files it with one UpdateItem per band and no re-check
 reads, replays do not inflate counts, and concurrent extract workers settle on one cluster."""
 
-import sys
 import threading
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import boto3
 import pytest
-
+from claimfactory import make_claim
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "novelty"))
-from claimfactory import make_claim  # noqa: E402
-
-from claimwatch.local.template import create_template_table  # noqa: E402
-from claimwatch.novelty import assign_cluster, lookup_cluster  # noqa: E402
-from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint  # noqa: E402
-from claimwatch.store.dynamo_cluster_index import BAND_CAPACITY, DynamoNoveltyStore  # noqa: E402
+from claimwatch.local.template import create_template_table
+from claimwatch.novelty import assign_cluster, lookup_cluster
+from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint
+from claimwatch.store.dynamo_cluster_index import BAND_CAPACITY, DynamoNoveltyStore
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 CONTENT = "Russian forces have secured all approaches to Konstantinovka"

@@ -7,21 +7,20 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import boto3
+import moto
 import pytest
 
-boto3 = pytest.importorskip("boto3")
-moto = pytest.importorskip("moto")
+from claimwatch.feeds.errors import FetchError
+from claimwatch.feeds.health import record_failure, record_success
+from claimwatch.feeds.identity import article_id_for, canonical_url, content_hash
+from botocore.exceptions import ClientError
 
-from claimwatch.feeds.errors import FetchError  # noqa: E402
-from claimwatch.feeds.health import record_failure, record_success  # noqa: E402
-from claimwatch.feeds.identity import article_id_for, canonical_url, content_hash  # noqa: E402
-from botocore.exceptions import ClientError  # noqa: E402
-
-from claimwatch.feeds.poll import PollResult  # noqa: E402
-from claimwatch.local.template import create_template_table  # noqa: E402
-from claimwatch.model import Article  # noqa: E402
-from claimwatch.store.feeds import FIELD_LIMITS, FeedStore  # noqa: E402
-from claimwatch.store.queues import SQS_BODY_LIMIT, ArticleQueue  # noqa: E402
+from claimwatch.feeds.poll import PollResult
+from claimwatch.local.template import create_template_table
+from claimwatch.model import Article
+from claimwatch.store.feeds import FIELD_LIMITS, FeedStore
+from claimwatch.store.queues import SQS_BODY_LIMIT, ArticleQueue
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 

@@ -36,8 +36,9 @@ def import_handler(function: str, probe: str, **extra_env) -> object:
             env[name] = f"arn:aws:sns:us-east-1:123456789012:{name.lower()}"
         else:  # a table or bucket name (S3 takes no underscores)
             env[name] = name.lower().replace("_", "-")
-    code = f"import json, sys; sys.path.insert(0, 'functions/{function}'); import app\n{probe}"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
+    # run in the function's directory, as Lambda runs app.py from its task root
+    code = f"import json, sys; import app\n{probe}"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO / "functions" / function, env=env, capture_output=True, text=True,
                           timeout=180)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])

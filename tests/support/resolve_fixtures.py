@@ -10,7 +10,7 @@ import pytest
 from claimwatch.resolve.build import ensure_gazetteer
 from claimwatch.resolve.gazetteer import Gazetteer, set_gazetteer
 
-SEED_ARTICLE = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_e617115571040da7.txt"
+SEED_ARTICLE = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "000_e617115571040da7.txt"
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Build model.Claim objects for tests the way extraction would: every span an offset into the
 article text, places and actors carrying their resolved ids. Shared by the novelty, alerts and
-integration tests (their conftests put this directory on sys.path)."""
+integration tests (tests/support is on pytest's pythonpath)."""
 
 from __future__ import annotations
 
