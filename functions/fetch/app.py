@@ -8,7 +8,7 @@ its articles could not be queued or marked seen; SQS retries it and, after maxRe
 redrive policy parks it in the DLQ.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -73,8 +73,10 @@ def store_polled(feed_id: str, result: PollResult | None) -> int:
     if not stored.complete:
         metrics.add_metric(name="ArticlesNotQueued", unit=MetricUnit.Count, value=len(stored.failed))
         metrics.add_metric(name="ArticlesNotMarked", unit=MetricUnit.Count, value=len(stored.unmarked))
-        raise IncompletePoll(f"feed {feed_id}: {len(stored.failed)} article(s) not queued, "
-                             f"{len(stored.unmarked)} queued but not marked seen; {'; '.join(stored.errors[:3])}")
+        raise IncompletePoll(
+            f"feed {feed_id}: {len(stored.failed)} article(s) not queued, "
+            f"{len(stored.unmarked)} queued but not marked seen; {'; '.join(stored.errors[:3])}"
+        )
     return len(stored.queued)
 
 
@@ -82,9 +84,9 @@ def store_polled(feed_id: str, result: PollResult | None) -> int:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     loaded = feeds.get_each(unique_feed_ids(r.get("body") for r in event.get("Records", [])))
-    polled = PolledBatch.poll(loaded, http_client, now,
-                              remaining_s=context.get_remaining_time_in_millis() / 1000)
-    return process_partial_response(event=event, record_handler=partial(record_handler, polled=polled),
-                                    processor=processor, context=context)
+    polled = PolledBatch.poll(loaded, http_client, now, remaining_s=context.get_remaining_time_in_millis() / 1000)
+    return process_partial_response(
+        event=event, record_handler=partial(record_handler, polled=polled), processor=processor, context=context
+    )

@@ -8,7 +8,7 @@ others; if any failed, the invocation fails after the rest went out and Lambda's
 retry tries again (a feed enqueued twice is polled twice, which its conditional GET makes cheap).
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -33,7 +33,7 @@ feed_queue = FeedPollQueue(settings.feed_queue_url)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    due = feeds.due_feed_ids(datetime.now(timezone.utc))
+    due = feeds.due_feed_ids(datetime.now(UTC))
     messages, sent, errors = feed_queue.send(group_by_host(due))
     metrics.add_metric(name="FeedsEnqueued", unit=MetricUnit.Count, value=sent)
     logger.info("feeds enqueued", extra={"due": len(due), "sent": sent, "messages": messages})

@@ -8,7 +8,7 @@ import dataclasses
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 from claimwatch.feeds.content import ArticleText, article_text
@@ -65,7 +65,7 @@ class ArticleProcessor:
             # an odd date string is not worth failing an article: its relative dates stay unresolved
             logger.warning("unparseable publication date", extra={"published": provenance.published})
         claims = analyze(text.text, provenance=provenance)
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         new_clusters = 0
         for claim in claims:
             cluster = assign_cluster(claim, self.novelty, outlet=provenance.outlet, now=now)

@@ -7,8 +7,8 @@ import dataclasses
 import datetime as dt
 import gc
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from spacy.tokens import Doc
 
@@ -92,8 +92,15 @@ def _map_spans(claims: list[model.Claim], places: list, actors: list, to_article
             claim.sentence_span = to_article(*claim.sentence_span)
 
 
-def _claims_of_doc(doc: Doc, pub: dt.date | None, provenance: model.Provenance, key: str, with_entities: bool,
-                   to_article: Callable | None = None, keep_from: int = 0) -> list[model.Claim]:
+def _claims_of_doc(
+    doc: Doc,
+    pub: dt.date | None,
+    provenance: model.Provenance,
+    key: str,
+    with_entities: bool,
+    to_article: Callable | None = None,
+    keep_from: int = 0,
+) -> list[model.Claim]:
     """The claims of one Doc whose cue starts at or after ``keep_from`` (a Doc offset), with places,
     actors, provenance and ids; spans mapped through ``to_article`` when the Doc is not the article."""
     claims = [c for c in extract_attributions(doc, pub) if c.cue.span[0] >= keep_from]
@@ -118,8 +125,13 @@ def _claims_of_doc(doc: Doc, pub: dt.date | None, provenance: model.Provenance, 
     return claims
 
 
-def claims_from_doc(doc: Doc, published=None, provenance: model.Provenance | None = None,
-                    article_key: str | None = None, with_entities: bool = True) -> list[model.Claim]:
+def claims_from_doc(
+    doc: Doc,
+    published=None,
+    provenance: model.Provenance | None = None,
+    article_key: str | None = None,
+    with_entities: bool = True,
+) -> list[model.Claim]:
     """Claims of an already parsed Doc, with places/actors attached and ids set.
     ``with_entities=False`` skips place/actor resolution (extraction-only scoring)."""
     pub, provenance = _publication(published, provenance)
@@ -159,10 +171,14 @@ def _prepare(text: str, published, provenance: model.Provenance | None) -> _Arti
     clean = clean_text(text)
     body = clean.text
     if len(body) > MAX_ARTICLE_CHARS:
-        body = body[:cut_before(body, MAX_ARTICLE_CHARS // 2, MAX_ARTICLE_CHARS)]
-        logger.warning("article text truncated to %d of %d characters (article %s)", len(body), len(clean.text),
-                       provenance.article_id or provenance.url or "without id",
-                       extra={"article_id": provenance.article_id, "chars": len(clean.text), "kept": len(body)})
+        body = body[: cut_before(body, MAX_ARTICLE_CHARS // 2, MAX_ARTICLE_CHARS)]
+        logger.warning(
+            "article text truncated to %d of %d characters (article %s)",
+            len(body),
+            len(clean.text),
+            provenance.article_id or provenance.url or "without id",
+            extra={"article_id": provenance.article_id, "chars": len(clean.text), "kept": len(body)},
+        )
     return _Article(clean, body, pub, provenance, provenance.article_id or model.stable_id(text, length=24))
 
 
@@ -178,8 +194,15 @@ def _claims_of_long(article: _Article, with_entities: bool) -> list[model.Claim]
     for start, end in chunk_bounds(article.body, CHUNK_CHARS):
         base = min(carried, start)
         doc = nlp(article.body[base:end])
-        claims += _claims_of_doc(doc, article.pub, article.provenance, article.key, with_entities,
-                                 article.to_article(base), keep_from=start - base)
+        claims += _claims_of_doc(
+            doc,
+            article.pub,
+            article.provenance,
+            article.key,
+            with_entities,
+            article.to_article(base),
+            keep_from=start - base,
+        )
         carried = base + context_start(doc, CONTEXT_CHARS)
         del doc  # not alive while the next piece is parsed
     return claims
@@ -191,8 +214,9 @@ def _analyze(article: _Article, doc: Doc | None, with_entities: bool) -> list[mo
     return _claims_of_doc(doc, article.pub, article.provenance, article.key, with_entities, article.to_article())
 
 
-def analyze(text: str, published=None, provenance: model.Provenance | None = None,
-            with_entities: bool = True) -> list[model.Claim]:
+def analyze(
+    text: str, published=None, provenance: model.Provenance | None = None, with_entities: bool = True
+) -> list[model.Claim]:
     """Every claim in ``text``; spans are offsets into ``text`` exactly as given (the claims' texts
     are free of invisible characters: claimwatch.textclean). Text beyond ``MAX_ARTICLE_CHARS`` is
     cut at a paragraph or sentence break and logged; texts over ``CHUNK_CHARS`` are parsed in
@@ -202,8 +226,9 @@ def analyze(text: str, published=None, provenance: model.Provenance | None = Non
     return _analyze(article, doc, with_entities)
 
 
-def analyze_many(items: Iterable, batch_size: int = 16, n_process: int = 1,
-                 with_entities: bool = True) -> list[list[model.Claim]]:
+def analyze_many(
+    items: Iterable, batch_size: int = 16, n_process: int = 1, with_entities: bool = True
+) -> list[list[model.Claim]]:
     """Claims of many texts through ``nlp.pipe``. ``items`` are texts or (text, published,
     provenance) tuples; returns one claim list per item, in order (texts over ``CHUNK_CHARS`` go
     piece by piece, as in ``analyze``)."""

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 
 # Cf as of Unicode 15.0 (tests/unit/extract/test_textclean.py checks it covers this Python's
 # unicodedata), and Cc without tab and line feed.
-FORMAT_CHARS = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
-                "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-                "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
 CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85"
 _INVISIBLE = re.compile(f"[{CONTROL_CHARS}{FORMAT_CHARS}\ud800-\udfff]+")
@@ -61,11 +63,11 @@ def clean_text(text: str) -> CleanText:
     removed: list[int] = []
     kept = pos = 0  # characters written so far; where in ``text`` the next piece starts
     for m in _INVISIBLE.finditer(text):
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         kept += m.start() - pos
         for i in range(m.start(), m.end()):
             c = text[i]
-            if c in _LINE_BREAKS and not (c == "\r" and text[i + 1:i + 2] == "\n"):
+            if c in _LINE_BREAKS and not (c == "\r" and text[i + 1 : i + 2] == "\n"):
                 out.append("\n")
             elif "\ud800" <= c <= "\udfff":
                 out.append("\ufffd")

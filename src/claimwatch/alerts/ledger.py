@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from typing import Optional, Protocol
+from typing import Protocol
 
 PENDING = "pending"
 SENT = "sent"
@@ -27,12 +27,11 @@ INCLUDED = "included"  # a development folded into another message: never sent o
 class AlertStore(Protocol):
     def try_claim(self, watch_id: str, key: str, now: datetime, lease: timedelta) -> bool: ...
 
-    def mark_sent(self, watch_id: str, key: str, message_id: Optional[str], now: datetime,
-                  status: str = SENT) -> None: ...
+    def mark_sent(self, watch_id: str, key: str, message_id: str | None, now: datetime, status: str = SENT) -> None: ...
 
     def release(self, watch_id: str, key: str) -> None: ...
 
-    def status(self, watch_id: str, key: str) -> Optional[str]: ...  # pending | sent | included | None
+    def status(self, watch_id: str, key: str) -> str | None: ...  # pending | sent | included | None
 
     def add_pending(self, watch_id: str, item_key: str, item: dict) -> None: ...
 
@@ -65,7 +64,7 @@ class InMemoryAlertStore:
             if rec and rec["status"] == PENDING:
                 del self.records[(watch_id, key)]
 
-    def status(self, watch_id, key) -> Optional[str]:
+    def status(self, watch_id, key) -> str | None:
         with self._lock:
             rec = self.records.get((watch_id, key))
             return rec["status"] if rec else None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Optional
 
 from claimwatch.model import Claim
 
@@ -28,14 +27,14 @@ INSTANT, CORROBORATED, DEVELOPMENT, DIGEST = "instant", "corroborated", "develop
 class Decision:
     kind: str
     key: str  # ledger key for the exactly-once guard ("" for digest items)
-    main_key: Optional[str] = None  # developments: the watch's first alert for this cluster
+    main_key: str | None = None  # developments: the watch's first alert for this cluster
 
 
 def delivery_of(watch) -> str:
     return (getattr(watch, "delivery", None) or INSTANT) if watch is not None else INSTANT
 
 
-def corroboration_of(watch) -> Optional[int]:
+def corroboration_of(watch) -> int | None:
     n = getattr(watch, "corroborated", None) if watch is not None else None
     return int(n) if n else None
 
@@ -65,7 +64,11 @@ def severity(claim: Claim, cluster, kind: str) -> str:
     medium otherwise."""
     if kind == DEVELOPMENT or (cluster is not None and cluster.outlets >= 3):
         return "high"
-    if claim.hedged or claim.source.type in ("anonymous", "unknown") or not (claim.source.name or claim.source.actor_id):
+    if (
+        claim.hedged
+        or claim.source.type in ("anonymous", "unknown")
+        or not (claim.source.name or claim.source.actor_id)
+    ):
         return "low"
     return "medium"
 
@@ -73,7 +76,7 @@ def severity(claim: Claim, cluster, kind: str) -> str:
 _RATE = re.compile(r"rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)")
 
 
-def digest_period(schedule_expression: Optional[str]) -> timedelta:
+def digest_period(schedule_expression: str | None) -> timedelta:
     """The digest period of a watch from the digest schedule (`DigestRate`): `rate(1 hour)` sends
     one digest per watch per hour. A cron expression or none means one per day."""
     m = _RATE.fullmatch((schedule_expression or "").strip())

@@ -17,8 +17,8 @@ from __future__ import annotations
 import json as jsonlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
 from urllib.parse import quote, urlsplit
 
 from claimwatch.model import Claim
@@ -67,7 +67,7 @@ def _defang(text: str) -> str:
     return text.replace("@", "[at]")
 
 
-def neutralise(text: Optional[str], limit: int = LINE_MAX, single_line: bool = True) -> str:
+def neutralise(text: str | None, limit: int = LINE_MAX, single_line: bool = True) -> str:
     """Article text made inert for an alert: no control characters, markup, links or mark spoofing."""
     if not text:
         return ""
@@ -98,7 +98,7 @@ def ascii_subject(text: str) -> str:
     return cut_at_word(text, SUBJECT_MAX, "...")
 
 
-def safe_url(url: Optional[str]) -> Optional[str]:
+def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = _CONTROL.sub("", url).strip()
@@ -128,7 +128,7 @@ def _words(text: str) -> str:
 
 
 def source_label(claim: Claim) -> str:
-    """"Kimakovsky ("He"), adviser to the head of the DPR": the resolved name, the pronoun as
+    """ "Kimakovsky ("He"), adviser to the head of the DPR": the resolved name, the pronoun as
     written, the role unless the name already says it; brackets balanced."""
     src = claim.source
     label = balanced(src.name or src.text or "unknown source")
@@ -160,7 +160,7 @@ def _whole_brackets(segment: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _match_spans(matches, segment: str, base: Optional[int]) -> list:
+def _match_spans(matches, segment: str, base: int | None) -> list:
     spans = []
     for m in matches:
         span = getattr(m, "span", None)
@@ -192,7 +192,7 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-def context_span(claim: Claim, matches, article_text: Optional[str]) -> Optional[tuple[int, int]]:
+def context_span(claim: Claim, matches, article_text: str | None) -> tuple[int, int] | None:
     """The claim's sentence together with the sentence(s) of every matched span: a quotation
     that runs over several sentences shows the one with the matched place too."""
     s = claim.sentence_span
@@ -208,7 +208,7 @@ def context_span(claim: Claim, matches, article_text: Optional[str]) -> Optional
     return lo, hi
 
 
-def context_with_marks(claim: Claim, matches, article_text: Optional[str] = None) -> str:
+def context_with_marks(claim: Claim, matches, article_text: str | None = None) -> str:
     """The sentence(s) holding the claim and its matched spans (or its content, without the
     article), matched spans marked."""
     window = context_span(claim, matches, article_text)
@@ -228,8 +228,12 @@ def context_with_marks(claim: Claim, matches, article_text: Optional[str] = None
     for start, end in spans:
         if start < lo or end > hi:
             continue
-        pieces += [neutralise(segment[pos:start], CONTEXT_MAX, False), MARK_OPEN,
-                   neutralise(segment[start:end], 200, False), MARK_CLOSE]
+        pieces += [
+            neutralise(segment[pos:start], CONTEXT_MAX, False),
+            MARK_OPEN,
+            neutralise(segment[start:end], 200, False),
+            MARK_CLOSE,
+        ]
         pos = end
     pieces.append(neutralise(segment[pos:hi], CONTEXT_MAX, False))
     text = _SPACES.sub(" ", "".join(pieces)).strip()
@@ -239,11 +243,15 @@ def context_with_marks(claim: Claim, matches, article_text: Optional[str] = None
 def _cluster_lines(cluster) -> list:
     if cluster is None:
         return []
-    lines = [f"Cluster {neutralise(cluster.cluster_id, 64)}: carried by {cluster.outlets} outlet(s), "
-             f"{cluster.articles} article(s); first seen {neutralise(cluster.first_seen, 40)}"]
+    lines = [
+        f"Cluster {neutralise(cluster.cluster_id, 64)}: carried by {cluster.outlets} outlet(s), "
+        f"{cluster.articles} article(s); first seen {neutralise(cluster.first_seen, 40)}"
+    ]
     for dev in cluster.developments[:10]:
-        lines.append(f"  - {neutralise(dev.get('kind'), 20)} by {neutralise(dev.get('source'), 80)}"
-                     f" ({neutralise(dev.get('outlet'), 60) or 'unknown outlet'}, {neutralise(dev.get('published'), 40)})")
+        lines.append(
+            f"  - {neutralise(dev.get('kind'), 20)} by {neutralise(dev.get('source'), 80)}"
+            f" ({neutralise(dev.get('outlet'), 60) or 'unknown outlet'}, {neutralise(dev.get('published'), 40)})"
+        )
     return lines
 
 
@@ -285,17 +293,24 @@ def message_attributes(watch_ids: list, kinds: list, severity: str, claims: list
         "actor_names": _as_array(name for c in claims for name in actor_names(c)),
         "source": _as_array(c.source.name or c.source.text for c in claims),
         "cluster_id": _as_array(cl.cluster_id for cl in clusters if cl is not None),
-        "outlet_count": {"DataType": "Number",
-                         "StringValue": str(max([cl.outlets for cl in clusters if cl is not None] or [0]))},
+        "outlet_count": {
+            "DataType": "Number",
+            "StringValue": str(max([cl.outlets for cl in clusters if cl is not None] or [0])),
+        },
     }
 
 
-def _cluster_json(cluster) -> Optional[dict]:
+def _cluster_json(cluster) -> dict | None:
     if cluster is None:
         return None
-    return {"cluster_id": cluster.cluster_id, "is_new": cluster.is_new, "outlets": cluster.outlets,
-            "articles": cluster.articles, "first_seen": cluster.first_seen,
-            "developments": cluster.developments}
+    return {
+        "cluster_id": cluster.cluster_id,
+        "is_new": cluster.is_new,
+        "outlets": cluster.outlets,
+        "articles": cluster.articles,
+        "first_seen": cluster.first_seen,
+        "developments": cluster.developments,
+    }
 
 
 def main_kind(kinds: Iterable[str]) -> str:
@@ -311,8 +326,16 @@ def _watches_label(watch_ids: list) -> str:
     return ("watch " if len(watch_ids) == 1 else "watches ") + neutralise(", ".join(watch_ids), 160)
 
 
-def render_alert(claim: Claim, matches: list, cluster, article_text: Optional[str] = None, *,
-                 kind: str = "instant", severity: str = "medium", kinds: Optional[dict] = None) -> RenderedAlert:
+def render_alert(
+    claim: Claim,
+    matches: list,
+    cluster,
+    article_text: str | None = None,
+    *,
+    kind: str = "instant",
+    severity: str = "medium",
+    kinds: dict | None = None,
+) -> RenderedAlert:
     """One claim as one message listing every watch it matched; ``kinds`` maps each watch to its
     delivery kind (instant, corroborated, development) when they differ."""
     watch_ids = sorted({m.watch_id for m in matches}) or ["unknown"]
@@ -321,8 +344,9 @@ def render_alert(claim: Claim, matches: list, cluster, article_text: Optional[st
     mixed = len(set(kinds.values())) > 1
     prov = claim.provenance
     line = claim_line(claim)
-    subject = ascii_subject(f"[claimwatch {severity}] {', '.join(watch_ids)}: {source_label(claim)} - "
-                            f"{claim.content.text}")
+    subject = ascii_subject(
+        f"[claimwatch {severity}] {', '.join(watch_ids)}: {source_label(claim)} - {claim.content.text}"
+    )
     url = safe_url(prov.url)
     section = [
         line,
@@ -331,8 +355,12 @@ def render_alert(claim: Claim, matches: list, cluster, article_text: Optional[st
         f"  {context_with_marks(claim, matches, article_text)}",
         "",
         "Why this alert:",
-        *[f"  - watch {neutralise(m.watch_id, 80)}" + (f" ({kinds.get(m.watch_id)})" if mixed else "")
-          + f": {neutralise(m.reason, 300)}" for m in matches],
+        *[
+            f"  - watch {neutralise(m.watch_id, 80)}"
+            + (f" ({kinds.get(m.watch_id)})" if mixed else "")
+            + f": {neutralise(m.reason, 300)}"
+            for m in matches
+        ],
         "",
         f"Article: {neutralise(prov.title, 200) or '(untitled)'} — {neutralise(prov.outlet, 80) or 'unknown outlet'}"
         + (f", published {neutralise(prov.published, 40)}" if prov.published else ""),
@@ -347,8 +375,17 @@ def render_alert(claim: Claim, matches: list, cluster, article_text: Optional[st
         "kinds": kinds,
         "severity": severity,
         "summary": line,
-        "matches": [{"watch_id": m.watch_id, "kind": m.kind, "entity_key": m.entity_key, "text": m.text,
-                     "span": list(m.span) if m.span else None, "reason": m.reason} for m in matches],
+        "matches": [
+            {
+                "watch_id": m.watch_id,
+                "kind": m.kind,
+                "entity_key": m.entity_key,
+                "text": m.text,
+                "span": list(m.span) if m.span else None,
+                "reason": m.reason,
+            }
+            for m in matches
+        ],
         "cluster": _cluster_json(cluster),
         "claim": claim.to_dict(),
     }
@@ -386,8 +423,13 @@ def combine_alerts(alerts: list, claims: list, clusters: list, limit: int = 25) 
     return RenderedAlert(
         subject=subject,
         text="\n".join(parts),
-        json={"kind": kind, "watch_ids": watch_ids, "severity": severity, "count": len(alerts),
-              "alerts": [a.json for a in shown]},
+        json={
+            "kind": kind,
+            "watch_ids": watch_ids,
+            "severity": severity,
+            "count": len(alerts),
+            "alerts": [a.json for a in shown],
+        },
         attributes=message_attributes(watch_ids, kinds, severity, claims, clusters),
         section="\n".join(parts[2:]),
     )
@@ -399,22 +441,36 @@ def render_digest(watch_id: str, period: str, groups: list) -> RenderedAlert:
     clusters = [cl for cl, _ in groups]
     severity = "medium" if any(cl is not None and cl.outlets >= 3 for cl in clusters) else "low"
     subject = ascii_subject(f"[claimwatch digest] {watch_id}: {len(clusters)} claim(s), {period}")
-    lines = [f"Digest for watch {neutralise(watch_id, 80)}, period {neutralise(period, 40)}: "
-             f"{len(clusters)} new claim(s) from {len(claims)} report(s)", ""]
+    lines = [
+        f"Digest for watch {neutralise(watch_id, 80)}, period {neutralise(period, 40)}: "
+        f"{len(clusters)} new claim(s) from {len(claims)} report(s)",
+        "",
+    ]
     for i, (cluster, members) in enumerate(groups, 1):
         outlets = f"{cluster.outlets} outlet(s)" if cluster is not None else "1 outlet"
         lines.append(f"{i}. {claim_line(members[0])}  [{outlets}]")
         for claim in members:
             prov = claim.provenance
-            lines.append(f"   - {neutralise(prov.outlet, 80) or 'unknown outlet'}: {safe_url(prov.url) or '(no safe link)'}")
+            lines.append(
+                f"   - {neutralise(prov.outlet, 80) or 'unknown outlet'}: {safe_url(prov.url) or '(no safe link)'}"
+            )
         for dev in (cluster.developments if cluster is not None else [])[:5]:
             lines.append(f"   * {neutralise(dev.get('kind'), 20)} by {neutralise(dev.get('source'), 80)}")
         lines.append("")
-    payload = {"kind": "digest", "watch_ids": [watch_id], "severity": severity, "period": period,
-               "clusters": [{"cluster": _cluster_json(cl), "claims": [c.to_dict() for c in cs]} for cl, cs in groups]}
-    return RenderedAlert(subject=subject, text="\n".join(lines), json=payload,
-                         attributes=message_attributes([watch_id], ["digest"], severity, claims, clusters),
-                         section="\n".join(lines[2:]))
+    payload = {
+        "kind": "digest",
+        "watch_ids": [watch_id],
+        "severity": severity,
+        "period": period,
+        "clusters": [{"cluster": _cluster_json(cl), "claims": [c.to_dict() for c in cs]} for cl, cs in groups],
+    }
+    return RenderedAlert(
+        subject=subject,
+        text="\n".join(lines),
+        json=payload,
+        attributes=message_attributes([watch_id], ["digest"], severity, claims, clusters),
+        section="\n".join(lines[2:]),
+    )
 
 
 # ---------------------------------------------------------------- chat (AWS Chatbot)
@@ -428,15 +484,18 @@ def _chat_markdown(text: str) -> str:
     return text.strip()
 
 
-def chat_notification(rendered: RenderedAlert, message_id: Optional[str] = None) -> dict:
+def chat_notification(rendered: RenderedAlert, message_id: str | None = None) -> dict:
     """The alert as an AWS Chatbot (Amazon Q Developer in chat applications) custom notification:
     ``{"version": "1.0", "source": "custom", "content": {"textType": "client-markdown", ...}}``,
     which Chatbot posts to Slack or Microsoft Teams. Developments of one cluster share a
     ``threadId``, so a denial lands in the thread of the claim it denies."""
     doc = rendered.json
     watch_ids = list(doc.get("watch_ids") or [])
-    clusters = [a.get("cluster") for a in doc.get("alerts", [doc])] if "clusters" not in doc else \
-        [g.get("cluster") for g in doc["clusters"]]
+    clusters = (
+        [a.get("cluster") for a in doc.get("alerts", [doc])]
+        if "clusters" not in doc
+        else [g.get("cluster") for g in doc["clusters"]]
+    )
     cluster_ids = [c["cluster_id"] for c in clusters if c]
     title = f"{HEADLINES.get(doc.get('kind'), 'Alert')} ({doc.get('severity', 'low')}): {', '.join(watch_ids)}"
     if doc.get("kind") not in HEADLINES:
@@ -453,8 +512,11 @@ def chat_notification(rendered: RenderedAlert, message_id: Optional[str] = None)
         "metadata": {
             "summary": rendered.subject,
             "eventType": str(doc.get("kind", "alert")),
-            "additionalContext": {"watch_ids": ",".join(watch_ids), "severity": str(doc.get("severity", "")),
-                                  "cluster_ids": ",".join(cluster_ids)},
+            "additionalContext": {
+                "watch_ids": ",".join(watch_ids),
+                "severity": str(doc.get("severity", "")),
+                "cluster_ids": ",".join(cluster_ids),
+            },
         },
     }
     if message_id:

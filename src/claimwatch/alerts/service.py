@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Optional
+from datetime import UTC, datetime, timedelta
 
 from claimwatch.alerts import policy
-from claimwatch.alerts.render import combine_alerts, main_kind, max_severity, render_alert, render_digest
 from claimwatch.alerts.ledger import INCLUDED, PENDING, SENT
+from claimwatch.alerts.render import combine_alerts, main_kind, max_severity, render_alert, render_digest
 from claimwatch.model import Claim
 from claimwatch.novelty import ClusterResult, lookup_cluster
 
@@ -33,18 +33,18 @@ STATUS_EMPTY = "empty"  # a digest period with nothing new
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
 class AlertOutcome:
     status: str
-    claim_id: Optional[str] = None
-    watch_id: Optional[str] = None
-    kind: Optional[str] = None
-    cluster_id: Optional[str] = None
-    message_id: Optional[str] = None
-    error: Optional[str] = None
+    claim_id: str | None = None
+    watch_id: str | None = None
+    kind: str | None = None
+    cluster_id: str | None = None
+    message_id: str | None = None
+    error: str | None = None
 
 
 @dataclass
@@ -55,7 +55,7 @@ class _Ready:
     matches: list  # the matches of those watches
     cluster: ClusterResult
     decisions: list  # [(watch_id, policy.Decision)]
-    text: Optional[str] = None
+    text: str | None = None
 
     @property
     def watch_ids(self) -> tuple:
@@ -77,15 +77,24 @@ def _watch_map(watches) -> dict:
 
 
 def period_start(now: datetime, period: timedelta) -> datetime:
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return epoch + ((now - epoch) // period) * period
 
 
 class AlertService:
-    def __init__(self, alert_store, publisher, watch_index, novelty_store,
-                 clock: Callable[[], datetime] = utcnow, *, watches=None,
-                 article_text: Optional[Callable[[str], Optional[str]]] = None,
-                 digest_period: timedelta = timedelta(days=1), lease: timedelta = timedelta(minutes=5)):
+    def __init__(
+        self,
+        alert_store,
+        publisher,
+        watch_index,
+        novelty_store,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        watches=None,
+        article_text: Callable[[str], str | None] | None = None,
+        digest_period: timedelta = timedelta(days=1),
+        lease: timedelta = timedelta(minutes=5),
+    ):
         """``watches``: the Watch objects (for delivery and corroborated); defaults to
         ``watch_index.watches``. ``article_text(article_id)`` returns the article text for
         context (e.g. ``ArticleTextStore.get``); without it the claim's content is shown."""
@@ -117,7 +126,7 @@ class AlertService:
             except Exception as exc:  # one bad claim never stops the batch
                 log.exception("alert planning failed for claim %s", claim.id)
                 outcomes.append(AlertOutcome(STATUS_FAILED, claim.id, error=repr(exc)))
-        bursts: "OrderedDict[tuple, list]" = OrderedDict()
+        bursts: OrderedDict[tuple, list] = OrderedDict()
         for r in ready:
             bursts.setdefault(r.watch_ids, []).append(r)
         for watch_ids, burst in bursts.items():
@@ -125,8 +134,11 @@ class AlertService:
                 outcomes += self._send(burst, now)
             except Exception as exc:  # e.g. recording the send failed: the other messages still go out
                 log.exception("alerts for watches %s failed after publishing", ", ".join(watch_ids))
-                outcomes += [AlertOutcome(STATUS_FAILED, r.claim.id, w, d.kind, r.cluster.cluster_id, error=repr(exc))
-                             for r in burst for w, d in r.decisions]
+                outcomes += [
+                    AlertOutcome(STATUS_FAILED, r.claim.id, w, d.kind, r.cluster.cluster_id, error=repr(exc))
+                    for r in burst
+                    for w, d in r.decisions
+                ]
         return outcomes
 
     def cluster_of(self, claim: Claim) -> ClusterResult:
@@ -134,11 +146,16 @@ class AlertService:
         if rec is not None:
             return ClusterResult.from_record(rec, claim.id)
         # Not clustered (novelty unavailable): the claim stands alone.
-        return ClusterResult(cluster_id=f"claim-{claim.id}", is_new=True, outlets=1 if claim.provenance.outlet else 0,
-                             articles=1, first_seen=claim.provenance.published or "",
-                             outlet_names=[claim.provenance.outlet] if claim.provenance.outlet else [])
+        return ClusterResult(
+            cluster_id=f"claim-{claim.id}",
+            is_new=True,
+            outlets=1 if claim.provenance.outlet else 0,
+            articles=1,
+            first_seen=claim.provenance.published or "",
+            outlet_names=[claim.provenance.outlet] if claim.provenance.outlet else [],
+        )
 
-    def _text(self, article_id: Optional[str], texts: dict) -> Optional[str]:
+    def _text(self, article_id: str | None, texts: dict) -> str | None:
         if not self.article_text or not article_id:
             return None
         if article_id not in texts:
@@ -154,7 +171,7 @@ class AlertService:
         if not matches:
             return []
         cluster = self.cluster_of(claim)
-        by_watch: "OrderedDict[str, list]" = OrderedDict()
+        by_watch: OrderedDict[str, list] = OrderedDict()
         for m in matches:
             by_watch.setdefault(m.watch_id, []).append(m)
         outcomes, sending = [], []
@@ -162,12 +179,16 @@ class AlertService:
             for decision in policy.decide(self.watches.get(watch_id), claim, cluster):
                 out = AlertOutcome(STATUS_DUPLICATE, claim.id, watch_id, decision.kind, cluster.cluster_id)
                 if decision.kind == policy.DIGEST:
-                    self.alert_store.add_pending(watch_id, f"{cluster.cluster_id}#{claim.id}", {
-                        "claim": claim.to_dict(), "cluster_id": cluster.cluster_id, "recorded_at": now.isoformat()})
+                    self.alert_store.add_pending(
+                        watch_id,
+                        f"{cluster.cluster_id}#{claim.id}",
+                        {"claim": claim.to_dict(), "cluster_id": cluster.cluster_id, "recorded_at": now.isoformat()},
+                    )
                     out.status = STATUS_QUEUED
                 elif not self.alert_store.try_claim(watch_id, decision.key, now, self.lease):
-                    if ((watch_id, decision.key) not in claimed_now
-                            and self.alert_store.status(watch_id, decision.key) == PENDING):
+                    if (watch_id, decision.key) not in claimed_now and self.alert_store.status(
+                        watch_id, decision.key
+                    ) == PENDING:
                         # Claimed but not yet sent: a concurrent run is publishing, or one died
                         # mid-send. Retry later (the lease expires) rather than drop the alert.
                         out.status = STATUS_FAILED
@@ -188,15 +209,26 @@ class AlertService:
                 outcomes.append(out)
         if sending:
             watch_ids = {watch_id for watch_id, _ in sending}
-            ready.append(_Ready(claim, [m for m in matches if m.watch_id in watch_ids], cluster, sending,
-                                self._text(claim.provenance.article_id, texts)))
+            ready.append(
+                _Ready(
+                    claim,
+                    [m for m in matches if m.watch_id in watch_ids],
+                    cluster,
+                    sending,
+                    self._text(claim.provenance.article_id, texts),
+                )
+            )
         return outcomes
 
     def _send(self, ready: list, now: datetime) -> list:
         """Publish one message for claims that matched the same watches; record every guard."""
+
         def outcomes(status, message_id=None, error=None):
-            return [AlertOutcome(status, r.claim.id, w, d.kind, r.cluster.cluster_id, message_id, error)
-                    for r in ready for w, d in r.decisions]
+            return [
+                AlertOutcome(status, r.claim.id, w, d.kind, r.cluster.cluster_id, message_id, error)
+                for r in ready
+                for w, d in r.decisions
+            ]
 
         try:
             rendered = []
@@ -222,7 +254,7 @@ class AlertService:
 
     # -- digest ------------------------------------------------------------------------------
 
-    def digest(self, now: Optional[datetime] = None) -> list:
+    def digest(self, now: datetime | None = None) -> list:
         """Send each digest watch one message for the current period listing its new claims,
         grouped by cluster; clusters already listed in an earlier digest are left out. Exactly
         once per (watch, period): a second call in the same period sends nothing."""
@@ -241,13 +273,15 @@ class AlertService:
         return results
 
     def _digest_watch(self, watch_id: str, label: str, now: datetime) -> AlertOutcome:
-        items = {k: v for k, v in self.alert_store.pending(watch_id).items() if v.get("recorded_at", "") <= now.isoformat()}
+        items = {
+            k: v for k, v in self.alert_store.pending(watch_id).items() if v.get("recorded_at", "") <= now.isoformat()
+        }
         if not items:
             return AlertOutcome(STATUS_EMPTY, watch_id=watch_id, kind=policy.DIGEST)
         period_key = f"digest#{label}"
         if not self.alert_store.try_claim(watch_id, period_key, now, self.lease):
             return AlertOutcome(STATUS_DUPLICATE, watch_id=watch_id, kind=policy.DIGEST)
-        groups: "OrderedDict[str, tuple]" = OrderedDict()
+        groups: OrderedDict[str, tuple] = OrderedDict()
         for item_key, item in sorted(items.items(), key=lambda kv: kv[1].get("recorded_at", "")):
             claim = Claim.from_dict(item["claim"])
             rec = lookup_cluster(self.novelty_store, item.get("cluster_id")) if item.get("cluster_id") else None
@@ -272,5 +306,6 @@ class AlertService:
         for key in guards:
             self.alert_store.mark_sent(watch_id, key, message_id, now, status=SENT)
         self.alert_store.remove_pending(watch_id, [k for _, d in groups.values() for k in d.item_keys])
-        return AlertOutcome(STATUS_SENT if taken else STATUS_EMPTY, watch_id=watch_id, kind=policy.DIGEST,
-                            message_id=message_id)
+        return AlertOutcome(
+            STATUS_SENT if taken else STATUS_EMPTY, watch_id=watch_id, kind=policy.DIGEST, message_id=message_id
+        )

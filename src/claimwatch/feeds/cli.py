@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable, Optional, Sequence
+from datetime import UTC, datetime
 
 from claimwatch.feeds.errors import FetchError
+from claimwatch.feeds.http import validate_feed_url
 from claimwatch.feeds.opml import FeedSpec, export_opml, parse_opml
 from claimwatch.feeds.state import FeedState
-from claimwatch.feeds.http import validate_feed_url
 
 _HEALTH_ORDER = {"parked": 0, "failing": 1, "new": 2, "ok": 3}
 
 
-def _ago(when: Optional[datetime], now: datetime) -> str:
+def _ago(when: datetime | None, now: datetime) -> str:
     if when is None:
         return "never"
     seconds = (now - when).total_seconds()
@@ -30,9 +30,9 @@ def _ago(when: Optional[datetime], now: datetime) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-def format_feed_health(states: Sequence[FeedState], now: Optional[datetime] = None) -> str:
+def format_feed_health(states: Sequence[FeedState], now: datetime | None = None) -> str:
     """A table of feeds, worst health first, with the reason under every failing/parked feed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if not states:
         return "no feeds registered (claimwatch feeds add URL, or feeds import FILE.opml)"
     rows = [("HEALTH", "FAILS", "STATUS", "LAST OK", "NEXT POLL", "FEED")]

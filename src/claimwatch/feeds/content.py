@@ -17,7 +17,6 @@ import html
 import re
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
-from typing import Optional
 
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.http import PAGE_ACCEPT
@@ -28,18 +27,20 @@ FULL_TEXT_MIN_CHARS = 1200  # shorter entry content is a teaser: fetch the page
 MAX_PAGE_CHARS = 3_000_000  # HTML parsed per page (bytes are cut before decoding); article pages are ~0.1-2 MB
 MAX_PAGE_ELEMENTS = 20_000  # elements trafilatura sees (news pages: ~1,500-10,000)
 MAX_CHILDREN = 2_000  # children of one element trafilatura sees
-_TRUNCATION = re.compile(r"(\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|the post .{0,200} appeared first on .{0,200})\W*$", re.I)
+_TRUNCATION = re.compile(
+    r"(\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|the post .{0,200} appeared first on .{0,200})\W*$", re.I
+)
 
 
 @dataclass
 class ArticleText:
     text: str
-    title: Optional[str] = None
-    published: Optional[str] = None  # ISO 8601 (the feed's time, else the page's date)
-    canonical_url: Optional[str] = None
-    outlet: Optional[str] = None
+    title: str | None = None
+    published: str | None = None  # ISO 8601 (the feed's time, else the page's date)
+    canonical_url: str | None = None
+    outlet: str | None = None
     source: str = "feed"  # feed | page | summary (page fetch failed or empty: best we have)
-    error: Optional[FetchError] = None  # why the page could not be used, when source == "summary"
+    error: FetchError | None = None  # why the page could not be used, when source == "summary"
 
     def to_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in fields(self)}  # asdict would deep-copy the error
@@ -48,7 +49,8 @@ class ArticleText:
 
 
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure figcaption".split()
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure "
+    "figcaption".split()
 )
 
 
@@ -77,7 +79,7 @@ class _TextCollector(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(fragment: Optional[str]) -> str:
+def html_to_text(fragment: str | None) -> str:
     if not fragment:
         return ""
     if "<" not in fragment:
@@ -96,10 +98,10 @@ def is_full_text(text: str, min_chars: int = FULL_TEXT_MIN_CHARS) -> bool:
 @dataclass
 class PageText:
     text: str
-    title: Optional[str]
-    published: Optional[str]
-    canonical_url: Optional[str]
-    outlet: Optional[str]
+    title: str | None
+    published: str | None
+    canonical_url: str | None
+    outlet: str | None
 
 
 def _remove_following(node) -> None:
@@ -138,7 +140,7 @@ def bounded_page_tree(page: str | bytes):
     return tree
 
 
-def extract_page(body: str | bytes, url: Optional[str] = None) -> Optional[PageText]:
+def extract_page(body: str | bytes, url: str | None = None) -> PageText | None:
     """Main text and metadata of an HTML page, or None when nothing article-like is found."""
     try:
         import trafilatura  # imported on first use: most feeds carry full text, and it costs ~0.1 s
@@ -161,15 +163,19 @@ def extract_page(body: str | bytes, url: Optional[str] = None) -> Optional[PageT
     )
 
 
-def html_to_article_text(page: str | bytes, url: Optional[str] = None) -> ArticleText:
+def html_to_article_text(page: str | bytes, url: str | None = None) -> ArticleText:
     """Main text and metadata of an HTML page already in hand (``claimwatch extract FILE.html``);
     ``text`` is empty when nothing article-like was found."""
     extracted = extract_page(page, url)
     if extracted is None:
         return ArticleText("", None, None, canonical_url(url), None, "page")
     return ArticleText(
-        extracted.text, extracted.title, extracted.published, extracted.canonical_url or canonical_url(url),
-        extracted.outlet, "page",
+        extracted.text,
+        extracted.title,
+        extracted.published,
+        extracted.canonical_url or canonical_url(url),
+        extracted.outlet,
+        "page",
     )
 
 
@@ -181,7 +187,7 @@ def article_text(article: Article, client, *, min_full_text: int = FULL_TEXT_MIN
     if is_full_text(feed_text, min_full_text):
         return ArticleText(feed_text, article.title, article.published, canonical, article.outlet, "feed")
     fallback = feed_text if len(feed_text) >= len(html_to_text(article.summary)) else html_to_text(article.summary)
-    error: Optional[FetchError] = None
+    error: FetchError | None = None
     url = article.url or article.canonical_url
     if url:
         try:

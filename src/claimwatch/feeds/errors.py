@@ -6,8 +6,6 @@ closed set: a new failure mode maps onto one of these rather than inventing a ne
 
 from __future__ import annotations
 
-from typing import Optional
-
 FETCH_ERROR_KINDS = (
     "blocked_address",  # resolves to (or is) a non-public address, or a non-standard port
     "bad_scheme",  # anything but http/https, or a malformed URL
@@ -31,9 +29,9 @@ class FetchError(Exception):
         kind: str,
         message: str,
         *,
-        url: Optional[str] = None,
-        status: Optional[int] = None,
-        retry_after: Optional[float] = None,
+        url: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
     ):
         if kind not in FETCH_ERROR_KINDS:
             raise ValueError(f"unknown FetchError kind {kind!r}")

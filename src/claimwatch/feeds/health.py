@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.state import FeedState
@@ -47,8 +46,8 @@ def record_success(
     now: datetime,
     *,
     status: int,
-    etag: Optional[str] = None,
-    last_modified: Optional[str] = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
     policy: HealthPolicy = DEFAULT_POLICY,
     rng=random,
 ) -> FeedState:
@@ -89,7 +88,7 @@ def record_failure(
     return state
 
 
-def park_reason(state: FeedState, error: FetchError, policy: HealthPolicy = DEFAULT_POLICY) -> Optional[str]:
+def park_reason(state: FeedState, error: FetchError, policy: HealthPolicy = DEFAULT_POLICY) -> str | None:
     """The reason to park after this failure, or None to keep retrying with backoff."""
     if error.kind in PERMANENT_KINDS:
         return f"refused: {error.kind}: {error.message}"

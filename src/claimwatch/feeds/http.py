@@ -20,6 +20,7 @@ injectable so tests can prove the guard with stubs that never send a packet anyw
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import http.client
 import ipaddress
@@ -29,9 +30,9 @@ import ssl
 import threading
 import time
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Optional, Sequence
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from claimwatch import __version__
@@ -57,13 +58,12 @@ Connector = Callable[[str, int, float], socket.socket]
 
 # Ranges Python's ipaddress does not already flag as non-global in every version.
 _EXTRA_BLOCKED = tuple(
-    ipaddress.ip_network(n)
-    for n in ("0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fec0::/10")
+    ipaddress.ip_network(n) for n in ("0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fec0::/10")
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-def address_block_reason(address: str, allow_loopback: bool = False) -> Optional[str]:
+def address_block_reason(address: str, allow_loopback: bool = False) -> str | None:
     """Why connecting to this IP address is refused, or None when it is allowed."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
@@ -114,8 +114,8 @@ class HttpResult:
     url: str  # final URL after redirects
     headers: dict  # lower-case names
     body: bytes
-    etag: Optional[str] = None
-    last_modified: Optional[str] = None
+    etag: str | None = None
+    last_modified: str | None = None
     redirects: list = field(default_factory=list)  # the URLs that redirected, in order
     elapsed_s: float = 0.0
 
@@ -128,12 +128,12 @@ class HttpResult:
         return self.headers.get("content-type", "")
 
     @property
-    def charset(self) -> Optional[str]:
+    def charset(self) -> str | None:
         """The charset parameter of Content-Type, if any (bytes are never decoded here)."""
         return content_type_charset(self.content_type)
 
 
-def content_type_charset(content_type: str) -> Optional[str]:
+def content_type_charset(content_type: str) -> str | None:
     """The charset parameter of a Content-Type value, lower-case, or None."""
     for param in content_type.split(";")[1:]:
         name, _, value = param.partition("=")
@@ -164,7 +164,7 @@ def page_content_type_ok(content_type: str) -> bool:
 CONTENT_TYPE_CHECKS = {"feed": feed_content_type_ok, "page": page_content_type_ok, None: lambda _ct: True}
 
 
-def _retry_after_seconds(value: Optional[str]) -> Optional[float]:
+def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
@@ -224,7 +224,7 @@ def check_feed_url(url: str) -> str:
     return url
 
 
-def literal_address(host: str) -> Optional[str]:
+def literal_address(host: str) -> str | None:
     """The IP address a host name spells without DNS, in every form the system resolver accepts
     (``::1``, ``2130706433``, ``0x7f.1``, ``127.1``), or None for a name that needs resolving."""
     try:
@@ -256,9 +256,8 @@ def validate_feed_url(url: str, allow_loopback: bool = False) -> str:
         reason = address_block_reason(address, allow_loopback)
         if reason:
             raise FetchError("blocked_address", f"{target.host} is a {reason}", url=url)
-    elif name == "localhost" or name.endswith(".localhost"):
-        if not allow_loopback:
-            raise FetchError("blocked_address", f"{target.host} is a loopback name", url=url)
+    elif (name == "localhost" or name.endswith(".localhost")) and not allow_loopback:
+        raise FetchError("blocked_address", f"{target.host} is a loopback name", url=url)
     if target.port not in DEFAULT_ALLOWED_PORTS:
         may_be_loopback = address is None or ipaddress.ip_address(address).is_loopback
         if not (allow_loopback and may_be_loopback):
@@ -305,7 +304,7 @@ class _Watchdog:
 
     def __init__(self, seconds: float):
         self.expired = False
-        self.conn: Optional[http.client.HTTPConnection] = None
+        self.conn: http.client.HTTPConnection | None = None
         self._timer = threading.Timer(max(0.0, seconds), self._fire)
         self._timer.daemon = True
         self._timer.start()
@@ -314,10 +313,8 @@ class _Watchdog:
         self.expired = True
         sock = self.conn.sock if self.conn is not None else None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the other side
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def cancel(self):
         self._timer.cancel()
@@ -331,7 +328,7 @@ class _BodyBuffer:
         self.pieces: list[bytes] = []
         self.size = 0
 
-    def __iadd__(self, piece: bytes) -> "_BodyBuffer":
+    def __iadd__(self, piece: bytes) -> _BodyBuffer:
         self.pieces.append(piece)
         self.size += len(piece)
         return self
@@ -348,8 +345,8 @@ class SafeHttpClient:
     def __init__(
         self,
         allow_loopback: bool = False,
-        resolver: Optional[Resolver] = None,
-        connector: Optional[Connector] = None,
+        resolver: Resolver | None = None,
+        connector: Connector | None = None,
         *,
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
@@ -359,7 +356,7 @@ class SafeHttpClient:
         max_redirects: int = 5,
         allowed_ports: Sequence[int] = DEFAULT_ALLOWED_PORTS,
         user_agent: str = USER_AGENT,
-        ssl_context: Optional[ssl.SSLContext] = None,
+        ssl_context: ssl.SSLContext | None = None,
     ):
         self.allow_loopback = allow_loopback
         self.resolver = resolver or default_resolver
@@ -382,7 +379,7 @@ class SafeHttpClient:
         return ssl.create_default_context()
 
     @classmethod
-    def from_settings(cls, settings: HttpClientSettings, **overrides) -> "SafeHttpClient":
+    def from_settings(cls, settings: HttpClientSettings, **overrides) -> SafeHttpClient:
         """The client of the function's settings (CLAIMWATCH_ALLOW_LOOPBACK, local demo/tests only;
         CLAIMWATCH_FETCH_DEADLINE_S; CLAIMWATCH_FETCH_MAX_BODY in bytes); an override of None keeps
         the setting."""
@@ -395,7 +392,7 @@ class SafeHttpClient:
         return cls(**kwargs)
 
     @classmethod
-    def from_env(cls, environ=None, **overrides) -> "SafeHttpClient":
+    def from_env(cls, environ=None, **overrides) -> SafeHttpClient:
         """The client of the environment's settings (HttpClientSettings), for the CLI and tests."""
         return cls.from_settings(HttpClientSettings.from_env(environ), **overrides)
 
@@ -404,13 +401,13 @@ class SafeHttpClient:
     def get(
         self,
         url: str,
-        etag: Optional[str] = None,
-        last_modified: Optional[str] = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
         *,
-        expect: Optional[str] = "feed",
-        deadline_s: Optional[float] = None,
-        content_type_ok: Optional[Callable[[str], bool]] = None,
+        expect: str | None = "feed",
+        deadline_s: float | None = None,
+        content_type_ok: Callable[[str], bool] | None = None,
     ) -> HttpResult:
         """GET url through the guard. Returns 2xx and 304 results; raises FetchError otherwise.
 
@@ -498,7 +495,7 @@ class SafeHttpClient:
             raise FetchError("timeout", "deadline passed before the request", url=target.url)
         watchdog = _Watchdog(remaining)
         conn = None
-        last_error: Optional[Exception] = None
+        last_error: Exception | None = None
         for ip in ips[:2]:  # a second address if the first refuses; each already checked
             conn = watchdog.conn = self._connection(target, ip, deadline - time.monotonic())
             try:
@@ -591,7 +588,7 @@ class SafeHttpClient:
                 raise FetchError("too_large", f"decompressed body over {self.max_decompressed} bytes", url=url)
         return out.getvalue()
 
-    def _inflate(self, decoder, data: bytes, out: "_BodyBuffer", url: str) -> None:
+    def _inflate(self, decoder, data: bytes, out: _BodyBuffer, url: str) -> None:
         """Decompress with a bounded output per call, so a bomb stops at the cap."""
         while data and not decoder.eof:
             room = self.max_decompressed - len(out)

@@ -12,7 +12,6 @@ import hashlib
 import html
 import re
 import unicodedata
-from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from claimwatch.model import stable_id
@@ -20,11 +19,45 @@ from claimwatch.model import stable_id
 # Query parameters that only say where a click came from, never which page it is.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-        "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
-        "oly_enc_id", "vero_id", "wickedid", "rb_clickid", "s_cid", "cmpid", "ncid", "ocid",
-        "sr_share", "smid", "spm", "ito", "cmp", "xtor", "guccounter",
-        "guce_referrer", "guce_referrer_sig", "ref_src", "ref_url", "feature", "__twitter_impression",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "wickedid",
+        "rb_clickid",
+        "s_cid",
+        "cmpid",
+        "ncid",
+        "ocid",
+        "sr_share",
+        "smid",
+        "spm",
+        "ito",
+        "cmp",
+        "xtor",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+        "ref_src",
+        "ref_url",
+        "feature",
+        "__twitter_impression",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "itm_")
@@ -35,7 +68,7 @@ def _is_tracking(name: str) -> bool:
     return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
-def canonical_url(url: Optional[str]) -> Optional[str]:
+def canonical_url(url: str | None) -> str | None:
     """The URL without tracking parameters and fragment, with a normalised scheme, host and path.
 
     Remaining query parameters keep their values and are sorted (their order never names a
@@ -67,7 +100,7 @@ def canonical_url(url: Optional[str]) -> Optional[str]:
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 
-def url_key(url: Optional[str]) -> Optional[str]:
+def url_key(url: str | None) -> str | None:
     """The identity of a URL: canonical, and the same for http and https and with or without www."""
     canon = canonical_url(url)
     if canon is None:
@@ -77,7 +110,7 @@ def url_key(url: Optional[str]) -> Optional[str]:
 
 
 def article_id_for(
-    link: Optional[str], guid: Optional[str] = None, title: Optional[str] = None, feed_id: Optional[str] = None
+    link: str | None, guid: str | None = None, title: str | None = None, feed_id: str | None = None
 ) -> str:
     """Article id: from the canonical link when there is one, else from feed + GUID + title."""
     key = url_key(link)
@@ -100,7 +133,7 @@ def normalise_text(text: str) -> str:
 SHORT_TEXT = 200  # below this, a body alone is too generic ("Read more…") to identify an article
 
 
-def content_hash(text: Optional[str], title: Optional[str] = None) -> Optional[str]:
+def content_hash(text: str | None, title: str | None = None) -> str | None:
     """Hash of the normalised text (and of the title when the text is short); None when empty."""
     body = normalise_text(text or "")
     if len(body) < SHORT_TEXT:

@@ -4,9 +4,9 @@ file with entity tricks is refused rather than expanded."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Optional
+from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import defusedxml.ElementTree as safe_et
@@ -20,12 +20,12 @@ class OpmlError(ValueError):
 @dataclass
 class FeedSpec:
     url: str
-    title: Optional[str] = None
-    html_url: Optional[str] = None
-    category: Optional[str] = None  # "News/World" for nested folders
+    title: str | None = None
+    html_url: str | None = None
+    category: str | None = None  # "News/World" for nested folders
 
 
-def _attr(element, name: str) -> Optional[str]:
+def _attr(element, name: str) -> str | None:
     """Attribute lookup ignoring case: exporters write xmlUrl, xmlurl and XMLURL."""
     lowered = name.lower()
     for key, value in element.attrib.items():
@@ -56,9 +56,7 @@ def parse_opml(data: bytes) -> list[FeedSpec]:
             label = _attr(outline, "title") or _attr(outline, "text")
             url = _attr(outline, "xmlUrl")
             if url:
-                feeds.setdefault(
-                    url, FeedSpec(url, label, _attr(outline, "htmlUrl"), "/".join(path) or None)
-                )
+                feeds.setdefault(url, FeedSpec(url, label, _attr(outline, "htmlUrl"), "/".join(path) or None))
             walk(outline, path + [label] if (label and not url) else path)
 
     walk(body, [])
@@ -71,7 +69,7 @@ def export_opml(feeds: Iterable, title: str = "claimwatch feeds") -> bytes:
     root = Element("opml", version="2.0")
     head = SubElement(root, "head")
     SubElement(head, "title").text = title
-    SubElement(head, "dateCreated").text = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    SubElement(head, "dateCreated").text = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
     body = SubElement(root, "body")
     folders: dict[str, Element] = {}
     for feed in feeds:

@@ -23,13 +23,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import itertools
 import logging
 import re
 import threading
 import xml.parsers.expat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterator, Optional
+from datetime import UTC, datetime
 
 import feedparser
 
@@ -58,18 +59,35 @@ FIELD_CAPS = {"title": 1_000, "link": 2_048, "guid": 1_024, "summary": 20_000, "
 # Canonical codec names (codecs.lookup(name).name) that may decode a feed: ASCII-compatible
 # single-byte code pages and the Unicode encodings. Everything else (EBCDIC, UTF-7, ...) is refused.
 ALLOWED_ENCODINGS = frozenset(
-    ["ascii", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
-     "koi8-r", "koi8-u"]
+    [
+        "ascii",
+        "utf-8",
+        "utf-8-sig",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "utf-32-le",
+        "utf-32-be",
+        "koi8-r",
+        "koi8-u",
+    ]
     + [f"iso8859-{n}" for n in range(1, 17) if n != 12]
     + [f"cp125{n}" for n in range(9)]
 )
 _BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # "<?" or "<" and a name start, without a BOM (XML 1.0 appendix F)
 _WIDE_MARKERS = (
-    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
 )
 _EBCDIC_MARKER = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]{0,200}?\?>")
@@ -78,14 +96,12 @@ UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
 # A safe declaration: a plain name and a short quoted literal (or one character reference).
-_SAFE_VALUE = r"(?:[^\"'&<%%]{0,%d}|&#x?[0-9a-fA-F]{1,8};)" % MAX_ENTITY_VALUE
-_SAFE_ENTITY = re.compile(
-    r"<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:\"(%s)\"|'(%s)')\s*>" % (_SAFE_VALUE, _SAFE_VALUE)
-)
+_SAFE_VALUE = rf"(?:[^\"'&<%]{{0,{MAX_ENTITY_VALUE}}}|&#x?[0-9a-fA-F]{{1,8}};)"
+_SAFE_ENTITY = re.compile(rf"<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:\"({_SAFE_VALUE})\"|'({_SAFE_VALUE})')\s*>")
 MAX_EXPANSION = 1024 * 1024  # bytes that safe entities may add in total
 
 
-def _codec(name: Optional[str]) -> Optional[str]:
+def _codec(name: str | None) -> str | None:
     """The canonical codec name, or None for a name Python does not know (such a label is ignored)."""
     if not name:
         return None
@@ -99,13 +115,13 @@ def _refuse_encoding(name: str, source: str) -> FetchError:
     return FetchError("bad_encoding", f"{source} encoding {name!r} is not an allowed feed encoding")
 
 
-def decode_feed(body: bytes, http_charset: Optional[str] = None) -> tuple[str, str]:
+def decode_feed(body: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """(text, codec name): the document decoded once, BOM removed. FetchError("bad_encoding") when
     the encoding that would apply is outside ``ALLOWED_ENCODINGS``."""
     family = None  # the byte layout the first bytes prove; the labels can only refine it
     for bom, name in _BOMS:
         if body.startswith(bom):
-            family, body = name, body[len(bom):]
+            family, body = name, body[len(bom) :]
             break
     else:
         if body[:4] == _EBCDIC_MARKER:
@@ -187,8 +203,7 @@ def _markup(text: str, start: int, end: int) -> int:
     """Tags and attributes feedparser will process in text[start:end], escaped HTML included (its
     sanitizer parses that too); an attribute is counted by its '="' or "='"."""
     count = text.count
-    return (count("<", start, end) + count("&lt;", start, end)
-            + count('="', start, end) + count("='", start, end))
+    return count("<", start, end) + count("&lt;", start, end) + count('="', start, end) + count("='", start, end)
 
 
 def bound_document(text: str) -> tuple[str, list[str]]:
@@ -198,20 +213,24 @@ def bound_document(text: str) -> tuple[str, list[str]]:
     counted too); the closing tags after the last item are kept. A document within budget is
     returned as is. FetchError("too_large") when the part before the first item is over budget.
     """
-    if len(text) <= MAX_FEED_CHARS and _markup(text, 0, len(text)) <= MAX_FEED_MARKUP:
-        if sum(1 for _ in zip(_item_starts(text), range(MAX_ENTRIES + 1))) <= MAX_ENTRIES:
-            return text, []
+    if (
+        len(text) <= MAX_FEED_CHARS
+        and _markup(text, 0, len(text)) <= MAX_FEED_MARKUP
+        and sum(1 for _ in itertools.islice(_item_starts(text), MAX_ENTRIES + 1)) <= MAX_ENTRIES
+    ):
+        return text, []
     starts = _item_starts(text)
     first = next(starts, None)
     head_end = len(text) if first is None else first
     if head_end > MAX_ITEM_CHARS or _markup(text, 0, head_end) > MAX_ITEM_MARKUP:
-        raise FetchError("too_large", f"feed header (before the first item) over {MAX_ITEM_CHARS} characters "
-                                      f"or {MAX_ITEM_MARKUP} tags and attributes")
+        raise FetchError(
+            "too_large",
+            f"feed header (before the first item) over {MAX_ITEM_CHARS} characters "
+            f"or {MAX_ITEM_MARKUP} tags and attributes",
+        )
     tail_from = max(head_end, len(text) - MAX_TAIL_CHARS)
-    last_end = None
-    for last_end in _ITEM_END.finditer(text, tail_from):
-        pass
-    tail_start = last_end.end() if last_end else len(text)
+    item_ends = list(_ITEM_END.finditer(text, tail_from))  # within the last MAX_TAIL_CHARS
+    tail_start = item_ends[-1].end() if item_ends else len(text)
     parts = [text[:head_end]]
     size, markup, kept, dropped = head_end, _markup(text, 0, head_end), 0, 0
     notes: list[str] = []
@@ -233,11 +252,14 @@ def bound_document(text: str) -> tuple[str, list[str]]:
             break
         span_start, first = span_end, following
     if dropped:
-        notes.append(f"{dropped} item(s) over {MAX_ITEM_CHARS} characters or {MAX_ITEM_MARKUP} tags and "
-                     "attributes dropped")
+        notes.append(
+            f"{dropped} item(s) over {MAX_ITEM_CHARS} characters or {MAX_ITEM_MARKUP} tags and attributes dropped"
+        )
     if cut_at is not None:
-        notes.append(f"feed cut after {kept} items at character {cut_at} of {len(text)} (caps: {MAX_ENTRIES} "
-                     f"items, {MAX_FEED_CHARS} characters, {MAX_FEED_MARKUP} tags and attributes)")
+        notes.append(
+            f"feed cut after {kept} items at character {cut_at} of {len(text)} (caps: {MAX_ENTRIES} "
+            f"items, {MAX_FEED_CHARS} characters, {MAX_FEED_MARKUP} tags and attributes)"
+        )
     parts.append(text[tail_start:])  # the closing tags (empty when no item end was near the end)
     return "".join(parts), notes
 
@@ -250,23 +272,22 @@ def check_attributes(document: bytes) -> None:
 
     def start(name, attributes):
         if len(attributes) > MAX_ATTRIBUTES:
-            raise FetchError("parse", f"element <{name[:40]}> with {len(attributes)} attributes refused "
-                                      f"(cap {MAX_ATTRIBUTES})")
+            raise FetchError(
+                "parse", f"element <{name[:40]}> with {len(attributes)} attributes refused (cap {MAX_ATTRIBUTES})"
+            )
 
     parser.StartElementHandler = start
-    try:
+    with contextlib.suppress(xml.parsers.expat.ExpatError):  # a malformed tail: what was read is counted
         parser.Parse(document, True)
-    except xml.parsers.expat.ExpatError:
-        pass
 
 
-def prepare_document(body: bytes, http_charset: Optional[str] = None) -> tuple[bytes, str, list[str]]:
+def prepare_document(body: bytes, http_charset: str | None = None) -> tuple[bytes, str, list[str]]:
     """(UTF-8 document for feedparser, source encoding, notes): decoded, checked and bounded."""
     text, encoding = decode_feed(body, http_charset)
     check_entities(text)
     text, notes = bound_document(text)
     declaration = _XML_DECLARATION.match(text)
-    text = UTF8_DECLARATION + (text[declaration.end():] if declaration else text)
+    text = UTF8_DECLARATION + (text[declaration.end() :] if declaration else text)
     document = text.encode("utf-8", errors="replace")
     check_attributes(document)
     return document, encoding, notes
@@ -274,26 +295,26 @@ def prepare_document(body: bytes, http_charset: Optional[str] = None) -> tuple[b
 
 @dataclass
 class ParsedFeed:
-    title: Optional[str]
-    link: Optional[str]
+    title: str | None
+    link: str | None
     articles: list = field(default_factory=list)  # list[model.Article]
     bozo: bool = False
-    bozo_message: Optional[str] = None
+    bozo_message: str | None = None
     version: str = ""
-    encoding: Optional[str] = None  # the source encoding (feedparser is handed UTF-8)
+    encoding: str | None = None  # the source encoding (feedparser is handed UTF-8)
     notes: list = field(default_factory=list)  # what the caps cut: items dropped, fields truncated
 
 
-def _iso(struct_time) -> Optional[str]:
+def _iso(struct_time) -> str | None:
     if not struct_time:
         return None
     try:
-        return datetime(*struct_time[:6], tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+        return datetime(*struct_time[:6], tzinfo=UTC).isoformat().replace("+00:00", "Z")
     except (TypeError, ValueError):
         return None
 
 
-def _entry_link(entry) -> Optional[str]:
+def _entry_link(entry) -> str | None:
     link = entry.get("link")
     if link:
         return link
@@ -303,7 +324,7 @@ def _entry_link(entry) -> Optional[str]:
     return None
 
 
-def _entry_content(entry) -> Optional[str]:
+def _entry_content(entry) -> str | None:
     """The richest content block: HTML preferred, then the longest."""
     blocks = [c for c in entry.get("content") or [] if c.get("value")]
     if not blocks:
@@ -312,7 +333,7 @@ def _entry_content(entry) -> Optional[str]:
     return blocks[0]["value"]
 
 
-def _capped(name: str, value: Optional[str], notes: Optional[list]) -> Optional[str]:
+def _capped(name: str, value: str | None, notes: list | None) -> str | None:
     cap = FIELD_CAPS[name]
     if value is None or len(value) <= cap:
         return value
@@ -321,9 +342,7 @@ def _capped(name: str, value: Optional[str], notes: Optional[list]) -> Optional[
     return value[:cap]
 
 
-def entry_to_article(
-    entry, *, feed_id: Optional[str], outlet: Optional[str], notes: Optional[list] = None
-) -> Article:
+def entry_to_article(entry, *, feed_id: str | None, outlet: str | None, notes: list | None = None) -> Article:
     """An Article from a feedparser entry, every field cut to FIELD_CAPS (each cut noted in ``notes``)."""
     link = _capped("link", _entry_link(entry), notes)
     guid = _capped("guid", entry.get("id") or None, notes)
@@ -349,10 +368,10 @@ def entry_to_article(
 def parse_feed(
     body: bytes,
     *,
-    url: Optional[str] = None,
-    headers: Optional[dict] = None,
-    feed_id: Optional[str] = None,
-    outlet: Optional[str] = None,
+    url: str | None = None,
+    headers: dict | None = None,
+    feed_id: str | None = None,
+    outlet: str | None = None,
 ) -> ParsedFeed:
     """Parse feed bytes. Raises FetchError for hostile documents ("parse", "bad_encoding",
     "too_large") and for bytes that are not a feed at all ("parse"); a malformed feed that still

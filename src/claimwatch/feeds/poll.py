@@ -6,10 +6,10 @@ import logging
 import random
 import time
 from collections import Counter, deque
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
 from claimwatch.feeds.errors import FetchError
@@ -26,9 +26,9 @@ class PollResult:
     state: FeedState  # updated copy: health, validators, next poll
     articles: list = field(default_factory=list)  # list[model.Article], every entry in the feed
     not_modified: bool = False
-    error: Optional[FetchError] = None
+    error: FetchError | None = None
     bozo: bool = False  # malformed feed that still yielded entries
-    bozo_message: Optional[str] = None
+    bozo_message: str | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -41,7 +41,7 @@ def poll_feed(
     client,
     now: datetime,
     *,
-    deadline_s: Optional[float] = None,
+    deadline_s: float | None = None,
     policy: HealthPolicy = DEFAULT_POLICY,
     rng=random,
 ) -> PollResult:
@@ -66,8 +66,13 @@ def poll_feed(
         error = FetchError("parse", f"unexpected {type(exc).__name__}: {exc}", url=state.url)
     else:
         record_success(
-            state, now, status=response.status, etag=response.etag, last_modified=response.last_modified,
-            policy=policy, rng=rng,
+            state,
+            now,
+            status=response.status,
+            etag=response.etag,
+            last_modified=response.last_modified,
+            policy=policy,
+            rng=rng,
         )
         state.title = state.title or parsed.title
         state.articles_seen += len(parsed.articles)
@@ -75,7 +80,10 @@ def poll_feed(
             state.bozo_count += 1
             log.warning("malformed feed %s (%d entries kept): %s", state.url, len(parsed.articles), parsed.bozo_message)
         return PollResult(
-            state, parsed.articles, bozo=parsed.bozo, bozo_message=parsed.bozo_message,
+            state,
+            parsed.articles,
+            bozo=parsed.bozo,
+            bozo_message=parsed.bozo_message,
             elapsed_s=time.monotonic() - started,
         )
     record_failure(state, error, now, policy=policy, rng=rng)
@@ -97,7 +105,7 @@ def poll_many(
     max_workers: int = 16,
     per_host: int = 2,
     *,
-    feed_deadline_s: Optional[float] = None,
+    feed_deadline_s: float | None = None,
     policy: HealthPolicy = DEFAULT_POLICY,
     rng=random,
 ) -> list[PollResult]:
@@ -108,7 +116,7 @@ def poll_many(
     neither gets hammered nor starves the others. ``feed_deadline_s`` bounds each feed
     (default: the client's deadline).
     """
-    results: list[Optional[PollResult]] = [None] * len(states)
+    results: list[PollResult | None] = [None] * len(states)
     queues: dict[str, deque] = {}
     for index, state in enumerate(states):
         queues.setdefault(_host(state.url), deque()).append(index)

@@ -37,14 +37,21 @@ class PolledBatch:
         self._results = dict(results)
 
     @classmethod
-    def poll(cls, loaded: Mapping[str, FeedState | Exception | None], client, now: datetime,
-             remaining_s: float) -> PolledBatch:
+    def poll(
+        cls, loaded: Mapping[str, FeedState | Exception | None], client, now: datetime, remaining_s: float
+    ) -> PolledBatch:
         """Poll the feeds of ``loaded`` (feed id -> its state, the error reading it, or None for
         a feed no longer registered) within ``remaining_s`` seconds."""
         states = [s for s in loaded.values() if isinstance(s, FeedState)]
         results: dict[str, PollResult | Exception] = {fid: s for fid, s in loaded.items() if isinstance(s, Exception)}
-        polled = poll_many(states, client, now, max_workers=POLL_WORKERS, per_host=PER_HOST,
-                           feed_deadline_s=feed_deadline(states, remaining_s, client.deadline_s))
+        polled = poll_many(
+            states,
+            client,
+            now,
+            max_workers=POLL_WORKERS,
+            per_host=PER_HOST,
+            feed_deadline_s=feed_deadline(states, remaining_s, client.deadline_s),
+        )
         results.update({res.state.feed_id: res for res in polled})
         return cls(results)
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from claimwatch.feeds.identity import feed_id_for
 
@@ -17,46 +16,46 @@ _TIME_FIELDS = ("added_at", "last_poll", "last_success", "next_poll", "parked_at
 _INT_FIELDS = ("last_status", "consecutive_failures", "bozo_count", "articles_seen", "interval_s")
 
 
-def format_time(value: Optional[datetime]) -> Optional[str]:
+def format_time(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width: sorts as text
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width: sorts as text
 
 
-def parse_time(value) -> Optional[datetime]:
+def parse_time(value) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @dataclass
 class FeedState:
     feed_id: str
     url: str
-    title: Optional[str] = None
-    etag: Optional[str] = None
-    last_modified: Optional[str] = None  # the server's Last-Modified string, sent back verbatim
-    added_at: Optional[datetime] = None
-    last_poll: Optional[datetime] = None
-    last_success: Optional[datetime] = None
-    last_status: Optional[int] = None  # HTTP status of the last answer (304 included)
-    last_error: Optional[str] = None
-    last_error_kind: Optional[str] = None
+    title: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None  # the server's Last-Modified string, sent back verbatim
+    added_at: datetime | None = None
+    last_poll: datetime | None = None
+    last_success: datetime | None = None
+    last_status: int | None = None  # HTTP status of the last answer (304 included)
+    last_error: str | None = None
+    last_error_kind: str | None = None
     consecutive_failures: int = 0
-    next_poll: Optional[datetime] = None
-    parked_reason: Optional[str] = None  # set when polling stopped being regular; never silent
-    parked_at: Optional[datetime] = None
+    next_poll: datetime | None = None
+    parked_reason: str | None = None  # set when polling stopped being regular; never silent
+    parked_at: datetime | None = None
     failures_by_kind: dict = field(default_factory=dict)  # FetchError.kind -> count (lifetime)
     bozo_count: int = 0  # polls whose feed was malformed but still yielded entries
     articles_seen: int = 0  # entries parsed over the feed's lifetime (new or not)
     interval_s: int = 900  # regular polling interval when healthy
 
     @classmethod
-    def new(cls, url: str, title: Optional[str] = None, now: Optional[datetime] = None) -> "FeedState":
-        now = now or datetime.now(timezone.utc)
+    def new(cls, url: str, title: str | None = None, now: datetime | None = None) -> FeedState:
+        now = now or datetime.now(UTC)
         url = url.strip()
         return cls(feed_id=feed_id_for(url), url=url, title=title, added_at=now, next_poll=now)
 
@@ -76,7 +75,7 @@ class FeedState:
     def is_due(self, now: datetime) -> bool:
         return self.next_poll is None or self.next_poll <= now
 
-    def copy(self) -> "FeedState":
+    def copy(self) -> FeedState:
         return copy.deepcopy(self)
 
     def to_dict(self) -> dict:
@@ -86,7 +85,7 @@ class FeedState:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "FeedState":
+    def from_dict(cls, d: dict) -> FeedState:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in d.items() if k in known}
         for name in _TIME_FIELDS:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 _VERSIONED = re.compile(r"^(?P<name>.+)\.poll(?P<n>\d+)\.xml$")
 
@@ -65,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        etag = '"%s"' % hashlib.sha256(body).hexdigest()[:20]
+        etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
         if self.headers.get("If-None-Match") == etag:
             self.send_response(304)
             self.send_header("ETag", etag)
@@ -98,7 +98,7 @@ class FeedServer:
     def url(self, name: str) -> str:
         return f"{self.base_url}/feeds/{name}.xml"
 
-    def __enter__(self) -> "FeedServer":
+    def __enter__(self) -> FeedServer:
         self.thread.start()
         return self
 

@@ -20,10 +20,11 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -162,8 +163,11 @@ class LocalPipeline:
         self._setenv(merged)
         self.env = merged
         try:  # each function's settings, checked as its init would check them: one message for all
-            self.settings = {logical: FUNCTION_SETTINGS[spec.code_uri.name].from_env(merged)
-                             for logical, spec in self.functions.items() if spec.code_uri.name in FUNCTION_SETTINGS}
+            self.settings = {
+                logical: FUNCTION_SETTINGS[spec.code_uri.name].from_env(merged)
+                for logical, spec in self.functions.items()
+                if spec.code_uri.name in FUNCTION_SETTINGS
+            }
         except SettingsError:
             self.close()
             raise
@@ -195,7 +199,7 @@ class LocalPipeline:
         self._saved_env = {}
         aws.reset()
 
-    def __enter__(self) -> "LocalPipeline":
+    def __enter__(self) -> LocalPipeline:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -219,7 +223,7 @@ class LocalPipeline:
         return self.handler(logical)(event, ctx)
 
     def schedule_event(self, logical: str, event_name: str) -> dict:
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {
             "version": "0",
             "id": str(uuid.uuid4()),
@@ -228,7 +232,9 @@ class LocalPipeline:
             "account": "123456789012",
             "time": now,
             "region": self.stack.region,
-            "resources": [f"arn:aws:scheduler:{self.stack.region}:123456789012:schedule/default/{logical}-{event_name}"],
+            "resources": [
+                f"arn:aws:scheduler:{self.stack.region}:123456789012:schedule/default/{logical}-{event_name}"
+            ],
             "detail": "{}",
         }
 
@@ -368,7 +374,7 @@ class LocalPipeline:
                     continue
                 seqs = [r["dynamodb"]["SequenceNumber"] for r in batch]
                 if failed <= set(seqs):  # checkpoint before the first failed record
-                    batch = batch[min(seqs.index(s) for s in failed):]
+                    batch = batch[min(seqs.index(s) for s in failed) :]
                 # else an identifier naming no record of the batch fails all of it, as in Lambda
             if 0 <= max_retries <= retries:
                 self._stream_failure(logical, props, batch, invocations=retries + 1)
@@ -381,11 +387,18 @@ class LocalPipeline:
             return
         url = self._queue_url_for_arn(self.stack.resolve(dest))
         seqs = [r["dynamodb"]["SequenceNumber"] for r in records]
-        arrivals = [datetime.fromtimestamp(r["dynamodb"].get("ApproximateCreationDateTime") or time.time(), timezone.utc)
-                    .strftime("%Y-%m-%dT%H:%M:%S.%fZ") for r in (records[0], records[-1])]
+        arrivals = [
+            datetime.fromtimestamp(r["dynamodb"].get("ApproximateCreationDateTime") or time.time(), UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S.%fZ"
+            )
+            for r in (records[0], records[-1])
+        ]
         body = {  # the fields of Lambda's on-failure record that `claimwatch replay` reads
-            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": logical,
-                               "approximateInvokeCount": invocations},
+            "requestContext": {
+                "condition": "RetryAttemptsExhausted",
+                "functionArn": logical,
+                "approximateInvokeCount": invocations,
+            },
             "DDBStreamBatchInfo": {
                 "shardId": self._shard_of.get(seqs[0]),
                 "startSequenceNumber": seqs[0],
@@ -430,7 +443,9 @@ class LocalPipeline:
                         "subject": envelope.get("Subject"),
                         "text": alert.get("text") if isinstance(alert, dict) else None,
                         "alert": alert,
-                        "attributes": {k: _attribute_value(v) for k, v in (envelope.get("MessageAttributes") or {}).items()},
+                        "attributes": {
+                            k: _attribute_value(v) for k, v in (envelope.get("MessageAttributes") or {}).items()
+                        },
                     }
                 )
                 self.sqs.delete_message(QueueUrl=self.alert_sink_url, ReceiptHandle=m["ReceiptHandle"])

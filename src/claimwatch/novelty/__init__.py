@@ -6,8 +6,8 @@ syndicated copies and edits to the first claim's cluster. See ``cluster.py`` for
 """
 
 from claimwatch.novelty.cluster import ClusterResult, assign_cluster, lookup_cluster
-from claimwatch.novelty.fingerprint import Fingerprint, estimated_jaccard, fingerprint
 from claimwatch.novelty.cluster_index import ClusterMerged, ClusterRecord, InMemoryNoveltyStore, Member, NoveltyStore
+from claimwatch.novelty.fingerprint import Fingerprint, estimated_jaccard, fingerprint
 
 __all__ = [
     "ClusterMerged",

@@ -20,18 +20,18 @@ create lets one win and the other adopts it. Two workers that see *different* wo
 new claim at once each create a cluster and file it under its band keys; filing a key returns
 what was filed under it before, atomically, so of two clusters sharing a key the later one to be
 filed sees the other (no second lookup needed). It merges its cluster into the other with a
-conditional write that fails if either has been merged already, so exactly one survives. With three or more racing wordings a
-worker may join a cluster that merges into another a moment later: readers therefore resolve a
+conditional write that fails if either has been merged already, so exactly one survives. With three
+or more racing wordings a worker may join a cluster that merges into another a moment later: readers therefore resolve a
 claim's cluster id with ``lookup_cluster``, which follows ``merged_into`` to the survivor.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from claimwatch.model import Claim, stable_id
+from claimwatch.novelty.cluster_index import ClusterMerged, ClusterRecord, Member, NoveltyStore, split_sketch
 from claimwatch.novelty.fingerprint import (
     Fingerprint,
     estimated_jaccard,
@@ -41,7 +41,6 @@ from claimwatch.novelty.fingerprint import (
     sketch_similarity,
 )
 from claimwatch.novelty.identity import Identity, conflicts, may_be_same, same_speaker, within_window
-from claimwatch.novelty.cluster_index import ClusterMerged, ClusterRecord, Member, NoveltyStore, split_sketch
 
 SAME_SOURCE_THRESHOLD = 0.5
 OTHER_SOURCE_THRESHOLD = 0.6
@@ -60,11 +59,11 @@ class ClusterResult:
     developments: list = field(default_factory=list)  # denials / confirmations, oldest first
     outlet_names: list = field(default_factory=list)
     similarity: float = 1.0  # estimated Jaccard with the founding claim
-    development: Optional[dict] = None  # the development this claim brought, if any
+    development: dict | None = None  # the development this claim brought, if any
     content: str = ""  # the founding claim's content
 
     @classmethod
-    def from_record(cls, rec: ClusterRecord, claim_id: Optional[str] = None, **extra) -> "ClusterResult":
+    def from_record(cls, rec: ClusterRecord, claim_id: str | None = None, **extra) -> ClusterResult:
         return cls(
             cluster_id=rec.cluster_id,
             is_new=claim_id is not None and rec.first_claim == claim_id,
@@ -78,9 +77,9 @@ class ClusterResult:
         )
 
 
-def _iso(now: Optional[datetime]) -> str:
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(timezone.utc).isoformat(timespec="seconds")
+def _iso(now: datetime | None) -> str:
+    now = now or datetime.now(UTC)
+    return now.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _agree(mine: frozenset, theirs: frozenset) -> bool:
@@ -99,7 +98,8 @@ def _places_agree(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> bool
     if mine_unresolved and their_unresolved and not mine_unresolved & their_unresolved:
         return False
     if (mine_unresolved - their_unresolved and their_towns - mine_towns) or (
-            their_unresolved - mine_unresolved and mine_towns - their_towns):
+        their_unresolved - mine_unresolved and mine_towns - their_towns
+    ):
         return False
     if mine_towns and their_towns:
         return bool(mine_towns & their_towns)
@@ -111,11 +111,14 @@ def _unresolved(actor_keys) -> set:
     return {a for a in actor_keys if not a.startswith("actor:")}
 
 
-def same_source(fp: Fingerprint, key: str, name: Optional[str]) -> bool:
+def same_source(fp: Fingerprint, key: str, name: str | None) -> bool:
     """One speaker under two resolutions (actor id here, bare name there), two spellings, or two
     names of one state's voice ("Moscow", "Russia's Defence Ministry", "the ministry")."""
-    return bool(fp.source_key) and (fp.source_key == key or similar_names(fp.source_name, name)
-                                    or same_speaker(fp.source_key, fp.source_name, key, normalise_name(name)))
+    return bool(fp.source_key) and (
+        fp.source_key == key
+        or similar_names(fp.source_name, name)
+        or same_speaker(fp.source_key, fp.source_name, key, normalise_name(name))
+    )
 
 
 def identities_match(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> bool:
@@ -125,8 +128,11 @@ def identities_match(fp: Fingerprint, rec: ClusterRecord, theirs: Identity) -> b
     mine = fp.identity
     if not theirs.known or mine.event != theirs.event or mine.event == "other" or not within_window(mine, theirs):
         return False
-    anchored = bool((fp.place_keys - mine.areas) & (rec.places - theirs.areas)) or bool(
-        mine.numbers and theirs.numbers) or bool(fp.place_keys & rec.places)
+    anchored = (
+        bool((fp.place_keys - mine.areas) & (rec.places - theirs.areas))
+        or bool(mine.numbers and theirs.numbers)
+        or bool(fp.place_keys & rec.places)
+    )
     if not anchored:
         return False
     if mine.stance != theirs.stance:
@@ -150,8 +156,7 @@ def threshold_for(fp: Fingerprint, rec: ClusterRecord) -> float:
     return SAME_SOURCE_THRESHOLD if same_source(fp, rec.source_key, rec.source_name) else OTHER_SOURCE_THRESHOLD
 
 
-def _best_match(fp: Fingerprint, store: NoveltyStore, filed: dict, consistent: bool,
-                exclude: frozenset = frozenset()):
+def _best_match(fp: Fingerprint, store: NoveltyStore, filed: dict, consistent: bool, exclude: frozenset = frozenset()):
     """The best cluster to join among those ``filed`` (cluster_id -> sketch) under the claim's
     keys. The sketch drops clearly dissimilar candidates before any cluster is read; it never
     under-estimates similarity, so no cluster that would pass the full test is dropped."""
@@ -177,14 +182,17 @@ def _best_match(fp: Fingerprint, store: NoveltyStore, filed: dict, consistent: b
     return (best[1], best[2]) if best else None
 
 
-def _development(claim: Claim, claim_id: str, fp: Fingerprint, rec: ClusterRecord, outlet) -> Optional[dict]:
+def _development(claim: Claim, claim_id: str, fp: Fingerprint, rec: ClusterRecord, outlet) -> dict | None:
     if claim_id == rec.first_claim:
         return None
     if claim.stance != rec.stance:
         kind = "denial" if claim.stance == "deny" else "assertion"
-    elif (fp.source_key and fp.source_key not in rec.sources
-          and not same_source(fp, rec.source_key, rec.source_name)
-          and not any(same_source(fp, d.get("source_key"), d.get("source")) for d in rec.developments)):
+    elif (
+        fp.source_key
+        and fp.source_key not in rec.sources
+        and not same_source(fp, rec.source_key, rec.source_name)
+        and not any(same_source(fp, d.get("source_key"), d.get("source")) for d in rec.developments)
+    ):
         kind = "confirmation"  # the same claim from a second speaker
     else:
         return None
@@ -241,7 +249,7 @@ def _founder_record(claim, claim_id, fp, outlet, now, cluster_id) -> ClusterReco
     )
 
 
-def lookup_cluster(store: NoveltyStore, cluster_id: str) -> Optional[ClusterRecord]:
+def lookup_cluster(store: NoveltyStore, cluster_id: str) -> ClusterRecord | None:
     """The cluster a claim was assigned to, following merges to the surviving cluster."""
     seen = set()
     while cluster_id and cluster_id not in seen:
@@ -253,8 +261,9 @@ def lookup_cluster(store: NoveltyStore, cluster_id: str) -> Optional[ClusterReco
     return None
 
 
-def assign_cluster(claim: Claim, store: NoveltyStore, outlet: Optional[str] = None,
-                   now: Optional[datetime] = None) -> ClusterResult:
+def assign_cluster(
+    claim: Claim, store: NoveltyStore, outlet: str | None = None, now: datetime | None = None
+) -> ClusterResult:
     """Put the claim in its cluster (joining one or founding one); sets claim.cluster_id and
     claim.fingerprint. Idempotent per claim id: a replay returns the same cluster and is_new."""
     fp = fingerprint(claim, now)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional, Protocol
+from typing import Protocol
 
 
 @dataclass
@@ -20,10 +21,10 @@ class Member:
     """One claim joining a cluster."""
 
     claim_id: str
-    article_id: Optional[str] = None
-    outlet: Optional[str] = None
+    article_id: str | None = None
+    outlet: str | None = None
     source_key: str = ""
-    development: Optional[dict] = None  # a denial / confirmation this claim brings to the cluster
+    development: dict | None = None  # a denial / confirmation this claim brings to the cluster
 
 
 @dataclass
@@ -33,7 +34,7 @@ class ClusterRecord:
     first_claim: str
     stance: str = "assert"  # the founding claim's stance
     source_key: str = ""
-    source_name: Optional[str] = None
+    source_name: str | None = None
     content: str = ""  # the founding claim's content (shown in digests)
     signature: tuple = ()
     places: frozenset = frozenset()
@@ -43,7 +44,7 @@ class ClusterRecord:
     claims: set = field(default_factory=set)
     sources: set = field(default_factory=set)
     developments: list = field(default_factory=list)  # list[dict], oldest first
-    merged_into: Optional[str] = None
+    merged_into: str | None = None
     identity: str = ""  # the founding claim's Identity as JSON ("" for clusters stored before it)
 
 
@@ -54,14 +55,14 @@ class ClusterMerged(Exception):
         self.merged_into = merged_into
 
 
-def split_sketch(text: Optional[str]) -> tuple:
+def split_sketch(text: str | None) -> tuple:
     """(lexical sketch, "~"-prefixed structured features) of what a band entry carries; a
     cluster found under both kinds of key carries both, concatenated."""
     lexical, _, features = (text or "").partition("~")
     return lexical, ("~" + features) if features else ""
 
 
-def combine_sketches(a: Optional[str], b: Optional[str]) -> str:
+def combine_sketches(a: str | None, b: str | None) -> str:
     lex_a, feat_a = split_sketch(a)
     lex_b, feat_b = split_sketch(b)
     return (lex_a or lex_b) + (feat_a or feat_b)
@@ -97,8 +98,9 @@ class NoveltyStore(Protocol):
     def create_cluster(self, record: ClusterRecord) -> bool:
         """Write a new cluster unless one with this id exists; True when this call created it."""
 
-    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (),
-                      features: str = "") -> dict:
+    def index_cluster(
+        self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (), features: str = ""
+    ) -> dict:
         """File the cluster under its band keys with ``sketch`` and under its ``structured`` keys
         with ``features`` (idempotent; structured entries live only for the matching window) and
         return what was filed under them before, as ``candidates`` does (other clusters only),
@@ -146,8 +148,9 @@ class InMemoryNoveltyStore:
             self._clusters[record.cluster_id] = self._copy(record)
             return True
 
-    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (),
-                      features: str = "") -> dict:
+    def index_cluster(
+        self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (), features: str = ""
+    ) -> dict:
         with self._lock:
             entries = [(k, sketch) for k in keys] + [(k, features) for k in structured]
             self.index_writes += len(entries)

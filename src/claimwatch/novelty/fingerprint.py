@@ -29,11 +29,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional
 
 from claimwatch.model import Claim
-from claimwatch.resolve.normalize import name_key
 from claimwatch.novelty.identity import Identity, identity, own_forces, structured_keys
+from claimwatch.resolve.normalize import name_key
 
 NUM_BANDS = 10
 ROWS_PER_BAND = 2
@@ -146,8 +145,12 @@ def _within(inner, outer) -> bool:
 def content_places(claim: Claim) -> list:
     """Resolved places, except those inside a longer actor name ("Armed Forces of [Ukraine]")."""
     actor_spans = [a.span for a in claim.actors if a.actor_id and a.span]
-    return [p for p in claim.places if p.place_id and not (
-        p.span and any(_within(p.span, s) and s[1] - s[0] > p.span[1] - p.span[0] for s in actor_spans))]
+    return [
+        p
+        for p in claim.places
+        if p.place_id
+        and not (p.span and any(_within(p.span, s) and s[1] - s[0] > p.span[1] - p.span[0] for s in actor_spans))
+    ]
 
 
 def content_actors(claim: Claim) -> list:
@@ -183,7 +186,7 @@ def towns_read_as_names(claim: Claim) -> dict:
         return {}
 
 
-def _content_with_entity_tokens(claim: Claim, towns: Optional[dict] = None) -> str:
+def _content_with_entity_tokens(claim: Claim, towns: dict | None = None) -> str:
     """The content text with each resolved place/actor mention replaced by its id (a name read
     as a person but known as a town by its place id, see ``towns_read_as_names``)."""
     text = claim.content.text or ""
@@ -191,7 +194,8 @@ def _content_with_entity_tokens(claim: Claim, towns: Optional[dict] = None) -> s
     replacements = []
     towns = towns or {}
     refs = [(p, p.place_id) for p in content_places(claim)] + [
-        (a, towns.get(a.actor_id, a.actor_id)) for a in content_actors(claim)]
+        (a, towns.get(a.actor_id, a.actor_id)) for a in content_actors(claim)
+    ]
     for ref, key in refs:
         if not key or not ref.span or base is None:
             continue
@@ -207,7 +211,7 @@ def _content_with_entity_tokens(claim: Claim, towns: Optional[dict] = None) -> s
     return text
 
 
-def content_tokens(claim: Claim, towns: Optional[dict] = None) -> list:
+def content_tokens(claim: Claim, towns: dict | None = None) -> list:
     text = unicodedata.normalize("NFKC", _content_with_entity_tokens(claim, towns)).lower()
     words = _WORD.findall(text)
     return [stem(w) for w in words if w not in _STOPWORDS and (len(w) > 1 or w.isdigit())]
@@ -261,13 +265,13 @@ def sketch_similarity(signature, sketch_text: str | None) -> float:
     values = [int(bits[i * SKETCH_BITS : (i + 1) * SKETCH_BITS], 2) for i in range(len(bits) // SKETCH_BITS)]
     if not signature or len(values) < len(signature):
         return 1.0  # another sketch layout: let the full comparison decide
-    return sum(1 for v, w in zip(signature, values) if v & mask == w) / len(signature)
+    return sum(1 for v, w in zip(signature, values[: len(signature)], strict=True) if v & mask == w) / len(signature)
 
 
 def estimated_jaccard(sig_a, sig_b) -> float:
     if not sig_a or not sig_b or len(sig_a) != len(sig_b):
         return 0.0
-    return sum(1 for a, b in zip(sig_a, sig_b) if a == b) / len(sig_a)
+    return sum(1 for a, b in zip(sig_a, sig_b, strict=True) if a == b) / len(sig_a)
 
 
 def encode_signature(signature) -> str:
@@ -291,7 +295,7 @@ def decode_signature(text: str | None) -> tuple:
 _AREA_FEATURES = ("A.PCLI", "A.ADM1", "region", "direction")
 
 
-def fingerprint(claim: Claim, now: Optional[datetime] = None) -> Fingerprint:
+def fingerprint(claim: Claim, now: datetime | None = None) -> Fingerprint:
     """``now``: when the claim is seen, for claims without a publication time."""
     towns = towns_read_as_names(claim)
     tokens = content_tokens(claim, towns)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable, Optional
 
 from claimwatch.alerts.service import AlertService
 from claimwatch.settings import AlertingSettings
@@ -12,7 +12,6 @@ from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
 from claimwatch.store.topic import SnsPublisher
 from claimwatch.store.watches import CachedWatches, WatchStore
 from claimwatch.watch.matcher import WatchIndex
-
 
 # How long a claimed (watch, cluster) alert stays reserved for its sender: longer than the alert
 # function's 60 s timeout, so a live sender is never doubled, short enough that a retry after a
@@ -31,9 +30,16 @@ class AlertWiring:
         # One digest per watch per DigestRate period (the guard key is the period's start).
         self.digest_period = settings.digest_period
 
-    def service(self, article_text: Optional[Callable[[str], Optional[str]]] = None) -> AlertService:
+    def service(self, article_text: Callable[[str], str | None] | None = None) -> AlertService:
         """An AlertService over the current watches (reloaded at most once a minute)."""
         index = self.watches.index()
-        return AlertService(self.alert_store, self.publisher, index, self.novelty_store,
-                            watches=index.watches, article_text=article_text,
-                            digest_period=self.digest_period, lease=ALERT_LEASE)
+        return AlertService(
+            self.alert_store,
+            self.publisher,
+            index,
+            self.novelty_store,
+            watches=index.watches,
+            article_text=article_text,
+            digest_period=self.digest_period,
+            lease=ALERT_LEASE,
+        )

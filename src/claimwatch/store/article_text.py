@@ -28,7 +28,9 @@ class ArticleTextStore:
 
     def put(self, article_id: str, text: str) -> None:
         self.s3.put_object(
-            Bucket=self.bucket, Key=self.key(article_id), Body=text.encode("utf-8"),
+            Bucket=self.bucket,
+            Key=self.key(article_id),
+            Body=text.encode("utf-8"),
             ContentType="text/plain; charset=utf-8",
         )
 

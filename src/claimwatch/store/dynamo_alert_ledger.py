@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timedelta
-from typing import Optional
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
@@ -36,8 +35,13 @@ class DynamoAlertStore:
     def try_claim(self, watch_id: str, key: str, now: datetime, lease: timedelta) -> bool:
         try:
             self.table.put_item(
-                Item={"pk": watch_id, "sk": key, "status": PENDING, "lease_until": (now + lease).isoformat(),
-                      "expires_at": int(time.time()) + self.ledger_ttl},
+                Item={
+                    "pk": watch_id,
+                    "sk": key,
+                    "status": PENDING,
+                    "lease_until": (now + lease).isoformat(),
+                    "expires_at": int(time.time()) + self.ledger_ttl,
+                },
                 # Free, or a claim whose holder died before publishing (lease over).
                 ConditionExpression="attribute_not_exists(pk) OR (#st = :pending AND lease_until < :now)",
                 ExpressionAttributeNames={"#st": "status"},
@@ -49,9 +53,14 @@ class DynamoAlertStore:
                 return False
             raise
 
-    def mark_sent(self, watch_id: str, key: str, message_id: Optional[str], now: datetime, status: str = SENT) -> None:
-        item = {"pk": watch_id, "sk": key, "status": status, "sent_at": now.isoformat(),
-                "expires_at": int(time.time()) + self.ledger_ttl}
+    def mark_sent(self, watch_id: str, key: str, message_id: str | None, now: datetime, status: str = SENT) -> None:
+        item = {
+            "pk": watch_id,
+            "sk": key,
+            "status": status,
+            "sent_at": now.isoformat(),
+            "expires_at": int(time.time()) + self.ledger_ttl,
+        }
         if message_id:
             item["message_id"] = message_id
         self.table.put_item(Item=item)
@@ -60,32 +69,40 @@ class DynamoAlertStore:
         # End the lease now (an empty string sorts before any timestamp) so the retry can claim it;
         # an UpdateItem, so the function needs no DeleteItem permission.
         try:
-            self.table.update_item(Key={"pk": watch_id, "sk": key}, UpdateExpression="SET lease_until = :gone",
-                                   ConditionExpression="#st = :pending",
-                                   ExpressionAttributeNames={"#st": "status"},
-                                   ExpressionAttributeValues={":pending": PENDING, ":gone": ""})
+            self.table.update_item(
+                Key={"pk": watch_id, "sk": key},
+                UpdateExpression="SET lease_until = :gone",
+                ConditionExpression="#st = :pending",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":pending": PENDING, ":gone": ""},
+            )
         except ClientError as err:
             if not _condition_failed(err):
                 raise
 
-    def status(self, watch_id: str, key: str) -> Optional[str]:
+    def status(self, watch_id: str, key: str) -> str | None:
         item = self.table.get_item(Key={"pk": watch_id, "sk": key}, ConsistentRead=True).get("Item")
         if not item or (item["status"] == PENDING and not item.get("lease_until")):
             return None  # absent, or released after a failed publish
         return item["status"]
 
     def add_pending(self, watch_id: str, item_key: str, item: dict) -> None:
-        self.table.put_item(Item={
-            "pk": f"digest#{watch_id}", "sk": item_key, "recorded_at": item.get("recorded_at", ""),
-            "data": json.dumps(item, ensure_ascii=False, default=str),
-            "expires_at": int(time.time()) + self.pending_ttl,
-        })
+        self.table.put_item(
+            Item={
+                "pk": f"digest#{watch_id}",
+                "sk": item_key,
+                "recorded_at": item.get("recorded_at", ""),
+                "data": json.dumps(item, ensure_ascii=False, default=str),
+                "expires_at": int(time.time()) + self.pending_ttl,
+            }
+        )
 
     def pending(self, watch_id: str) -> dict:
         out, kwargs = {}, {}
         while True:
-            resp = self.table.query(KeyConditionExpression=Key("pk").eq(f"digest#{watch_id}"), ConsistentRead=True,
-                                    **kwargs)
+            resp = self.table.query(
+                KeyConditionExpression=Key("pk").eq(f"digest#{watch_id}"), ConsistentRead=True, **kwargs
+            )
             for item in resp.get("Items", []):
                 out[item["sk"]] = json.loads(item["data"])
             if "LastEvaluatedKey" not in resp:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional
+from datetime import UTC, datetime, timedelta
 
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
@@ -30,14 +30,22 @@ log = logging.getLogger(__name__)
 # The article item is the "seen" record: metadata only. The text travels in the queue message and
 # is stored in S3 by extract; keeping it here made every re-check of a listed item cost WCUs by
 # the size of the whole text (a cancelled transaction is charged for the items it read).
-ARTICLE_FIELDS = ("article_id", "url", "canonical_url", "title", "outlet", "published", "feed_id", "guid",
-                  "content_hash")
+ARTICLE_FIELDS = (
+    "article_id",
+    "url",
+    "canonical_url",
+    "title",
+    "outlet",
+    "published",
+    "feed_id",
+    "guid",
+    "content_hash",
+)
 
 # Caps on the metadata a feed controls, in characters. A hostile feed's megabyte title, link or
 # GUID must not push the seen-record over DynamoDB's 400 KB item limit, nor the queue message over
 # SQS's 256 KiB (JSON escapes take up to 12 bytes a character: these caps stay under 190 KB).
-FIELD_LIMITS = {"title": 2_000, "url": 4_096, "canonical_url": 4_096, "guid": 4_096, "outlet": 1_000,
-                "published": 100}
+FIELD_LIMITS = {"title": 2_000, "url": 4_096, "canonical_url": 4_096, "guid": 4_096, "outlet": 1_000, "published": 100}
 
 # Consecutive article failures after which a poll stops trying the rest (DynamoDB or SQS is down:
 # each further try would cost its SDK retries, and the record's retry covers them all).
@@ -46,8 +54,11 @@ MAX_CONSECUTIVE_FAILURES = 3
 
 def fit_article(article: Article) -> tuple[Article, list[str]]:
     """The article with every capped field cut to its limit, and the names of the fields cut."""
-    cut = {name: getattr(article, name)[:limit] for name, limit in FIELD_LIMITS.items()
-           if isinstance(getattr(article, name), str) and len(getattr(article, name)) > limit}
+    cut = {
+        name: getattr(article, name)[:limit]
+        for name, limit in FIELD_LIMITS.items()
+        if isinstance(getattr(article, name), str) and len(getattr(article, name)) > limit
+    }
     return (dataclasses.replace(article, **cut) if cut else article), sorted(cut)
 
 
@@ -96,7 +107,7 @@ class FeedStore:
 
     # -- registry ------------------------------------------------------------------------------
 
-    def add_feed(self, url: str, title: Optional[str] = None, now: Optional[datetime] = None) -> FeedState:
+    def add_feed(self, url: str, title: str | None = None, now: datetime | None = None) -> FeedState:
         """Register a feed, due at once. Idempotent: an existing feed is returned unchanged.
         ValueError for a URL the fetcher would never poll (not http/https, no host)."""
         state = FeedState.new(check_feed_url(url), title, now)
@@ -108,7 +119,7 @@ class FeedStore:
             return self.get(state.feed_id) or state
         return state
 
-    def get(self, feed_id: str) -> Optional[FeedState]:
+    def get(self, feed_id: str) -> FeedState | None:
         item = self.feeds.get_item(Key={"feed_id": feed_id}, ConsistentRead=True).get("Item")
         return FeedState.from_dict(item) if item else None
 
@@ -127,8 +138,12 @@ class FeedStore:
     def due_feed_ids(self, now: datetime) -> list[tuple[str, str]]:
         """(feed id, URL) of the feeds ``due_feeds`` returns (parked ones included), read without
         parsing the states: one corrupt registry item fails its own poll, not every feed's schedule."""
-        items = aws.scan_all(self.feeds, FilterExpression=_due(now, True), ProjectionExpression="feed_id, #u",
-                             ExpressionAttributeNames={"#u": "url"})
+        items = aws.scan_all(
+            self.feeds,
+            FilterExpression=_due(now, True),
+            ProjectionExpression="feed_id, #u",
+            ExpressionAttributeNames={"#u": "url"},
+        )
         return [(item["feed_id"], item.get("url")) for item in items]
 
     def get_each(self, feed_ids: list[str]) -> dict[str, FeedState | None | Exception]:
@@ -158,7 +173,7 @@ class FeedStore:
 
     # -- articles ------------------------------------------------------------------------------
 
-    def put_article_if_new(self, article: Article, now: Optional[datetime] = None, truncated=()) -> bool:
+    def put_article_if_new(self, article: Article, now: datetime | None = None, truncated=()) -> bool:
         """True when this article was never seen: neither its id nor its content hash exists.
 
         Both items are written in one transaction, each conditional on absence, so concurrent
@@ -166,18 +181,32 @@ class FeedStore:
         cancellation (throttling, conflict) raises so the caller's retry can decide later.
         ``truncated``: the fields cut to fit (``fit_article``), recorded on the item.
         """
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         seen = format_time(now)
         expires = self._seen_expiry(now)
         meta = article.to_dict()
-        record = _item({**{k: meta.get(k) for k in ARTICLE_FIELDS}, "kind": "article", "first_seen": seen,
-                        "truncated": sorted(truncated) or None, "expires_at": expires})
+        record = _item(
+            {
+                **{k: meta.get(k) for k in ARTICLE_FIELDS},
+                "kind": "article",
+                "first_seen": seen,
+                "truncated": sorted(truncated) or None,
+                "expires_at": expires,
+            }
+        )
         puts = [self._put_absent(record)]
         if article.content_hash:
             puts.append(
                 self._put_absent(
-                    _item({"article_id": f"content#{article.content_hash}", "kind": "content",
-                           "original_article_id": article.article_id, "first_seen": seen, "expires_at": expires})
+                    _item(
+                        {
+                            "article_id": f"content#{article.content_hash}",
+                            "kind": "content",
+                            "original_article_id": article.article_id,
+                            "first_seen": seen,
+                            "expires_at": expires,
+                        }
+                    )
                 )
             )
         try:
@@ -191,8 +220,9 @@ class FeedStore:
             return False
         return True
 
-    def record_new_articles(self, articles: list[Article], send: Callable[..., list[str]],
-                            now: Optional[datetime] = None) -> StoredPoll:
+    def record_new_articles(
+        self, articles: list[Article], send: Callable[..., list[str]], now: datetime | None = None
+    ) -> StoredPoll:
         """Queue and mark seen the articles of one poll that were never seen.
 
         Queue first, then mark seen: an article is marked seen only once its message is on the
@@ -243,7 +273,7 @@ class FeedStore:
             (outcome.queued if new else outcome.copies).append(article)
         return outcome
 
-    def store_poll(self, result, send: Callable[..., list[str]], now: Optional[datetime] = None) -> StoredPoll:
+    def store_poll(self, result, send: Callable[..., list[str]], now: datetime | None = None) -> StoredPoll:
         """Queue and mark seen the new articles of one ``poll_feed`` result, then save the feed's
         state on every outcome. When an article is left for a retry, the conditional-GET
         validators are not saved: the retry's GET is then unconditional and lists it again
@@ -262,20 +292,24 @@ class FeedStore:
         known: set[str] = set()
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), 100):  # BatchGetItem takes at most 100 keys
-            request = {self.articles.name: {"Keys": [{"article_id": i} for i in unique[start : start + 100]],
-                                            "ProjectionExpression": "article_id"}}
+            request = {
+                self.articles.name: {
+                    "Keys": [{"article_id": i} for i in unique[start : start + 100]],
+                    "ProjectionExpression": "article_id",
+                }
+            }
             while request:
                 resp = self._client.batch_get_item(RequestItems=request)
                 known |= {item["article_id"] for item in resp.get("Responses", {}).get(self.articles.name, [])}
                 request = resp.get("UnprocessedKeys") or None
         return known
 
-    def _seen_expiry(self, now: datetime) -> Optional[int]:
+    def _seen_expiry(self, now: datetime) -> int | None:
         """Epoch seconds when DynamoDB may delete a seen-record (None: never). An entry a feed still
         lists after that is queued again; its claims are rewritten unchanged, which alerts no one."""
         return int((now + timedelta(days=self.seen_days)).timestamp()) if self.seen_days > 0 else None
 
-    def get_article(self, article_id: str) -> Optional[dict]:
+    def get_article(self, article_id: str) -> dict | None:
         return self.articles.get_item(Key={"article_id": article_id}, ConsistentRead=True).get("Item")
 
     def _put_absent(self, item: dict) -> dict:

@@ -71,7 +71,6 @@ class _Queue:
 
 
 class ArticleQueue(_Queue):
-
     def send(self, article: Article, truncated=()) -> list[str]:
         """Queue one article; returns every field cut on its way (``truncated`` included)."""
         body, cut = article_message(article, truncated)
@@ -80,7 +79,6 @@ class ArticleQueue(_Queue):
 
 
 class FeedPollQueue(_Queue):
-
     def send(self, groups: list[list[str]]) -> tuple[int, int, list[str]]:
         """One message per group of feed ids, ten messages per call. Returns (messages sent, feeds
         sent, errors): a failed call or entry does not stop the others."""
@@ -99,8 +97,9 @@ class FeedPollQueue(_Queue):
             sent = resp.get("Successful", [])
             messages += len(sent)
             feeds += sum(len(chunk[int(ok["Id"])]) for ok in sent)
-            errors += [f"{', '.join(chunk[int(f['Id'])])}: {f.get('Message') or f.get('Code')}"
-                       for f in resp.get("Failed", [])]
+            errors += [
+                f"{', '.join(chunk[int(f['Id'])])}: {f.get('Message') or f.get('Code')}" for f in resp.get("Failed", [])
+            ]
         return messages, feeds, errors
 
 

@@ -17,9 +17,9 @@ is sent, invoked or deleted, and the messages become visible again at the end.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional
+from datetime import UTC, datetime, timedelta
 
 import boto3
 from botocore.config import Config
@@ -56,8 +56,10 @@ class ReplayReport:
 
     def format(self) -> str:
         verb = "would replay" if self.dry_run else "replayed"
-        lines = [f"{self.queue}: {len(self.outcomes)} message(s), {verb} {self.count(verb)}"
-                 + (f", {self.left_in_queue} left in the queue" if self.left_in_queue else "")]
+        lines = [
+            f"{self.queue}: {len(self.outcomes)} message(s), {verb} {self.count(verb)}"
+            + (f", {self.left_in_queue} left in the queue" if self.left_in_queue else "")
+        ]
         lines += [f"  {o.message_id}  {o.status}: {o.detail}" for o in self.outcomes]
         return "\n".join(lines)
 
@@ -66,9 +68,14 @@ def receive_all(sqs, queue_url: str, hold_s: int = HOLD_S) -> list[dict]:
     """Every message now in the queue, each once, held invisible for `hold_s` seconds."""
     found: dict[str, dict] = {}
     while True:
-        batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=hold_s,
-                                    AttributeNames=["All"], MessageAttributeNames=["All"],
-                                    WaitTimeSeconds=0).get("Messages", [])
+        batch = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=hold_s,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        ).get("Messages", [])
         if not batch:
             return list(found.values())
         for message in batch:
@@ -113,7 +120,7 @@ def lambda_stream_record(record: dict, stream_arn: str) -> dict:
     return out
 
 
-def _arrival(info: dict) -> Optional[datetime]:
+def _arrival(info: dict) -> datetime | None:
     value = info.get("approximateArrivalOfFirstRecord")
     if not value:
         return None
@@ -124,9 +131,12 @@ def read_stream_range(streams, info: dict, max_empty_pages: int = 5) -> list[dic
     """The records from startSequenceNumber to endSequenceNumber of the recorded shard.
     Raises ClientError (NOT_RETAINED_ERRORS) when the stream no longer has them."""
     start, end = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
-    iterator = streams.get_shard_iterator(StreamArn=info["streamArn"], ShardId=info["shardId"],
-                                          ShardIteratorType="AT_SEQUENCE_NUMBER",
-                                          SequenceNumber=info["startSequenceNumber"])["ShardIterator"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=info["streamArn"],
+        ShardId=info["shardId"],
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        SequenceNumber=info["startSequenceNumber"],
+    )["ShardIterator"]
     records: list[dict] = []
     empty = 0
     while iterator and empty < max_empty_pages:
@@ -144,11 +154,18 @@ def read_stream_range(streams, info: dict, max_empty_pages: int = 5) -> list[dic
     return records
 
 
-def replay_stream_failures(sqs, streams, failure_url: str, invoke: Callable[[dict], dict], dry_run: bool,
-                           now: Optional[datetime] = None, name: str = "AlertFailureQueue") -> ReplayReport:
+def replay_stream_failures(
+    sqs,
+    streams,
+    failure_url: str,
+    invoke: Callable[[dict], dict],
+    dry_run: bool,
+    now: datetime | None = None,
+    name: str = "AlertFailureQueue",
+) -> ReplayReport:
     """Read back each failed batch's records and invoke the alert function with them again.
     `invoke(event) -> response` is the alert function (Lambda Invoke, or the local pipeline's)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     report = ReplayReport(name, dry_run)
     messages = receive_all(sqs, failure_url)
     kept = []
@@ -172,8 +189,12 @@ def _replay_failed_batch(streams, message: dict, invoke, dry_run: bool, now: dat
     span = f"shard {info.get('shardId')} sequence {info.get('startSequenceNumber')}..{info.get('endSequenceNumber')}"
     arrival = _arrival(info)
     if arrival is not None and now - arrival > STREAM_RETENTION:
-        return Outcome(mid, "not retained", f"{span}: first record arrived {arrival:%Y-%m-%d %H:%M} UTC, beyond "
-                                            f"the stream's 24-hour retention; these alerts cannot be replayed")
+        return Outcome(
+            mid,
+            "not retained",
+            f"{span}: first record arrived {arrival:%Y-%m-%d %H:%M} UTC, beyond "
+            f"the stream's 24-hour retention; these alerts cannot be replayed",
+        )
     try:
         records = read_stream_range(streams, info)
     except ClientError as exc:
@@ -207,17 +228,23 @@ def stack_outputs(stack_name: str) -> dict[str, str]:
 
 def lambda_invoker(function_name: str) -> Callable[[dict], dict]:
     """Invoke a deployed function synchronously; its error, if it raised, as an exception."""
+
     def invoke(event: dict) -> dict:
-        response = aws.client("lambda").invoke(FunctionName=function_name, InvocationType="RequestResponse",
-                                               Payload=json.dumps(event, default=str).encode())
+        response = aws.client("lambda").invoke(
+            FunctionName=function_name,
+            InvocationType="RequestResponse",
+            Payload=json.dumps(event, default=str).encode(),
+        )
         payload = json.loads(response["Payload"].read() or b"{}")
         if response.get("FunctionError"):
             raise RuntimeError(f"{function_name} failed: {payload.get('errorMessage', payload)}")
         return payload
+
     return invoke
 
 
 def streams_client():
     """The regional DynamoDB Streams endpoint (moto does not route account-based ones)."""
-    return boto3.client("dynamodbstreams", endpoint_url=aws.endpoint_url(),
-                        config=Config(account_id_endpoint_mode="disabled"))
+    return boto3.client(
+        "dynamodbstreams", endpoint_url=aws.endpoint_url(), config=Config(account_id_endpoint_mode="disabled")
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from claimwatch.alerts.render import chat_notification
 from claimwatch.store import aws
@@ -44,12 +44,13 @@ def sns_message(rendered) -> str:
 
 
 def _envelope(text: str, doc: str) -> str:
-    return json.dumps({"default": text, "email": text, "sqs": doc, "lambda": doc, "http": doc, "https": doc},
-                      ensure_ascii=False)
+    return json.dumps(
+        {"default": text, "email": text, "sqs": doc, "lambda": doc, "http": doc, "https": doc}, ensure_ascii=False
+    )
 
 
 class SnsPublisher:
-    def __init__(self, topic_arn: str, sns=None, chat_topic_arn: Optional[str] = None):
+    def __init__(self, topic_arn: str, sns=None, chat_topic_arn: str | None = None):
         self.topic_arn = topic_arn
         self.chat_topic_arn = chat_topic_arn or None
         self.sns = sns or aws.client("sns")
@@ -66,11 +67,14 @@ class SnsPublisher:
             self.publish_chat(rendered, resp["MessageId"])
         return resp["MessageId"]
 
-    def publish_chat(self, rendered, message_id: Optional[str] = None) -> Optional[str]:
+    def publish_chat(self, rendered, message_id: str | None = None) -> str | None:
         try:
-            return self.sns.publish(TopicArn=self.chat_topic_arn, Subject=rendered.subject,
-                                    Message=json.dumps(chat_notification(rendered, message_id), ensure_ascii=False),
-                                    MessageAttributes=rendered.attributes)["MessageId"]
+            return self.sns.publish(
+                TopicArn=self.chat_topic_arn,
+                Subject=rendered.subject,
+                Message=json.dumps(chat_notification(rendered, message_id), ensure_ascii=False),
+                MessageAttributes=rendered.attributes,
+            )["MessageId"]
         except Exception:  # noqa: BLE001 - best effort: the main message is out and must not be resent
             log.exception("chat copy of alert %s not published", message_id)
             return None
@@ -79,7 +83,7 @@ class SnsPublisher:
 class InMemoryPublisher:
     """Keeps every published alert; ``echo`` (e.g. ``print``) also shows each one as it goes."""
 
-    def __init__(self, echo: Optional[Callable[[object], None]] = None):
+    def __init__(self, echo: Callable[[object], None] | None = None):
         self.messages: list = []
         self.echo = echo
         self._lock = threading.Lock()

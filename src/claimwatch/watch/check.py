@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
 
 from claimwatch.resolve.gazetteer import (
     KIND_ABBREVIATION,
@@ -36,8 +36,13 @@ from claimwatch.resolve.normalize import name_key, romanise
 from claimwatch.resolve.resolver import Resolver, get_resolver
 from claimwatch.watch.watchlist import Watch
 
-KIND_LABELS = {KIND_NAME: "its name", KIND_ALTERNATE: "an alternate name", KIND_FORMER: "a former name",
-               KIND_ABBREVIATION: "an abbreviation", KIND_DEMONYM: "a demonym"}
+KIND_LABELS = {
+    KIND_NAME: "its name",
+    KIND_ALTERNATE: "an alternate name",
+    KIND_FORMER: "a former name",
+    KIND_ABBREVIATION: "an abbreviation",
+    KIND_DEMONYM: "a demonym",
+}
 SUGGESTIONS = 3
 _SIMILAR = 0.75  # difflib ratio over name keys: "pokrovks"/"pokrovsk" 0.88, "bahmut"/"donetsk" 0.31
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -79,15 +84,21 @@ def _doubles(text: str) -> list:
 
 
 class WatchChecker:
-    def __init__(self, resolver: Optional[Resolver] = None):
+    def __init__(self, resolver: Resolver | None = None):
         self.resolver = resolver or get_resolver()
 
     # ------------------------------------------------------------------------------ places
     def place(self, watch_id: str, field_name: str, term) -> TermReport:
         wp = self.resolver.place_term(term)
         if wp.place is None:
-            return TermReport(watch_id, field_name, str(term), False, "not in the gazetteer",
-                              suggestions=self.place_suggestions(str(term)))
+            return TermReport(
+                watch_id,
+                field_name,
+                str(term),
+                False,
+                "not in the gazetteer",
+                suggestions=self.place_suggestions(str(term)),
+            )
         place = wp.place
         what = self.describe_place(place)
         if wp.how in ("GeoNames id", "place id"):
@@ -124,8 +135,10 @@ class WatchChecker:
         if kind in (KIND_NAME, KIND_FORMER):
             closest = max(known, key=lambda k: difflib.SequenceMatcher(None, _spelling(k), written).ratio())
             if _doubles(term) != _doubles(closest):
-                return (f"matched {label} {closest!r} only because doubled letters are ignored "
-                        f"(spelled {term!r}); write {closest!r}"), True
+                return (
+                    f"matched {label} {closest!r} only because doubled letters are ignored "
+                    f"(spelled {term!r}); write {closest!r}"
+                ), True
             return f"matched {label} {closest!r} as a transliteration variant", False
         return f"matched {label} (a spelling GeoNames lists)", False
 
@@ -138,7 +151,8 @@ class WatchChecker:
         prefix = key[:2]
         rows = g.db.execute(
             "SELECT DISTINCT key FROM names WHERE key >= ? AND key < ? AND length(key) BETWEEN ? AND ?",
-            (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1), len(key) - 2, len(key) + 2)).fetchall()
+            (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1), len(key) - 2, len(key) + 2),
+        ).fetchall()
         keys = difflib.get_close_matches(key, [r[0] for r in rows], n=limit * 2, cutoff=_SIMILAR)
         out: list[str] = []
         for k in keys:
@@ -168,8 +182,14 @@ class WatchChecker:
         near = self.actor_suggestions(term)
         if near:
             return TermReport(watch_id, field_name, term, False, "no actor has this alias", suggestions=near)
-        return TermReport(watch_id, field_name, term, True,
-                          "not in the actor table: matches this name as written only", as_written=True)
+        return TermReport(
+            watch_id,
+            field_name,
+            term,
+            True,
+            "not in the actor table: matches this name as written only",
+            as_written=True,
+        )
 
     def actor_suggestions(self, term: str, limit: int = SUGGESTIONS) -> list[str]:
         from claimwatch.resolve.actors import get_actor_table
@@ -179,8 +199,11 @@ class WatchChecker:
         out: list[str] = []
         for k in keys:
             entry = table.by_key[k][0]
-            label = entry.text if name_key(entry.text) == name_key(entry.actor.name) else \
-                f"{entry.text} ({entry.actor.name})"
+            label = (
+                entry.text
+                if name_key(entry.text) == name_key(entry.actor.name)
+                else f"{entry.text} ({entry.actor.name})"
+            )
             if label not in out:
                 out.append(label)
         return out[:limit]
@@ -200,7 +223,7 @@ class WatchChecker:
         return reports
 
 
-def check_watches(watches: Iterable[Watch], resolver: Optional[Resolver] = None) -> list[TermReport]:
+def check_watches(watches: Iterable[Watch], resolver: Resolver | None = None) -> list[TermReport]:
     return WatchChecker(resolver).check(watches)
 
 
@@ -211,8 +234,9 @@ def problems(reports: Iterable[TermReport]) -> list[TermReport]:
 
 def format_check(reports: list[TermReport]) -> str:
     lines = [r.line() for r in reports]
-    unresolved = sum(not r.resolved for r in reports)
     counts = {s: sum(r.status == s for r in reports) for s in ("ok", "approximate", "as written", "no match")}
-    lines.append(f"{len(reports)} term(s): {counts['ok']} resolved, {counts['approximate']} approximate, "
-                 f"{counts['as written']} matched as written only, {counts['no match']} unresolved")
+    lines.append(
+        f"{len(reports)} term(s): {counts['ok']} resolved, {counts['approximate']} approximate, "
+        f"{counts['as written']} matched as written only, {counts['no match']} unresolved"
+    )
     return "\n".join(lines)

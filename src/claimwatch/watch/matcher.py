@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable, Optional
 
 from claimwatch import model
 from claimwatch.resolve.normalize import name_key
@@ -28,7 +28,7 @@ class Match:
     kind: str  # place | actor | source | near
     entity_key: str
     text: str  # the span of the claim that triggered it, as written
-    span: Optional[tuple]
+    span: tuple | None
     reason: str
 
     def to_dict(self) -> dict:
@@ -105,8 +105,7 @@ class WatchIndex:
             for key in self.resolver.claim_place_keys(p.place_id, p.text):
                 for e in self.by_key.get(key, ()):
                     if e.kind == "place":
-                        emit(Match(e.watch_id, "place", key, p.text, p.span,
-                                   _place_reason(p, e, key)))
+                        emit(Match(e.watch_id, "place", key, p.text, p.span, _place_reason(p, e, key)))
             self._match_near(p, emit)
 
         for a in claim.actors:
@@ -114,24 +113,38 @@ class WatchIndex:
             for key in keys:
                 for e in self.by_key.get(key, ()):
                     if e.kind == "actor":
-                        emit(Match(e.watch_id, "actor", key, a.text, a.span,
-                                   f"actor {a.text} matched watch actor {e.label}"
-                                   f" ({a.matched or e.how})"))
+                        emit(
+                            Match(
+                                e.watch_id,
+                                "actor",
+                                key,
+                                a.text,
+                                a.span,
+                                f"actor {a.text} matched watch actor {e.label} ({a.matched or e.how})",
+                            )
+                        )
 
         src = claim.source
         src_keys = [src.actor_id] if src.actor_id else []
         for name in (src.name, src.text):
             if name:
-                src_keys += [k for k in _name_keys(name) + self.resolver.actor_keys(name)[0]
-                             if k not in src_keys]
+                src_keys += [k for k in _name_keys(name) + self.resolver.actor_keys(name)[0] if k not in src_keys]
         shown = src.name or src.text
         for key in src_keys:
             for e in self.by_key.get(key, ()):
                 # An actor watch also fires when the actor is the one making the claim.
-                emit(Match(e.watch_id, e.kind if e.kind == "source" else "actor", key, src.text,
-                           src.span, f"source {shown} matched watch "
-                                     f"{'source' if e.kind == 'source' else 'actor'} {e.label}"
-                                     f" ({e.how})"))
+                emit(
+                    Match(
+                        e.watch_id,
+                        e.kind if e.kind == "source" else "actor",
+                        key,
+                        src.text,
+                        src.span,
+                        f"source {shown} matched watch "
+                        f"{'source' if e.kind == 'source' else 'actor'} {e.label}"
+                        f" ({e.how})",
+                    )
+                )
         return sorted(out.values(), key=lambda m: (m.watch_id, m.span or (0, 0), m.kind))
 
     def _match_near(self, p: model.PlaceRef, emit) -> None:
@@ -140,9 +153,16 @@ class WatchIndex:
         for rad in self.grid.get(_cell(p.lat, p.lon), ()):
             d = haversine_km(rad.lat, rad.lon, p.lat, p.lon)
             if d <= rad.km:
-                emit(Match(rad.watch_id, "near", p.place_id or f"placename:{name_key(p.text)}",
-                           p.text, p.span, f"within {rad.km:g} km of {rad.label}: "
-                                           f"{p.name or p.text}, {d:.0f} km"))
+                emit(
+                    Match(
+                        rad.watch_id,
+                        "near",
+                        p.place_id or f"placename:{name_key(p.text)}",
+                        p.text,
+                        p.span,
+                        f"within {rad.km:g} km of {rad.label}: {p.name or p.text}, {d:.0f} km",
+                    )
+                )
 
     def __len__(self) -> int:
         return len(self.watches)
@@ -197,30 +217,59 @@ def _cells_within(lat: float, lon: float, km: float) -> set[tuple[int, int]]:
     return cells
 
 
-def benchmark_index_and_claim(gazetteer, n_watches: int) -> tuple["WatchIndex", model.Claim]:
+def benchmark_index_and_claim(gazetteer, n_watches: int) -> tuple[WatchIndex, model.Claim]:
     """A realistic load for timing (used by the tests and bench/lgl_resolution.py): one watch
     per Ukrainian town by GeoNames id, every third one also a 10-60 km radius, every seventh
     also an actor; and a claim about two towns and the AFU."""
-    pids = [r[0] for r in gazetteer.db.execute(
-        "SELECT pid FROM places WHERE country = 'UA' AND feature LIKE 'P.%' "
-        "ORDER BY population DESC LIMIT ?", (n_watches,))]
+    pids = [
+        r[0]
+        for r in gazetteer.db.execute(
+            "SELECT pid FROM places WHERE country = 'UA' AND feature LIKE 'P.%' ORDER BY population DESC LIMIT ?",
+            (n_watches,),
+        )
+    ]
     actors = ["AFU", "Kimakovsky", "Russian forces", "Putin"]
-    watches = [Watch(f"w{n}", places=[f"geo:{pid}"],
-                     actors=[actors[n % len(actors)]] if n % 7 == 0 else [],
-                     near={"place": f"geo:{pid}", "km": 10 + n % 50} if n % 3 == 0 else None)
-               for n, pid in enumerate(pids)]
+    watches = [
+        Watch(
+            f"w{n}",
+            places=[f"geo:{pid}"],
+            actors=[actors[n % len(actors)]] if n % 7 == 0 else [],
+            near={"place": f"geo:{pid}", "km": 10 + n % 50} if n % 3 == 0 else None,
+        )
+        for n, pid in enumerate(pids)
+    ]
     idx = WatchIndex(watches)
     places = []
-    for pid, text, span in ((704422, "Krasnoarmeyskoye", (0, 16)), (705104, "Konstantinovka",
-                                                                       (21, 35))):
+    for pid, text, span in ((704422, "Krasnoarmeyskoye", (0, 16)), (705104, "Konstantinovka", (21, 35))):
         p = gazetteer.place(pid)
-        places.append(model.PlaceRef(text=text, name=p.name, geonameid=pid, country=p.country,
-                                     admin1=p.admin1, lat=p.lat, lon=p.lon, span=span,
-                                     place_id=p.place_id, feature=p.feature, matched="name"))
-    actor = model.ActorRef(text="AFU", name="Armed Forces of Ukraine", type="force",
-                           span=(40, 43), actor_id="actor:armed-forces-of-ukraine",
-                           matched="alias AFU")
-    claim = model.Claim(source=model.Source(text="he"), cue=model.Cue(text="said"),
-                        content=model.Content(text="x", span=(0, 50)), places=places,
-                        actors=[actor])
+        places.append(
+            model.PlaceRef(
+                text=text,
+                name=p.name,
+                geonameid=pid,
+                country=p.country,
+                admin1=p.admin1,
+                lat=p.lat,
+                lon=p.lon,
+                span=span,
+                place_id=p.place_id,
+                feature=p.feature,
+                matched="name",
+            )
+        )
+    actor = model.ActorRef(
+        text="AFU",
+        name="Armed Forces of Ukraine",
+        type="force",
+        span=(40, 43),
+        actor_id="actor:armed-forces-of-ukraine",
+        matched="alias AFU",
+    )
+    claim = model.Claim(
+        source=model.Source(text="he"),
+        cue=model.Cue(text="said"),
+        content=model.Content(text="x", span=(0, 50)),
+        places=places,
+        actors=[actor],
+    )
     return idx, claim

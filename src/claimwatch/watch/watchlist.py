@@ -19,8 +19,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional, Union
-
+from typing import Any
 
 DELIVERIES = ("instant", "digest")
 _FIELDS = ("id", "places", "actors", "sources", "near", "delivery", "corroborated")
@@ -37,14 +36,18 @@ class Watch:
     places: list = field(default_factory=list)  # names or GeoNames ids
     actors: list = field(default_factory=list)
     sources: list = field(default_factory=list)
-    near: Optional[dict] = None  # {"place": "Pokrovsk", "km": 30.0}
+    near: dict | None = None  # {"place": "Pokrovsk", "km": 30.0}
     delivery: str = "instant"
-    corroborated: Optional[int] = None
+    corroborated: int | None = None
 
     def to_dict(self) -> dict:
-        d: dict[str, Any] = {"id": self.id, "places": list(self.places),
-                             "actors": list(self.actors), "sources": list(self.sources),
-                             "delivery": self.delivery}
+        d: dict[str, Any] = {
+            "id": self.id,
+            "places": list(self.places),
+            "actors": list(self.actors),
+            "sources": list(self.sources),
+            "delivery": self.delivery,
+        }
         if self.near is not None:
             d["near"] = dict(self.near)
         if self.corroborated is not None:
@@ -52,34 +55,38 @@ class Watch:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict, position: Optional[int] = None) -> "Watch":
+    def from_dict(cls, d: dict, position: int | None = None) -> Watch:
         where = _where(d, position)
         if not isinstance(d, dict):
             raise WatchlistError(f"{where}: must be a mapping with an 'id', got {type(d).__name__}")
         unknown = sorted(set(d) - set(_FIELDS))
         if unknown:
-            raise WatchlistError(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; "
-                                 f"allowed: {', '.join(_FIELDS)}")
+            raise WatchlistError(
+                f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_FIELDS)}"
+            )
         wid = d.get("id")
         if not isinstance(wid, str) or not _ID.match(wid):
-            raise WatchlistError(f"{where}: field 'id' must be a short name of letters, digits, "
-                                 f"'-', '_', '.' or ':', got {wid!r}")
+            raise WatchlistError(
+                f"{where}: field 'id' must be a short name of letters, digits, '-', '_', '.' or ':', got {wid!r}"
+            )
         places = _terms(d, "places", where, allow_int=True)
         actors = _terms(d, "actors", where)
         sources = _terms(d, "sources", where)
         near = _near(d.get("near"), where)
         delivery = d.get("delivery", "instant")
         if delivery not in DELIVERIES:
-            raise WatchlistError(f"{where}: field 'delivery' must be one of "
-                                 f"{', '.join(DELIVERIES)}, got {delivery!r}")
+            raise WatchlistError(f"{where}: field 'delivery' must be one of {', '.join(DELIVERIES)}, got {delivery!r}")
         corroborated = _plain(d.get("corroborated"))
-        if corroborated is not None and (isinstance(corroborated, bool)
-                                         or not isinstance(corroborated, int) or corroborated < 1):
-            raise WatchlistError(f"{where}: field 'corroborated' must be a whole number >= 1 "
-                                 f"(outlets), got {corroborated!r}")
+        if corroborated is not None and (
+            isinstance(corroborated, bool) or not isinstance(corroborated, int) or corroborated < 1
+        ):
+            raise WatchlistError(
+                f"{where}: field 'corroborated' must be a whole number >= 1 (outlets), got {corroborated!r}"
+            )
         if not (places or actors or sources or near):
-            raise WatchlistError(f"{where}: names nothing to watch: give at least one of "
-                                 "'places', 'actors', 'sources' or 'near'")
+            raise WatchlistError(
+                f"{where}: names nothing to watch: give at least one of 'places', 'actors', 'sources' or 'near'"
+            )
         return cls(wid, places, actors, sources, near, delivery, corroborated)
 
 
@@ -90,7 +97,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _where(d: Any, position: Optional[int]) -> str:
+def _where(d: Any, position: int | None) -> str:
     wid = d.get("id") if isinstance(d, dict) else None
     pos = f" (#{position + 1})" if position is not None else ""
     return f"watch {wid!r}{pos}" if wid else f"watch #{(position or 0) + 1}"
@@ -104,13 +111,13 @@ def _terms(d: dict, name: str, where: str, allow_int: bool = False) -> list:
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]
     if not isinstance(value, list):
-        raise WatchlistError(f"{where}: field '{name}' must be a list of names, got "
-                             f"{type(value).__name__}")
+        raise WatchlistError(f"{where}: field '{name}' must be a list of names, got {type(value).__name__}")
     out = []
     for n, item in enumerate(value):
         item = _plain(item)
         ok = (isinstance(item, str) and item.strip()) or (
-            allow_int and isinstance(item, int) and not isinstance(item, bool) and item > 0)
+            allow_int and isinstance(item, int) and not isinstance(item, bool) and item > 0
+        )
         if not ok:
             kind = "a name or a GeoNames id" if allow_int else "a name"
             raise WatchlistError(f"{where}: field '{name}[{n}]' must be {kind}, got {item!r}")
@@ -118,34 +125,32 @@ def _terms(d: dict, name: str, where: str, allow_int: bool = False) -> list:
     return out
 
 
-def _near(value: Any, where: str) -> Optional[dict]:
+def _near(value: Any, where: str) -> dict | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise WatchlistError(f"{where}: field 'near' must be a mapping like "
-                             f"{{place: Pokrovsk, km: 30}}, got {value!r}")
+        raise WatchlistError(f"{where}: field 'near' must be a mapping like {{place: Pokrovsk, km: 30}}, got {value!r}")
     unknown = sorted(set(value) - {"place", "km"})
     if unknown:
-        raise WatchlistError(f"{where}: field 'near' has unknown key(s) {unknown}; "
-                             "use 'place' and 'km'")
+        raise WatchlistError(f"{where}: field 'near' has unknown key(s) {unknown}; use 'place' and 'km'")
     place = _plain(value.get("place"))
-    if not ((isinstance(place, str) and place.strip())
-            or (isinstance(place, int) and not isinstance(place, bool))):
-        raise WatchlistError(f"{where}: field 'near.place' must be a place name or GeoNames id, "
-                             f"got {place!r}")
+    if not ((isinstance(place, str) and place.strip()) or (isinstance(place, int) and not isinstance(place, bool))):
+        raise WatchlistError(f"{where}: field 'near.place' must be a place name or GeoNames id, got {place!r}")
     km = _plain(value.get("km"))
     if isinstance(km, bool) or not isinstance(km, (int, float)) or not 0 < km <= 2000:
-        raise WatchlistError(f"{where}: field 'near.km' must be a number of kilometres in "
-                             f"(0, 2000], got {km!r}")
+        raise WatchlistError(f"{where}: field 'near.km' must be a number of kilometres in (0, 2000], got {km!r}")
     return {"place": place.strip() if isinstance(place, str) else place, "km": float(km)}
 
 
-def load_watchlist(path_or_text: Union[str, Path, dict, list]) -> list[Watch]:
+def load_watchlist(path_or_text: str | Path | dict | list) -> list[Watch]:
     """Watches from a YAML file path, YAML text, or already-parsed data."""
     source = "watchlist"
     data: Any = path_or_text
-    looks_like_path = isinstance(path_or_text, str) and "\n" not in path_or_text and (
-        path_or_text.strip().endswith((".yaml", ".yml", ".json")) or Path(path_or_text).is_file())
+    looks_like_path = (
+        isinstance(path_or_text, str)
+        and "\n" not in path_or_text
+        and (path_or_text.strip().endswith((".yaml", ".yml", ".json")) or Path(path_or_text).is_file())
+    )
     if isinstance(path_or_text, Path) or looks_like_path:
         path = Path(path_or_text)
         if not path.exists():
@@ -179,8 +184,7 @@ def load_watchlist(path_or_text: Union[str, Path, dict, list]) -> list[Watch]:
         except WatchlistError as e:
             raise WatchlistError(f"{source}: {e}") from None
         if w.id in seen:
-            raise WatchlistError(f"{source}: watch {w.id!r} (#{n + 1}) reuses the id of "
-                                 f"watch #{seen[w.id] + 1}")
+            raise WatchlistError(f"{source}: watch {w.id!r} (#{n + 1}) reuses the id of watch #{seen[w.id] + 1}")
         seen[w.id] = n
         watches.append(w)
     return watches
@@ -202,8 +206,10 @@ class WatchDiff:
         return len(self.removed) * 2 > self.deployed
 
     def format(self) -> str:
-        lines = [f"{name}: {', '.join(ids) if ids else '-'}" for name, ids in
-                 (("added", self.added), ("changed", self.changed), ("removed", self.removed))]
+        lines = [
+            f"{name}: {', '.join(ids) if ids else '-'}"
+            for name, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+        ]
         return "\n".join(lines + [f"unchanged: {len(self.unchanged)}"])
 
 
