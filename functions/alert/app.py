@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from claimwatch.alerts.service import STATUS_FAILED, STATUS_SENT
+from claimwatch.model import Claim
 from claimwatch.settings import AlertSettings
 from claimwatch.store import aws
 from claimwatch.store.alerting import AlertWiring
@@ -35,19 +36,24 @@ texts = ArticleTextStore(settings.article_bucket)
 @metrics.log_metrics
 @event_source(data_class=DynamoDBStreamEvent)
 def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
-    claims, sequence_of, unreadable = [], {}, []
+    claims: list[Claim] = []
+    sequence_of: dict[str | None, str | None] = {}
+    unreadable: list[str | None] = []
     for record in event.records:
+        stream = record.dynamodb
         try:
-            if record.event_name != DynamoDBRecordEventName.INSERT or not record.dynamodb.new_image:
+            if stream is None:
+                raise ValueError("record without its dynamodb section")
+            if record.event_name != DynamoDBRecordEventName.INSERT or not stream.new_image:
                 continue
-            claim = claim_from_item(record.dynamodb.new_image)
+            claim = claim_from_item(stream.new_image)
         except Exception:  # a malformed image fails its own record, not the batch
             sequence = (record.raw_event.get("dynamodb") or {}).get("SequenceNumber")
             logger.exception("unreadable claim image", extra={"sequence_number": sequence})
             unreadable.append(sequence)
             continue
         claims.append(claim)
-        sequence_of[claim.id] = record.dynamodb.sequence_number
+        sequence_of[claim.id] = stream.sequence_number
     outcomes = wiring.service(article_text=texts.get).handle(claims)
     failed = {o.claim_id for o in outcomes if o.status == STATUS_FAILED}
     metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=sum(o.status == STATUS_SENT for o in outcomes))

@@ -14,6 +14,7 @@ from functools import partial
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -83,7 +84,7 @@ def store_polled(feed_id: str, result: PollResult | None) -> int:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict, context: LambdaContext) -> PartialItemFailureResponse:
     now = datetime.now(UTC)
     loaded = feeds.get_each(unique_feed_ids(r.get("body") for r in event.get("Records", [])))
     polled = PolledBatch.poll(loaded, http_client, now, remaining_s=context.get_remaining_time_in_millis() / 1000)

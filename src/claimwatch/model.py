@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-Span = tuple  # (start, end): kept a plain tuple so it serialises as a JSON array
+Span = tuple[int, int]  # (start, end): a plain tuple, so it serialises as a JSON array
 
 
 def stable_id(*parts: object, length: int = 16) -> str:
@@ -89,8 +89,8 @@ class Claim:
     source: Source
     cue: Cue
     content: Content
-    places: list = field(default_factory=list)  # list[PlaceRef]
-    actors: list = field(default_factory=list)  # list[ActorRef]
+    places: list[PlaceRef] = field(default_factory=list)
+    actors: list[ActorRef] = field(default_factory=list)
     date: str | None = None  # YYYY-MM-DD the claim names, resolved against publication
     stance: str = "assert"  # assert | deny
     hedged: bool = False  # "reportedly", "allegedly", "is said to"
@@ -109,15 +109,15 @@ class Claim:
             self.id = stable_id(article_key, span[0], span[1], self.cue.span and self.cue.span[0])
         return self.id
 
-    def entity_keys(self) -> set:
+    def entity_keys(self) -> set[str]:
         """Every key a watch can be indexed by: places, actors and the source."""
-        keys = {p.place_id for p in self.places if p.place_id}
+        keys: set[str] = {p.place_id for p in self.places if p.place_id}
         keys |= {a.actor_id for a in self.actors if a.actor_id}
         if self.source.actor_id:
             keys.add(self.source.actor_id)
         return keys
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = {
             "id": self.id,
             "source": {**asdict(self.source), "span": _span(self.source.span)},
@@ -138,10 +138,10 @@ class Claim:
 
     @classmethod
     def from_dict(cls, d: dict) -> Claim:
-        def tup(v):
+        def tup(v: Any) -> Span | None:
             return None if v is None else (int(v[0]), int(v[1]))
 
-        def sub(klass, v):
+        def sub(klass: Any, v: Any) -> Any:
             v = dict(v or {})
             if "span" in v:
                 v["span"] = tup(v["span"])

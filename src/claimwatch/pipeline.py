@@ -103,7 +103,7 @@ def _claims_of_doc(
 ) -> list[model.Claim]:
     """The claims of one Doc whose cue starts at or after ``keep_from`` (a Doc offset), with places,
     actors, provenance and ids; spans mapped through ``to_article`` when the Doc is not the article."""
-    claims = [c for c in extract_attributions(doc, pub) if c.cue.span[0] >= keep_from]
+    claims = [c for c in extract_attributions(doc, pub) if c.cue.span is None or c.cue.span[0] >= keep_from]
     find_places, find_actors, resolve_source = _resolvers() if with_entities else (None, None, None)
     places = find_places(doc) if find_places else []
     actors = find_actors(doc) if find_actors else []

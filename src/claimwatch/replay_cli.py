@@ -47,6 +47,10 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
     r.set_defaults(func=cmd_replay)
 
 
+def _no_invoke(event: dict) -> dict:
+    raise RuntimeError("a dry run invokes nothing")
+
+
 def locations(stack_name: str | None) -> dict[str, str | None]:
     from claimwatch.store.replay import stack_outputs
 
@@ -90,7 +94,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            invoke = replay.lambda_invoker(need(found, "AlertFunctionName")) if not args.dry_run else None
+            # a dry run only reads the failed batches back: nothing is invoked
+            invoke = replay.lambda_invoker(need(found, "AlertFunctionName")) if not args.dry_run else _no_invoke
             reports.append(
                 replay.replay_stream_failures(
                     sqs, replay.streams_client(), need(found, "AlertFailureQueueUrl"), invoke, args.dry_run

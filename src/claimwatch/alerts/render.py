@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from claimwatch.model import Claim
@@ -110,7 +111,8 @@ def safe_url(url: str | None) -> str | None:
 
 def balanced(text: str) -> str:
     """Brackets closed and stray closers dropped: a role cut at "(DPR" reads "(DPR)"."""
-    out, depth = [], []
+    out: list[str] = []
+    depth: list[str] = []
     for ch in text:
         if ch in _CLOSERS:
             if not depth or depth[-1] != _CLOSERS[ch]:
@@ -170,7 +172,7 @@ def _match_spans(matches, segment: str, base: int | None) -> list:
             i = segment.find(m.text)
             if i >= 0:
                 spans.append((i, i + len(m.text)))
-    merged = []
+    merged: list[tuple[int, int]] = []
     for start, end in sorted(_whole_brackets(segment, a, b) for a, b in spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
@@ -185,8 +187,8 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     lo = 0
     for m in _SENTENCE_END.finditer(text, max(0, start - 2000), start):
         lo = m.end()
-    m = _SENTENCE_END.search(text, max(start, end - 1))
-    hi = m.end() if m else len(text)
+    closing = _SENTENCE_END.search(text, max(start, end - 1))
+    hi = closing.end() if closing else len(text)
     while lo < start and text[lo].isspace():
         lo += 1
     return lo, hi
@@ -212,7 +214,8 @@ def context_with_marks(claim: Claim, matches, article_text: str | None = None) -
     """The sentence(s) holding the claim and its matched spans (or its content, without the
     article), matched spans marked."""
     window = context_span(claim, matches, article_text)
-    if window:
+    base: int | None
+    if window and article_text:
         base, segment = window[0], article_text[window[0] : window[1]]
     else:
         base = claim.content.span[0] if claim.content.span else None
@@ -497,10 +500,10 @@ def chat_notification(rendered: RenderedAlert, message_id: str | None = None) ->
         else [g.get("cluster") for g in doc["clusters"]]
     )
     cluster_ids = [c["cluster_id"] for c in clusters if c]
-    title = f"{HEADLINES.get(doc.get('kind'), 'Alert')} ({doc.get('severity', 'low')}): {', '.join(watch_ids)}"
+    title = f"{HEADLINES.get(str(doc.get('kind')), 'Alert')} ({doc.get('severity', 'low')}): {', '.join(watch_ids)}"
     if doc.get("kind") not in HEADLINES:
         title = rendered.text.split("\n", 1)[0]
-    notification = {
+    notification: dict[str, Any] = {
         "version": "1.0",
         "source": "custom",
         "content": {

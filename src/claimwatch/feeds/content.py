@@ -151,8 +151,10 @@ def extract_page(body: str | bytes, url: str | None = None) -> PageText | None:
         )
     except Exception as exc:  # lxml/trafilatura failures on hostile markup are a parse failure
         raise FetchError("parse", f"page extraction failed: {type(exc).__name__}: {exc}", url=url) from exc
+    if not doc:
+        return None
     doc = doc.as_dict() if hasattr(doc, "as_dict") else doc  # a Document in trafilatura 2, a dict before
-    if not doc or not (doc.get("text") or "").strip():
+    if not isinstance(doc, dict) or not (doc.get("text") or "").strip():
         return None
     return PageText(
         text=doc["text"].strip(),

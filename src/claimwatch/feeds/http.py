@@ -33,6 +33,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from claimwatch import __version__
@@ -101,7 +102,7 @@ def default_resolver(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError("dns", f"cannot resolve {host}: {exc}") from exc
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def default_connector(ip: str, port: int, timeout: float) -> socket.socket:
@@ -553,6 +554,7 @@ class SafeHttpClient:
         if declared.isdigit() and int(declared) > self.max_body:
             raise FetchError("too_large", f"Content-Length {declared} over the {self.max_body}-byte cap", url=url)
         encoding = headers.get("content-encoding", "identity").strip().lower()
+        decoder: Any  # a zlib decompressor; None: not decided yet; False: no content coding
         if encoding in ("gzip", "x-gzip"):
             decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":

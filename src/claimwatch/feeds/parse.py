@@ -118,7 +118,7 @@ def _refuse_encoding(name: str, source: str) -> FetchError:
 def decode_feed(body: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """(text, codec name): the document decoded once, BOM removed. FetchError("bad_encoding") when
     the encoding that would apply is outside ``ALLOWED_ENCODINGS``."""
-    family = None  # the byte layout the first bytes prove; the labels can only refine it
+    family: str | None = None  # the byte layout the first bytes prove; the labels can only refine it
     for bom, name in _BOMS:
         if body.startswith(bom):
             family, body = name, body[len(bom) :]
@@ -129,22 +129,22 @@ def decode_feed(body: bytes, http_charset: str | None = None) -> tuple[str, str]
         family = next((name for marker, name in _WIDE_MARKERS if body.startswith(marker)), None)
     wide = family is not None and family.startswith(("utf-16", "utf-32"))
     # The declaration is ASCII in every allowed encoding: read it in the proven layout.
-    head = body[:1024].decode(family if wide else "latin-1", errors="replace")
+    head = body[:1024].decode(family if wide and family else "latin-1", errors="replace")
     declaration = _XML_DECLARATION.match(head)
     declared_match = _DECLARED_ENCODING.search(declaration.group(0)) if declaration else None
     labels = [("HTTP charset", http_charset), ("XML declaration", declared_match and declared_match.group(1))]
     candidates: list[str] = [family] if family else []
     for source, label in labels:
-        name = _codec(label)
-        if name is None:
+        codec = _codec(label)
+        if codec is None:
             continue  # unknown or absent: feedparser could not use it either
-        if name not in ALLOWED_ENCODINGS:
+        if codec not in ALLOWED_ENCODINGS:
             if not candidates:  # it is the encoding that would apply
-                raise _refuse_encoding(label, source)
+                raise _refuse_encoding(str(label), source)
             continue
-        if wide != name.startswith(("utf-16", "utf-32")):
+        if wide != codec.startswith(("utf-16", "utf-32")):
             continue  # a label contradicting the byte layout (e.g. "utf-16" on ASCII bytes)
-        candidates.append(name)
+        candidates.append(codec)
     if not wide:
         candidates += ["utf-8", "cp1252"]
     for name in dict.fromkeys(candidates):
@@ -309,7 +309,7 @@ def _iso(struct_time) -> str | None:
     if not struct_time:
         return None
     try:
-        return datetime(*struct_time[:6], tzinfo=UTC).isoformat().replace("+00:00", "Z")
+        return datetime(*struct_time[:6]).replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
     except (TypeError, ValueError):
         return None
 

@@ -87,13 +87,13 @@ class FeedServer:
         handler = type("Handler", (_Handler,), {"directory": directory, "hits": []})
         self.directory = directory
         self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.hits = handler.hits
+        self.hits: list = handler.hits  # type: ignore[attr-defined]  # set on the class built just above
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}" if isinstance(host, str) else f"http://{host.decode()}:{port}"
 
     def url(self, name: str) -> str:
         return f"{self.base_url}/feeds/{name}.xml"

@@ -86,6 +86,8 @@ def load_handler(spec: FunctionSpec, instance: str = "") -> Callable:
     path = Path(spec.code_uri) / (module_name.replace(".", "/") + ".py")
     unique = handler_module_name(spec, instance)
     module_spec = importlib.util.spec_from_file_location(unique, path)
+    if module_spec is None or module_spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[unique] = module
     module_spec.loader.exec_module(module)
@@ -414,8 +416,10 @@ class LocalPipeline:
     # ---------------------------------------------------------------- alerts out
     def _subscribe_alert_sink(self) -> str | None:
         """An SQS queue subscribed to the alert topic: what an SNS subscriber would receive."""
-        topics = sorted((k != "AlertTopic", k) for k, v in self.stack.resources.items() if v.type == "topic")
-        topics = [k for _, k in topics]  # the alert topic, not the chat copy
+        # the alert topic first, not the chat copy
+        topics = [
+            k for _, k in sorted((k != "AlertTopic", k) for k, v in self.stack.resources.items() if v.type == "topic")
+        ]
         if not topics:
             return None
         url = self.sqs.create_queue(QueueName=f"{self.stack.prefix}-alert-sink")["QueueUrl"]
@@ -460,7 +464,7 @@ class LocalPipeline:
 
     def dead_letters(self) -> dict[str, list[dict]]:
         """Messages waiting in each DLQ / failure queue (peeked, then made visible again)."""
-        out = {}
+        out: dict[str, list[dict]] = {}
         for logical in ("FeedPollDLQ", "ArticleDLQ", "AlertFailureQueue"):
             if logical not in self.stack.resources:
                 continue

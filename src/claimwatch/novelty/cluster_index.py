@@ -130,7 +130,7 @@ class InMemoryNoveltyStore:
     def candidates(self, keys: list, consistent: bool = True) -> dict:
         with self._lock:
             self.lookups += len(keys)
-            found = {}
+            found: dict = {}
             for key in keys:
                 add_candidates(found, self._index.get(key, {}))
             return found
@@ -154,7 +154,7 @@ class InMemoryNoveltyStore:
         with self._lock:
             entries = [(k, sketch) for k in keys] + [(k, features) for k in structured]
             self.index_writes += len(entries)
-            before = {}
+            before: dict = {}
             for key, value in entries:
                 filed = self._index.setdefault(key, {})
                 add_candidates(before, filed)

@@ -450,7 +450,7 @@ def identity(
     made them (fingerprint.py); ``areas``: its place ids that are regions or countries."""
     text = claim.content.text or ""
     event = event_type(text)
-    targets = frozenset()
+    targets: frozenset[str] = frozenset()
     if event in ("strike", "intercept"):
         ignore = {stem(w) for w in (*_NOT_TARGETS, *_EVENT_OF, *_NUMBER_WORDS, *_DIRECTIONS)}
         targets = frozenset(t for t in tokens if ":" not in t and not t[0].isdigit() and t not in ignore)

@@ -98,7 +98,8 @@ class DynamoAlertStore:
         )
 
     def pending(self, watch_id: str) -> dict:
-        out, kwargs = {}, {}
+        out: dict = {}
+        kwargs: dict = {}
         while True:
             resp = self.table.query(
                 KeyConditionExpression=Key("pk").eq(f"digest#{watch_id}"), ConsistentRead=True, **kwargs

@@ -144,7 +144,7 @@ class FeedStore:
             ProjectionExpression="feed_id, #u",
             ExpressionAttributeNames={"#u": "url"},
         )
-        return [(item["feed_id"], item.get("url")) for item in items]
+        return [(item["feed_id"], item.get("url") or "") for item in items]
 
     def get_each(self, feed_ids: list[str]) -> dict[str, FeedState | None | Exception]:
         """Each feed's state (None: not registered), or the error reading it: one feed's failed
@@ -292,7 +292,7 @@ class FeedStore:
         known: set[str] = set()
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), 100):  # BatchGetItem takes at most 100 keys
-            request = {
+            request: dict | None = {
                 self.articles.name: {
                     "Keys": [{"article_id": i} for i in unique[start : start + 100]],
                     "ProjectionExpression": "article_id",

@@ -19,10 +19,11 @@ a misspelling.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from claimwatch.resolve.gazetteer import (
     KIND_ABBREVIATION,
@@ -58,7 +59,7 @@ class TermReport:
     detail: str  # what it resolved to, or why not
     approximate: bool = False  # matched only through spelling folds a typo also passes
     as_written: bool = False  # an actor the alias table lacks: matches the name as written only
-    suggestions: list = field(default_factory=list)
+    suggestions: list[str] = dataclasses.field(default_factory=list)  # `field` is a column here
 
     @property
     def status(self) -> str:
@@ -127,7 +128,7 @@ class WatchChecker:
         known = [place.name, *g.former_names(place.pid)]
         written = _spelling(term)
         exact = next((k for k in known if _spelling(k) == written), None)
-        label = KIND_LABELS.get(kind, "a name")
+        label = KIND_LABELS.get(kind, "a name") if kind is not None else "a name"
         if exact is not None:
             return ("matched " + ("its name" if exact == place.name else f"its former name {exact}")), False
         if rule:  # an adjectival or inflected form ("Krasnoarmeyskoye", "Покровском")

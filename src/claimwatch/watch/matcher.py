@@ -84,7 +84,7 @@ class WatchIndex:
                     self.by_key[key].append(_Entry(w.id, kind, str(term), how))
         if w.near:
             wp = r.place_term(w.near["place"])
-            if wp.place is None or wp.place.lat is None:
+            if wp.place is None or wp.place.lat is None or wp.place.lon is None:
                 self.unresolved.append((w.id, "near.place", str(w.near["place"])))
                 return
             rad = _Radius(w.id, wp.place.name, wp.place.lat, wp.place.lon, float(w.near["km"]))

@@ -151,7 +151,7 @@ def load_watchlist(path_or_text: str | Path | dict | list) -> list[Watch]:
         and "\n" not in path_or_text
         and (path_or_text.strip().endswith((".yaml", ".yml", ".json")) or Path(path_or_text).is_file())
     )
-    if isinstance(path_or_text, Path) or looks_like_path:
+    if isinstance(path_or_text, (str, Path)) and (isinstance(path_or_text, Path) or looks_like_path):
         path = Path(path_or_text)
         if not path.exists():
             raise WatchlistError(f"watchlist file not found: {path}")
@@ -177,7 +177,8 @@ def load_watchlist(path_or_text: str | Path | dict | list) -> list[Watch]:
         data = data["watches"] or []
     if not isinstance(data, list):
         raise WatchlistError(f"{source}: 'watches' must be a list, got {type(data).__name__}")
-    watches, seen = [], {}
+    watches: list[Watch] = []
+    seen: dict[str, int] = {}
     for n, item in enumerate(data):
         try:
             w = Watch.from_dict(item, n)
