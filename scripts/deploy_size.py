@@ -68,8 +68,13 @@ def measure(build_dir: Path = DEFAULT_BUILD_DIR) -> dict:
             content = (build_dir / resource["Properties"]["ContentUri"]).resolve()
             built = content.is_dir() and content.parent == build_dir.resolve()  # else: the source dir
             size, files = tree_size(content) if built else (0, 0)
-            layers[logical_id] = {"bytes": size, "mib": round(size / MIB, 1), "files": files,
-                                  "dir": str(content), "built": built}
+            layers[logical_id] = {
+                "bytes": size,
+                "mib": round(size / MIB, 1),
+                "files": files,
+                "dir": str(content),
+                "built": built,
+            }
     functions = {}
     for logical_id, layer_ids in function_layers(template).items():
         code = (build_dir / resources[logical_id]["Properties"]["CodeUri"]).resolve()
@@ -77,15 +82,25 @@ def measure(build_dir: Path = DEFAULT_BUILD_DIR) -> dict:
         code_bytes, code_files = tree_size(code) if built else (0, 0)
         total = code_bytes + sum(layers.get(layer, {}).get("bytes", 0) for layer in set(layer_ids))
         functions[logical_id] = {
-            "code_bytes": code_bytes, "code_files": code_files, "code_dir": str(code), "built": built,
-            "layers": layer_ids, "duplicate_layers": len(set(layer_ids)) != len(layer_ids),
-            "total_bytes": total, "total_mib": round(total / MIB, 1),
+            "code_bytes": code_bytes,
+            "code_files": code_files,
+            "code_dir": str(code),
+            "built": built,
+            "layers": layer_ids,
+            "duplicate_layers": len(set(layer_ids)) != len(layer_ids),
+            "total_bytes": total,
+            "total_mib": round(total / MIB, 1),
             "cap_used_pct": round(100 * total / LAMBDA_UNZIPPED_CAP_BYTES, 1),
             "under_cap": total <= LAMBDA_UNZIPPED_CAP_BYTES,
         }
-    return {"build_dir": str(build_dir), "built_at": built_template.stat().st_mtime,
-            "cap_bytes": LAMBDA_UNZIPPED_CAP_BYTES, "extract_aim_bytes": EXTRACT_AIM_BYTES,
-            "layers": layers, "functions": functions}
+    return {
+        "build_dir": str(build_dir),
+        "built_at": built_template.stat().st_mtime,
+        "cap_bytes": LAMBDA_UNZIPPED_CAP_BYTES,
+        "extract_aim_bytes": EXTRACT_AIM_BYTES,
+        "layers": layers,
+        "functions": functions,
+    }
 
 
 def with_command(sizes: dict, command: str) -> dict:
@@ -105,13 +120,14 @@ def render(sizes: dict) -> str:
         flags = [] if fn["built"] else ["NOT BUILT"]
         flags += [] if fn["under_cap"] else ["OVER CAP"]
         flags += ["DUPLICATE LAYER"] if fn["duplicate_layers"] else []
-        lines.append(f"{name:<22}{fn['code_bytes'] / 1024:>10.1f}{fn['total_mib']:>11.1f}"
-                     f"{fn['cap_used_pct']:>11.1f}%  {'+'.join(fn['layers'])} {' '.join(flags)}".rstrip())
+        lines.append(
+            f"{name:<22}{fn['code_bytes'] / 1024:>10.1f}{fn['total_mib']:>11.1f}"
+            f"{fn['cap_used_pct']:>11.1f}%  {'+'.join(fn['layers'])} {' '.join(flags)}".rstrip()
+        )
     extract = sizes["functions"].get("ExtractFunction")
     if extract:
         verdict = "meets" if extract["total_bytes"] <= EXTRACT_AIM_BYTES else "misses"
-        lines.append(f"\nExtractFunction: {extract['total_mib']} MiB unzipped, {verdict} the 150 MiB aim "
-                     f"(cap 250 MiB)")
+        lines.append(f"\nExtractFunction: {extract['total_mib']} MiB unzipped, {verdict} the 150 MiB aim (cap 250 MiB)")
     return "\n".join(lines)
 
 

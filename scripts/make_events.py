@@ -43,13 +43,19 @@ def sqs_record(n: int, body: str) -> dict:
 
 
 def main() -> int:
-    feed = parse_feed((REPO / "seeds/demo/feeds/donbas-wire.poll1.xml").read_bytes(), url="https://donbaswire.example/feed.xml",
-                      feed_id="demo-donbas-wire", outlet="Donbas Wire (fictional)")
+    feed = parse_feed(
+        (REPO / "seeds/demo/feeds/donbas-wire.poll1.xml").read_bytes(),
+        url="https://donbaswire.example/feed.xml",
+        feed_id="demo-donbas-wire",
+        outlet="Donbas Wire (fictional)",
+    )
     articles = feed.articles[:2]
     bodies = [json.dumps(a.to_dict(), ensure_ascii=False) for a in articles]
     bodies.append("{this is not an article")  # poison: fails every attempt
     (REPO / "events/extract/article_batch.json").write_text(
-        json.dumps({"Records": [sqs_record(i + 1, b) for i, b in enumerate(bodies)]}, indent=2, ensure_ascii=False) + "\n")
+        json.dumps({"Records": [sqs_record(i + 1, b) for i, b in enumerate(bodies)]}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
 
     from claimwatch.feeds.content import html_to_text
 
@@ -60,23 +66,27 @@ def main() -> int:
     for i, claim in enumerate(claims):
         item = claim_item(claim)
         image = {k: ser.serialize(v) for k, v in item.items() if v is not None}
-        records.append({
-            "eventID": f"{i + 1:032x}",
-            "eventName": "INSERT",
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": "us-east-1",
-            "dynamodb": {
-                "ApproximateCreationDateTime": 1764115200,
-                "Keys": {"claim_id": {"S": claim.id}},
-                "NewImage": image,
-                "SequenceNumber": f"{1000000 + i:021d}",
-                "SizeBytes": len(json.dumps(image)),
-                "StreamViewType": "NEW_IMAGE",
-            },
-            "eventSourceARN": STREAM_ARN,
-        })
-    (REPO / "events/alert/claim_insert.json").write_text(json.dumps({"Records": records}, indent=2, ensure_ascii=False) + "\n")
+        records.append(
+            {
+                "eventID": f"{i + 1:032x}",
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": 1764115200,
+                    "Keys": {"claim_id": {"S": claim.id}},
+                    "NewImage": image,
+                    "SequenceNumber": f"{1000000 + i:021d}",
+                    "SizeBytes": len(json.dumps(image)),
+                    "StreamViewType": "NEW_IMAGE",
+                },
+                "eventSourceARN": STREAM_ARN,
+            }
+        )
+    (REPO / "events/alert/claim_insert.json").write_text(
+        json.dumps({"Records": records}, indent=2, ensure_ascii=False) + "\n"
+    )
     print(f"wrote {len(bodies)} article messages and {len(records)} claim INSERT records")
     return 0
 

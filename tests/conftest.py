@@ -11,6 +11,9 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED_ARTICLE = SHARED / "seeds" / "000_e617115571040da7.txt"
 
+# The resolution fixtures (gazetteer, nlp, seed_text) for the resolve, watch and novelty tests.
+pytest_plugins = ["resolve_fixtures"]
+
 # Never let a test reach real AWS: fake credentials and a fixed region before boto3 is used.
 os.environ.update(
     {

@@ -13,19 +13,18 @@ import sys
 from pathlib import Path
 
 EAGER = "from .cli.info import info  # noqa: F401\n"
-LAZY = '''def info(*args, **kwargs):  # claimwatch NlpLayer: the CLI loads on first use (lazy_spacy_cli.py)
+LAZY = """def info(*args, **kwargs):  # claimwatch NlpLayer: the CLI loads on first use (lazy_spacy_cli.py)
     from .cli.info import info as cli_info
 
     return cli_info(*args, **kwargs)
-'''
+"""
 
 
 def main(site: str) -> int:
     init = Path(site) / "spacy" / "__init__.py"
     source = init.read_text(encoding="utf-8")
     if source.count(EAGER) != 1:
-        print(f"{init}: expected one line {EAGER.strip()!r}; spaCy changed, review lazy_spacy_cli.py",
-              file=sys.stderr)
+        print(f"{init}: expected one line {EAGER.strip()!r}; spaCy changed, review lazy_spacy_cli.py", file=sys.stderr)
         return 1
     init.write_text(source.replace(EAGER, LAZY), encoding="utf-8")
     return 0

@@ -53,25 +53,33 @@ def test_push_of_a_truncated_file_is_refused_unless_pruning_and_prints_the_diff(
     before = deployed_watches(capsys)
     lines = DEMO_WATCHLIST.read_text().splitlines()
     truncated = tmp_path / "truncated.yaml"
-    truncated.write_text("\n".join(lines[:lines.index(next(l for l in lines if "kostiantynivka" in l)) + 2]) + "\n")
+    truncated.write_text(
+        "\n".join(lines[: lines.index(next(line for line in lines if "kostiantynivka" in line)) + 2]) + "\n"
+    )
     code, _, err = cli(capsys, "watches", "push", str(truncated))
     assert code == 1 and "would remove 5 of the 7 deployed watches" in err and "--prune" in err
     assert deployed_watches(capsys) == before, "a refused push changes nothing"
 
     edited = tmp_path / "edited.yaml"
-    edited.write_text("watches:\n  - id: pokrovsk-front\n    places: [Pokrovsk]\n"
-                      "  - id: kostiantynivka\n    places: [Kostiantynivka]\n"
-                      "  - id: kramatorsk\n    places: [Kramatorsk]\n")
+    edited.write_text(
+        "watches:\n  - id: pokrovsk-front\n    places: [Pokrovsk]\n"
+        "  - id: kostiantynivka\n    places: [Kostiantynivka]\n"
+        "  - id: kramatorsk\n    places: [Kramatorsk]\n"
+    )
     code, out, _ = cli(capsys, "watches", "push", str(edited), "--yes")
     assert code == 0
     assert out.splitlines() == [
-        "added: kramatorsk", "changed: pokrovsk-front",
-        "removed: afu, bakhmut-radius, dpr-officials, kostiantynivka-corroborated, solvex", "unchanged: 1"]
+        "added: kramatorsk",
+        "changed: pokrovsk-front",
+        "removed: afu, bakhmut-radius, dpr-officials, kostiantynivka-corroborated, solvex",
+        "unchanged: 1",
+    ]
     assert deployed_watches(capsys) == ["kostiantynivka", "kramatorsk", "pokrovsk-front"]
     # Removing one of three is not "most": no flag needed.
     two = tmp_path / "two.yaml"
-    two.write_text("watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n"
-                   "  - id: kramatorsk\n    places: [Kramatorsk]\n")
+    two.write_text(
+        "watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n  - id: kramatorsk\n    places: [Kramatorsk]\n"
+    )
     code, out, _ = cli(capsys, "watches", "push", str(two))
     assert code == 0 and "removed: pokrovsk-front" in out and "unchanged: 2" in out
 
@@ -102,14 +110,17 @@ def test_remove_of_an_unknown_watch_or_feed_says_so(deployment, capsys):
     assert code == 0 and out.startswith("removed ")
 
 
-@pytest.mark.parametrize("url,reason", [
-    ("http://10.1.2.3/rss", "private address"),
-    ("http://169.254.169.254/latest/meta-data/", "link-local address (incl. cloud metadata)"),
-    ("http://[::ffff:a9fe:a9fe]/", "link-local"),
-    ("http://2130706433/rss", "loopback address"),
-    ("http://news.example:0/rss", "port 0"),
-    ("http://news.example:8443/rss", "port 8443 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "url,reason",
+    [
+        ("http://10.1.2.3/rss", "private address"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local address (incl. cloud metadata)"),
+        ("http://[::ffff:a9fe:a9fe]/", "link-local"),
+        ("http://2130706433/rss", "loopback address"),
+        ("http://news.example:0/rss", "port 0"),
+        ("http://news.example:8443/rss", "port 8443 is not allowed"),
+    ],
+)
 def test_feeds_add_refuses_what_the_fetcher_would_refuse_and_stores_nothing(deployment, capsys, url, reason):
     code, _, err = cli(capsys, "feeds", "add", url)
     assert code == 1 and reason in err
@@ -119,7 +130,9 @@ def test_feeds_add_refuses_what_the_fetcher_would_refuse_and_stores_nothing(depl
 
 def test_feeds_import_rejects_private_literals(deployment, capsys, tmp_path):
     opml = tmp_path / "feeds.opml"
-    opml.write_text('<opml version="2.0"><body><outline xmlUrl="https://news.example/rss"/>'
-                    '<outline xmlUrl="http://169.254.169.254/latest/"/></body></opml>')
+    opml.write_text(
+        '<opml version="2.0"><body><outline xmlUrl="https://news.example/rss"/>'
+        '<outline xmlUrl="http://169.254.169.254/latest/"/></body></opml>'
+    )
     code, out, _ = cli(capsys, "feeds", "import", str(opml))
     assert code == 0 and "imported 1 new feeds" in out and "rejected http://169.254.169.254/latest/" in out

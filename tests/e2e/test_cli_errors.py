@@ -55,9 +55,15 @@ def files(tmp_path):
     bad_opml.write_text("<opml><body><outline xmlUrl='https://a.example/rss'></body>")
     not_a_feed = tmp_path / "page.xml"
     not_a_feed.write_text("<html><body>hello</body></html>")
-    return {"dir": str(tmp_path), "missing": str(tmp_path / "missing.yaml"), "broken": str(broken_yaml),
-            "shape": str(wrong_shape), "misspelt": str(misspelt), "bad_opml": str(bad_opml),
-            "not_a_feed": str(not_a_feed)}
+    return {
+        "dir": str(tmp_path),
+        "missing": str(tmp_path / "missing.yaml"),
+        "broken": str(broken_yaml),
+        "shape": str(wrong_shape),
+        "misspelt": str(misspelt),
+        "bad_opml": str(bad_opml),
+        "not_a_feed": str(not_a_feed),
+    }
 
 
 def run_cli(capsys, argv):
@@ -88,10 +94,16 @@ CASES = [
     (["run", "--feeds", "{missing}", "--watchlist", str(DEMO_WATCHLIST)], 1, ["no such file, and not"]),
     (["run", "--feeds", "https://news.example/rss", "--watchlist", "{dir}"], 1, ["is a directory"]),
     (["run", "--feeds", "https://news.example/rss", "--watchlist", "{missing}"], 1, ["no such file"]),
-    (["run", "--feeds", "https://news.example/rss", "--watchlist", "{misspelt}"], 1,
-     ["match nothing", "--allow-unresolved"]),
-    (["run", "--feeds", "https://news.example/rss", "--watchlist", str(DEMO_WATCHLIST), "--polls", "0"], 2,
-     ["--polls"]),
+    (
+        ["run", "--feeds", "https://news.example/rss", "--watchlist", "{misspelt}"],
+        1,
+        ["match nothing", "--allow-unresolved"],
+    ),
+    (
+        ["run", "--feeds", "https://news.example/rss", "--watchlist", str(DEMO_WATCHLIST), "--polls", "0"],
+        2,
+        ["--polls"],
+    ),
     (["run", "--watchlist", str(DEMO_WATCHLIST)], 2, ["--feeds"]),
     (["feeds", "import", "{dir}"], 1, ["is a directory"]),
     (["feeds", "import", "{bad_opml}"], 1, ["not well-formed OPML"]),
@@ -129,9 +141,15 @@ def test_a_too_large_page_is_a_message(capsys, monkeypatch, loopback_page):
 
 def test_an_unreachable_endpoint_is_a_message(capsys, monkeypatch):
     endpoint = f"http://127.0.0.1:{_closed_port()}"
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1", "WATCHES_TABLE": "w",
-                       "FEEDS_TABLE": "f", "ARTICLES_TABLE": "a"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+        "WATCHES_TABLE": "w",
+        "FEEDS_TABLE": "f",
+        "ARTICLES_TABLE": "a",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     for argv in (["watches", "list", "--endpoint-url", endpoint], ["feeds", "list", "--endpoint-url", endpoint]):
@@ -139,8 +157,10 @@ def test_an_unreachable_endpoint_is_a_message(capsys, monkeypatch):
         assert code == 1 and "Traceback" not in err
         assert err.startswith("claimwatch: AWS: Could not connect") and "--endpoint-url" in err
     assert "AWS_ENDPOINT_URL" not in os.environ, "--endpoint-url lasts one command"
-    code, _, err = run_cli(capsys, ["run", "--feeds", "https://news.example/rss", "--watchlist", str(DEMO_WATCHLIST),
-                                    "--endpoint-url", endpoint])
+    code, _, err = run_cli(
+        capsys,
+        ["run", "--feeds", "https://news.example/rss", "--watchlist", str(DEMO_WATCHLIST), "--endpoint-url", endpoint],
+    )
     assert code == 1 and "Traceback" not in err and "Could not connect" in err
     assert os.environ.get("AWS_ENDPOINT_URL") is None, "a failed run gives the environment back"
 

@@ -13,8 +13,10 @@ from claimwatch.local.session import DEMO_FEEDS, DEMO_WATCHLIST
 
 pytestmark = pytest.mark.slow
 
-PAGE = ("<html><body><article><p>Igor Volkhov said that Russian units had entered the northern districts of "
-        "Pokrovsk overnight and were advancing towards the railway station.</p></article></body></html>")
+PAGE = (
+    "<html><body><article><p>Igor Volkhov said that Russian units had entered the northern districts of "
+    "Pokrovsk overnight and were advancing towards the railway station.</p></article></body></html>"
+)
 
 
 def summary_only_feed(link: str) -> str:
@@ -59,8 +61,20 @@ def test_run_summary_lists_failed_feeds_with_the_reason(tmp_path, capsys, monkey
     monkeypatch.delenv("CLAIMWATCH_ALLOW_LOOPBACK", raising=False)
     with FeedServer(FeedDirectory(DEMO_FEEDS)) as server:
         dead = f"{server.base_url}/feeds/no-such-feed.xml"
-        assert main(["run", "--feeds", server.url("donbas-wire"), dead, "--watchlist", str(DEMO_WATCHLIST),
-                     "--allow-loopback"]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    "--feeds",
+                    server.url("donbas-wire"),
+                    dead,
+                    "--watchlist",
+                    str(DEMO_WATCHLIST),
+                    "--allow-loopback",
+                ]
+            )
+            == 0
+        )
     out, err = capsys.readouterr()
     assert "feeds: 2 (1 failed)" in out
     assert f"failed feeds (1):\n  {dead}: http_status: HTTP 404" in out

@@ -7,7 +7,7 @@ The articles are fictional."""
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
@@ -24,32 +24,62 @@ watches:
 
 # (poll it first appears in, guid, published, title, paragraphs)
 KYIV_SIDE = [  # "Front Line Kyiv": Ukrainian outlet, writes "Vugledar"
-    (1, "fl-1", datetime(2026, 10, 1, 8, 0), "Command authorises withdrawal from Vugledar", [
-        "The Khortytsia group of forces said the command had authorised the withdrawal of units from "
-        "Vugledar, in the Donetsk region, to avoid encirclement.",
-        "Regional governor Vadym Filashkin said two civilians had been killed by Russian shelling in Vugledar.",
-    ]),
-    (2, "fl-2", datetime(2026, 10, 1, 16, 0), "Russia claims capture of Vugledar", [
-        "Russia's Defence Ministry claimed that its troops had captured Vugledar, a mining town in the "
-        "Donetsk region.",
-    ]),
-    (3, "fl-3", datetime(2026, 10, 2, 8, 0), "General Staff rejects Russian claim on Vugledar", [
-        "Ukraine's General Staff denied that Russian forces had taken full control of Vugledar, in the "
-        "Donetsk region.",
-    ]),
+    (
+        1,
+        "fl-1",
+        datetime(2026, 10, 1, 8, 0),
+        "Command authorises withdrawal from Vugledar",
+        [
+            "The Khortytsia group of forces said the command had authorised the withdrawal of units from "
+            "Vugledar, in the Donetsk region, to avoid encirclement.",
+            "Regional governor Vadym Filashkin said two civilians had been killed by Russian shelling in Vugledar.",
+        ],
+    ),
+    (
+        2,
+        "fl-2",
+        datetime(2026, 10, 1, 16, 0),
+        "Russia claims capture of Vugledar",
+        [
+            "Russia's Defence Ministry claimed that its troops had captured Vugledar, a mining town in the "
+            "Donetsk region.",
+        ],
+    ),
+    (
+        3,
+        "fl-3",
+        datetime(2026, 10, 2, 8, 0),
+        "General Staff rejects Russian claim on Vugledar",
+        [
+            "Ukraine's General Staff denied that Russian forces had taken full control of Vugledar, in the "
+            "Donetsk region.",
+        ],
+    ),
 ]
 DONETSK_SIDE = [  # "Donetsk Courier": Russian-side outlet, writes "Ugledar"
-    (1, "dc-1", datetime(2026, 10, 1, 9, 0), "Defence ministry reports Ugledar taken", [
-        "Russia's Defence Ministry said units of the Vostok group had taken full control of Ugledar, in "
-        "the Donetsk region.",
-        '"Units of the Vostok group of forces have completely liberated the town of Ugledar," the ministry '
-        "said in a statement.",
-        "The ministry said Ukrainian losses near Ugledar over the past day amounted to up to 120 servicemen.",
-    ]),
-    (2, "dc-2", datetime(2026, 10, 1, 15, 0), "Kyiv admits retreat from Ugledar", [
-        "Kyiv admitted that Ukrainian units had been ordered to retreat from Ugledar, in the Donetsk region.",
-        "Denis Pushilin said Russian sappers had begun clearing mines in the centre of Ugledar.",
-    ]),
+    (
+        1,
+        "dc-1",
+        datetime(2026, 10, 1, 9, 0),
+        "Defence ministry reports Ugledar taken",
+        [
+            "Russia's Defence Ministry said units of the Vostok group had taken full control of Ugledar, in "
+            "the Donetsk region.",
+            '"Units of the Vostok group of forces have completely liberated the town of Ugledar," the ministry '
+            "said in a statement.",
+            "The ministry said Ukrainian losses near Ugledar over the past day amounted to up to 120 servicemen.",
+        ],
+    ),
+    (
+        2,
+        "dc-2",
+        datetime(2026, 10, 1, 15, 0),
+        "Kyiv admits retreat from Ugledar",
+        [
+            "Kyiv admitted that Ukrainian units had been ordered to retreat from Ugledar, in the Donetsk region.",
+            "Denis Pushilin said Russian sappers had begun clearing mines in the centre of Ugledar.",
+        ],
+    ),
 ]
 
 
@@ -62,13 +92,15 @@ def rss(channel: str, link: str, items: list, poll: int) -> bytes:
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
         entries.append(
             f"<item><title>{html.escape(title)}</title><link>{link}{guid}</link><guid>{guid}</guid>"
-            f"<pubDate>{format_datetime(published.replace(tzinfo=timezone.utc))}</pubDate>"
+            f"<pubDate>{format_datetime(published.replace(tzinfo=UTC))}</pubDate>"
             f"<description>{html.escape(title)}</description>"
-            f"<content:encoded><![CDATA[{body}]]></content:encoded></item>")
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
-            f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>{channel}</title>'
-            f"<link>{link}</link><description>{channel}</description>{''.join(entries)}</channel></rss>"
-            ).encode("utf-8")
+            f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
+        )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>{channel}</title>'
+        f"<link>{link}</link><description>{channel}</description>{''.join(entries)}</channel></rss>"
+    ).encode()
 
 
 def alerts_of(messages: list) -> list:
@@ -83,10 +115,14 @@ def alerts_of(messages: list) -> list:
 @pytest.fixture
 def two_sides(tmp_path):
     feeds = {
-        "kyiv": ("Front Line Kyiv",
-                 lambda poll: rss("Front Line Kyiv", "https://frontline-kyiv.example/", KYIV_SIDE, poll)),
-        "donetsk": ("Donetsk Courier",
-                    lambda poll: rss("Donetsk Courier", "https://donetsk-courier.example/", DONETSK_SIDE, poll)),
+        "kyiv": (
+            "Front Line Kyiv",
+            lambda poll: rss("Front Line Kyiv", "https://frontline-kyiv.example/", KYIV_SIDE, poll),
+        ),
+        "donetsk": (
+            "Donetsk Courier",
+            lambda poll: rss("Donetsk Courier", "https://donetsk-courier.example/", DONETSK_SIDE, poll),
+        ),
     }
     with serving(feeds, WATCHLIST, tmp_path) as (run, directory):
         yield run, directory

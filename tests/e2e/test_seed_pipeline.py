@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from datetime import datetime, timezone
 
 import pytest
 
@@ -30,14 +30,14 @@ def rss_for(text: str, guid: str = "seed-000", link: str = "https://news.example
     """The seed article as one RSS item with its full text in content:encoded."""
     title, _, body = text.partition("\n")
     paras = "".join(f"<p>{html.escape(p.strip())}</p>" for p in body.split("\n") if p.strip())
-    pub = format_datetime(datetime(2025, 11, 22, 9, 0, tzinfo=timezone.utc))
+    pub = format_datetime(datetime(2025, 11, 22, 9, 0, tzinfo=UTC))
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
 <channel><title>Seed Outlet</title><link>https://news.example/</link><description>seed</description>
 <item><title>{html.escape(title.strip())}</title><link>{link}</link><guid>{guid}</guid>
 <pubDate>{pub}</pubDate><description>{html.escape(title.strip())}</description>
 <content:encoded><![CDATA[{paras}]]></content:encoded></item>
-</channel></rss>""".encode("utf-8")
+</channel></rss>""".encode()
 
 
 @pytest.fixture
@@ -92,7 +92,9 @@ def test_replayed_article_message_creates_no_second_claim_or_alert(seed_run):
     # Capture the article message the fetch function queued, before extract consumes it.
     pipe.tick("SchedulerFunction")
     pipe._deliver_sqs("FetchFunction", pipe.functions["FetchFunction"].events["FeedBatch"]["Properties"])
-    msgs = pipe.sqs.receive_message(QueueUrl=pipe.stack.ref("ArticleQueue"), MaxNumberOfMessages=10, VisibilityTimeout=0)
+    msgs = pipe.sqs.receive_message(
+        QueueUrl=pipe.stack.ref("ArticleQueue"), MaxNumberOfMessages=10, VisibilityTimeout=0
+    )
     bodies = [m["Body"] for m in msgs["Messages"]]
     assert len(bodies) == 1
     pipe.pump()

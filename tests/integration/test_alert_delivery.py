@@ -3,12 +3,10 @@ exactly the alerts it selects, and replays or concurrent alerters never send any
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
-from claimfactory import make_claim
-from fakewatch import FakeWatchIndex, Watch
 from moto import mock_aws
 
 from claimwatch.alerts import AlertService
@@ -18,14 +16,22 @@ from claimwatch.store.dynamo_alert_ledger import DynamoAlertStore
 from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
 from claimwatch.store.topic import SnsPublisher
 
+from claimfactory import make_claim
+from fakewatch import FakeWatchIndex, Watch
+
 REGION = "eu-west-1"
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
-WATCHES = [Watch("pokrovsk", places=("geo:704422",)), Watch("bakhmut", places=("geo:712451",)),
-           Watch("afu", actors=("actor:armed-forces-of-ukraine",))]
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+WATCHES = [
+    Watch("pokrovsk", places=("geo:704422",)),
+    Watch("bakhmut", places=("geo:712451",)),
+    Watch("afu", actors=("actor:armed-forces-of-ukraine",)),
+]
 
 
 def report(article_id, outlet, content, source="Kimakovsky"):
-    return make_claim(f"{source} said that {content}.", source, "said", content, article_id=article_id, outlet=outlet)[0]
+    return make_claim(f"{source} said that {content}.", source, "said", content, article_id=article_id, outlet=outlet)[
+        0
+    ]
 
 
 CLAIMS = [
@@ -46,8 +52,12 @@ def table(ddb, name):
 
 @pytest.fixture
 def aws(monkeypatch):
-    for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                       ("AWS_SESSION_TOKEN", "testing"), ("AWS_DEFAULT_REGION", REGION)):
+    for var, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_SESSION_TOKEN", "testing"),
+        ("AWS_DEFAULT_REGION", REGION),
+    ):
         monkeypatch.setenv(var, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
@@ -57,9 +67,13 @@ def aws(monkeypatch):
         sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
         topic = sns.create_topic(Name="claimwatch-alerts")["TopicArn"]
         queues = {}
-        for name, policy in (("by-watch", {"watch_id": ["pokrovsk"]}), ("by-place", {"place_ids": ["geo:712451"]}),
-                             ("by-afu", {"watch_id": ["afu"]}), ("by-either", {"watch_id": ["pokrovsk", "afu"]}),
-                             ("everything", None)):
+        for name, policy in (
+            ("by-watch", {"watch_id": ["pokrovsk"]}),
+            ("by-place", {"place_ids": ["geo:712451"]}),
+            ("by-afu", {"watch_id": ["afu"]}),
+            ("by-either", {"watch_id": ["pokrovsk", "afu"]}),
+            ("everything", None),
+        ):
             url = sqs.create_queue(QueueName=name)["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             attrs = {"FilterPolicy": json.dumps(policy)} if policy else {}
@@ -71,7 +85,9 @@ def aws(monkeypatch):
 def drain(env, name):
     bodies = []
     while True:
-        resp = env["sqs"].receive_message(QueueUrl=env["queues"][name], MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        resp = env["sqs"].receive_message(
+            QueueUrl=env["queues"][name], MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+        )
         if not resp.get("Messages"):
             return bodies
         for msg in resp["Messages"]:
@@ -91,9 +107,13 @@ def alerted(bodies):
 
 
 def service(env, novelty):
-    return AlertService(DynamoAlertStore("AlertsTable", dynamodb=env["ddb"]),
-                        SnsPublisher(env["topic"], sns=env["sns"]), FakeWatchIndex(WATCHES), novelty,
-                        clock=lambda: NOW)
+    return AlertService(
+        DynamoAlertStore("AlertsTable", dynamodb=env["ddb"]),
+        SnsPublisher(env["topic"], sns=env["sns"]),
+        FakeWatchIndex(WATCHES),
+        novelty,
+        clock=lambda: NOW,
+    )
 
 
 def extract(novelty):
@@ -117,11 +137,16 @@ def test_subscribers_receive_exactly_what_their_filter_policy_selects_and_replay
     pokrovsk_cluster = claims[0].cluster_id
     assert claims[1].cluster_id == claims[2].cluster_id == pokrovsk_cluster
     # The AFU-in-Pokrovsk claim matched two watches: one message lists both.
-    assert sorted((w, c) for w, c, _ in everything) == sorted([
-        ("pokrovsk", (pokrovsk_cluster,)), ("bakhmut", (claims[3].cluster_id,)),
-        ("afu,pokrovsk", (claims[4].cluster_id,))])
-    assert sorted((w, c) for w, c, _ in by_watch) == sorted([("pokrovsk", (pokrovsk_cluster,)),
-                                                             ("afu,pokrovsk", (claims[4].cluster_id,))])
+    assert sorted((w, c) for w, c, _ in everything) == sorted(
+        [
+            ("pokrovsk", (pokrovsk_cluster,)),
+            ("bakhmut", (claims[3].cluster_id,)),
+            ("afu,pokrovsk", (claims[4].cluster_id,)),
+        ]
+    )
+    assert sorted((w, c) for w, c, _ in by_watch) == sorted(
+        [("pokrovsk", (pokrovsk_cluster,)), ("afu,pokrovsk", (claims[4].cluster_id,))]
+    )
     assert [(w, p) for w, _, p in by_place] == [("bakhmut", '["geo:712451"]')]
 
 
@@ -180,8 +205,9 @@ def test_digest_through_dynamodb_and_sns_is_sent_once_per_period(aws):
     alerts = DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"])
     daily = Watch("daily-pokrovsk", places=("geo:704422",), delivery="digest")
     clock = {"now": NOW}
-    alerter = AlertService(alerts, SnsPublisher(aws["topic"], sns=aws["sns"]), FakeWatchIndex([daily]), novelty,
-                           clock=lambda: clock["now"])
+    alerter = AlertService(
+        alerts, SnsPublisher(aws["topic"], sns=aws["sns"]), FakeWatchIndex([daily]), novelty, clock=lambda: clock["now"]
+    )
     outcomes = alerter.handle(claims)
     alerter.handle(claims)  # replayed: the pending items are keyed by claim, not duplicated
     assert {o.status for o in outcomes} == {"queued"} and drain(aws, "everything") == []
@@ -210,8 +236,13 @@ def test_a_failed_publish_releases_the_guard_and_the_retry_sends_once(aws):
                 raise ConnectionError("SNS throttled")
             return sns_publisher.publish(rendered)
 
-    alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]), FailOnce(), FakeWatchIndex(WATCHES),
-                           novelty, clock=lambda: NOW)
+    alerter = AlertService(
+        DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
+        FailOnce(),
+        FakeWatchIndex(WATCHES),
+        novelty,
+        clock=lambda: NOW,
+    )
     assert [o.status for o in alerter.handle(claims)] == ["failed"]
     assert [o.status for o in alerter.handle(claims)] == ["sent"]
     assert [o.status for o in alerter.handle(claims)] == ["duplicate"]
@@ -231,8 +262,11 @@ def test_a_claim_matching_two_watches_reaches_a_subscriber_of_either_exactly_onc
         got = alerted(drain(aws, queue))
         assert got == [("afu,pokrovsk", (both.cluster_id,), '["geo:704422"]')], queue
     ledger = DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"])
-    assert ledger.status("afu", f"{both.cluster_id}#instant") == ledger.status("pokrovsk", f"{both.cluster_id}#instant") \
+    assert (
+        ledger.status("afu", f"{both.cluster_id}#instant")
+        == ledger.status("pokrovsk", f"{both.cluster_id}#instant")
         == "sent"
+    )
 
 
 def test_chat_subscribers_get_chatbot_custom_notifications_selected_by_watch(aws):
@@ -242,14 +276,22 @@ def test_chat_subscribers_get_chatbot_custom_notifications_selected_by_watch(aws
     chat_topic = aws["sns"].create_topic(Name="claimwatch-chat")["TopicArn"]
     url = aws["sqs"].create_queue(QueueName="chat-afu")["QueueUrl"]
     arn = aws["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    aws["sns"].subscribe(TopicArn=chat_topic, Protocol="sqs", Endpoint=arn,
-                         Attributes={"FilterPolicy": json.dumps({"watch_id": ["afu"]})})
+    aws["sns"].subscribe(
+        TopicArn=chat_topic,
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"FilterPolicy": json.dumps({"watch_id": ["afu"]})},
+    )
     aws["queues"]["chat-afu"] = url
     novelty = DynamoNoveltyStore("NoveltyTable", dynamodb=aws["ddb"])
     claims = extract(novelty)
-    alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
-                           SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=chat_topic),
-                           FakeWatchIndex(WATCHES), novelty, clock=lambda: NOW)
+    alerter = AlertService(
+        DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
+        SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=chat_topic),
+        FakeWatchIndex(WATCHES),
+        novelty,
+        clock=lambda: NOW,
+    )
     alerter.handle(claims)
     alerter.handle(claims)
     (chat,) = drain(aws, "chat-afu")  # only the AFU claim, once
@@ -270,9 +312,13 @@ def test_a_failed_chat_copy_never_resends_the_main_alert(aws):
     novelty = DynamoNoveltyStore("NoveltyTable", dynamodb=aws["ddb"])
     claims = extract(novelty)[:1]
     missing = aws["topic"].rsplit(":", 1)[0] + ":no-such-topic"
-    alerter = AlertService(DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
-                           SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=missing),
-                           FakeWatchIndex(WATCHES), novelty, clock=lambda: NOW)
+    alerter = AlertService(
+        DynamoAlertStore("AlertsTable", dynamodb=aws["ddb"]),
+        SnsPublisher(aws["topic"], sns=aws["sns"], chat_topic_arn=missing),
+        FakeWatchIndex(WATCHES),
+        novelty,
+        clock=lambda: NOW,
+    )
     assert [o.status for o in alerter.handle(claims)] == ["sent"]
     assert [o.status for o in alerter.handle(claims)] == ["duplicate"]
     assert len(drain(aws, "everything")) == 1

@@ -4,11 +4,10 @@ reads, replays do not inflate counts, and concurrent extract workers settle on o
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
-from claimfactory import make_claim
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
@@ -17,14 +16,20 @@ from claimwatch.novelty import assign_cluster, lookup_cluster
 from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint
 from claimwatch.store.dynamo_cluster_index import BAND_CAPACITY, DynamoNoveltyStore
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+from claimfactory import make_claim
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CONTENT = "Russian forces have secured all approaches to Konstantinovka"
 
 
 @pytest.fixture
 def dynamodb(monkeypatch):
-    for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                       ("AWS_SESSION_TOKEN", "testing"), ("AWS_DEFAULT_REGION", "eu-west-1")):
+    for var, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_SESSION_TOKEN", "testing"),
+        ("AWS_DEFAULT_REGION", "eu-west-1"),
+    ):
         monkeypatch.setenv(var, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     # DynamoDB applies each request atomically; moto in-process does not under threads (a failed
@@ -53,7 +58,8 @@ def record_calls(ddb):
     """(operation name, request params) of every DynamoDB call from now on."""
     calls = []
     ddb.meta.client.meta.events.register(
-        "provide-client-params.dynamodb.*", lambda model, params, **_: calls.append((model.name, params)))
+        "provide-client-params.dynamodb.*", lambda model, params, **_: calls.append((model.name, params))
+    )
     return calls
 
 
@@ -71,7 +77,7 @@ def test_founding_files_each_band_once_and_reads_nothing_again(dynamodb):
     assert first.is_new
     # one lookup of all band items (eventually consistent), the create, one write per band
     assert ops(calls) == {"BatchGetItem": 1, "PutItem": 1, "UpdateItem": NUM_BANDS}
-    (_, lookup), = [c for c in calls if c[0] == "BatchGetItem"]
+    ((_, lookup),) = [c for c in calls if c[0] == "BatchGetItem"]
     spec = lookup["RequestItems"]["NoveltyTable"]
     assert len(spec["Keys"]) == NUM_BANDS and spec["ConsistentRead"] is False
     band = dynamodb.Table("NoveltyTable").get_item(Key={"pk": fingerprint(claim("a1", "x")).bands[0], "sk": "index"})
@@ -93,8 +99,9 @@ def test_join_replay_and_one_batch_read_per_lookup(dynamodb):
     assert first.cluster_id == second.cluster_id == again.cluster_id
     assert (again.outlets, again.articles) == (2, 2)
     assert again.first_seen == "2026-11-20T12:00:00+00:00"
-    other = assign_cluster(claim("a3", "Outlet Three", content="a fuel depot in Konstantinovka burned for two days"),
-                           store, now=NOW)
+    other = assign_cluster(
+        claim("a3", "Outlet Three", content="a fuel depot in Konstantinovka burned for two days"), store, now=NOW
+    )
     assert other.is_new and other.cluster_id != first.cluster_id
     item = dynamodb.Table("NoveltyTable").get_item(Key={"pk": f"cluster#{first.cluster_id}", "sk": "meta"})["Item"]
     assert item["outlets"] == {"Outlet One", "Outlet Two"} and int(item["expires_at"]) > 0
@@ -103,9 +110,16 @@ def test_join_replay_and_one_batch_read_per_lookup(dynamodb):
 def test_denial_is_stored_as_a_development(dynamodb):
     store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
     first = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
-    denial, _ = make_claim("The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
-                           "The General Staff", "denied", "Russian forces had secured all approaches to Konstantinovka",
-                           stance="deny", article_id="a2", outlet="Outlet Two", source_actor="actor:ua-general-staff")
+    denial, _ = make_claim(
+        "The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
+        "The General Staff",
+        "denied",
+        "Russian forces had secured all approaches to Konstantinovka",
+        stance="deny",
+        article_id="a2",
+        outlet="Outlet Two",
+        source_actor="actor:ua-general-staff",
+    )
     result = assign_cluster(denial, store, now=NOW)
     assert result.cluster_id == first.cluster_id
     assert [(d["kind"], d["outlet"]) for d in result.developments] == [("denial", "Outlet Two")]
@@ -156,8 +170,11 @@ def test_concurrent_workers_same_claim_one_cluster(dynamodb):
 
 def test_concurrent_workers_different_wordings_one_cluster(dynamodb):
     # Different content words (three clusters are founded), similar enough to be one claim.
-    contents = [CONTENT, "Russian forces have fully secured all approaches to Konstantinovka",
-                "Russian forces have secured all approaches to Konstantinovka overnight"]
+    contents = [
+        CONTENT,
+        "Russian forces have fully secured all approaches to Konstantinovka",
+        "Russian forces have secured all approaches to Konstantinovka overnight",
+    ]
     assert len({fingerprint(claim("x", "x", content=c)).exact for c in contents}) == 3
     store, results = _race(dynamodb, [claim(f"a{i}", f"Outlet {i}", content=c) for i, c in enumerate(contents)])
     # A worker may have joined a cluster that merged into another afterwards: readers follow
@@ -227,8 +244,16 @@ def test_a_full_band_item_takes_no_more_entries_but_still_answers(dynamodb):
 
 
 def _ministry(article_id, outlet, content, source="The ministry", actor=None, published="2026-11-20T08:00:00+00:00"):
-    return make_claim(f"{source} said {content}.", source, "said", content, source_actor=actor, article_id=article_id,
-                      outlet=outlet, published=published)[0]
+    return make_claim(
+        f"{source} said {content}.",
+        source,
+        "said",
+        content,
+        source_actor=actor,
+        article_id=article_id,
+        outlet=outlet,
+        published=published,
+    )[0]
 
 
 def test_structured_keys_join_a_paraphrase_without_shared_words_within_budget(dynamodb):
@@ -237,12 +262,14 @@ def test_structured_keys_join_a_paraphrase_without_shared_words_within_budget(dy
     cluster, so a re-report in other words by the same state's voice joins."""
     store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
     calls = record_calls(dynamodb)
-    bulletin = _ministry("a1", "Outlet One", "units had improved their positions on the eastern outskirts of Konstantinovka")
+    bulletin = _ministry(
+        "a1", "Outlet One", "units had improved their positions on the eastern outskirts of Konstantinovka"
+    )
     fp = fingerprint(bulletin)
     assert len(fp.structured) == 1
     first = assign_cluster(bulletin, store, now=NOW)
     assert ops(calls) == {"BatchGetItem": 1, "PutItem": 1, "UpdateItem": NUM_BANDS + 1}
-    (_, lookup), = [c for c in calls if c[0] == "BatchGetItem"]
+    ((_, lookup),) = [c for c in calls if c[0] == "BatchGetItem"]
     assert {k["pk"] for k in lookup["RequestItems"]["NoveltyTable"]["Keys"]} == set(fp.bands) | set(fp.structured)
     table = dynamodb.Table("NoveltyTable")
     (entry,) = table.get_item(Key={"pk": fp.structured[0], "sk": "index"})["Item"]["clusters"]
@@ -253,14 +280,22 @@ def test_structured_keys_join_a_paraphrase_without_shared_words_within_budget(dy
     assert '"e":"advance"' in stored["identity"]
 
     calls.clear()
-    wire = _ministry("a2", "Outlet Two", "troops had advanced on the eastern edge of Konstantinovka", source="Moscow",
-                     published="2026-11-20T13:00:00+00:00")
+    wire = _ministry(
+        "a2",
+        "Outlet Two",
+        "troops had advanced on the eastern edge of Konstantinovka",
+        source="Moscow",
+        published="2026-11-20T13:00:00+00:00",
+    )
     second = assign_cluster(wire, store, now=NOW)
     assert not second.is_new and second.cluster_id == first.cluster_id and second.outlets == 2
     assert ops(calls) == {"BatchGetItem": 2, "UpdateItem": 1}  # keys, the candidate cluster, the join
     # the same words about another town stay new
-    other = assign_cluster(_ministry("a3", "Outlet Three", "units had improved their positions on the eastern outskirts "
-                                     "of Bakhmut"), store, now=NOW)
+    other = assign_cluster(
+        _ministry("a3", "Outlet Three", "units had improved their positions on the eastern outskirts of Bakhmut"),
+        store,
+        now=NOW,
+    )
     assert other.is_new
 
 
@@ -268,7 +303,10 @@ def test_clusters_stored_before_identities_still_match_by_words(dynamodb):
     store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
     first = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
     table = dynamodb.Table("NoveltyTable")
-    table.update_item(Key={"pk": f"cluster#{first.cluster_id}", "sk": "meta"}, UpdateExpression="REMOVE #i",
-                      ExpressionAttributeNames={"#i": "identity"})
+    table.update_item(
+        Key={"pk": f"cluster#{first.cluster_id}", "sk": "meta"},
+        UpdateExpression="REMOVE #i",
+        ExpressionAttributeNames={"#i": "identity"},
+    )
     second = assign_cluster(claim("a2", "Outlet Two"), store, now=NOW)
     assert not second.is_new and second.cluster_id == first.cluster_id

@@ -5,30 +5,31 @@ article seen but not queued."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import moto
 import pytest
+from botocore.exceptions import ClientError
 
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.health import record_failure, record_success
 from claimwatch.feeds.identity import article_id_for, canonical_url, content_hash
-from botocore.exceptions import ClientError
-
 from claimwatch.feeds.poll import PollResult
 from claimwatch.local.template import create_template_table
 from claimwatch.model import Article
 from claimwatch.store.feeds import FIELD_LIMITS, FeedStore
 from claimwatch.store.queues import SQS_BODY_LIMIT, ArticleQueue
 
-NOW = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def store(monkeypatch):
     for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
@@ -42,8 +43,14 @@ def store(monkeypatch):
 
 def article(link, guid, text, title="Bridge hit", feed_id="f1") -> Article:
     return Article(
-        article_id=article_id_for(link, guid, title, feed_id), url=link, canonical_url=canonical_url(link),
-        title=title, feed_id=feed_id, guid=guid, content=text, content_hash=content_hash(text, title),
+        article_id=article_id_for(link, guid, title, feed_id),
+        url=link,
+        canonical_url=canonical_url(link),
+        title=title,
+        feed_id=feed_id,
+        guid=guid,
+        content=text,
+        content_hash=content_hash(text, title),
     )
 
 
@@ -153,8 +160,10 @@ def fail_nth_transaction(store, n: int) -> None:
     def throttle(**kwargs):
         calls.append(1)
         if len(calls) == n:
-            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
-                              "TransactWriteItems")
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                "TransactWriteItems",
+            )
 
     store._client.meta.events.register("before-call.dynamodb.TransactWriteItems", throttle)
 
@@ -179,7 +188,8 @@ def test_one_text_listed_twice_in_a_poll_is_queued_once(store):
     mirror = article("https://mirror.example/b/1", "m1", LONG_TEXT)
     queue = RecordingQueue()
     assert [a.article_id for a in store.record_new_articles([first, first, mirror], queue.send).queued] == [
-        first.article_id]
+        first.article_id
+    ]
     assert queue.ids == [first.article_id]
 
 
@@ -252,8 +262,14 @@ def test_the_worst_case_article_fits_both_the_item_and_the_message(store):
     """Every capped field ten times over its cap in astral-plane characters (12 bytes each once
     JSON-escaped, 4 in DynamoDB) and a megabyte of content: cut, stored, queued."""
     wide = "\U0001d54f"
-    hostile = Article(article_id="a" * 24, feed_id="f1", content_hash="c" * 32, content=wide * 1_000_000,
-                      summary=wide * 100_000, **{name: wide * limit * 10 for name, limit in FIELD_LIMITS.items()})
+    hostile = Article(
+        article_id="a" * 24,
+        feed_id="f1",
+        content_hash="c" * 32,
+        content=wide * 1_000_000,
+        summary=wide * 100_000,
+        **{name: wide * limit * 10 for name, limit in FIELD_LIMITS.items()},
+    )
     sqs = RecordingSqs()
     outcome = store.record_new_articles([hostile], ArticleQueue("queue-url", sqs=sqs).send)
     assert outcome.complete and [a.article_id for a in outcome.queued] == [hostile.article_id]

@@ -11,11 +11,12 @@ import sys
 
 import pytest
 from botocore.exceptions import ClientError
-from lambda_events import load_event
 
 from claimwatch.local.feedserver import FeedDirectory, FeedServer
 from claimwatch.store.feeds import FIELD_LIMITS, FeedStore
 from claimwatch.store.queues import SQS_BODY_LIMIT
+
+from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
 
@@ -28,12 +29,14 @@ def rss(name: str, items: int, huge_at: int | None = None) -> bytes:
         guid = HUGE_GUID if n == huge_at else f"{name}-{n}"
         entries.append(
             f"<item><title>{name} story {n}</title><link>http://news.example/{name}/{n}</link>"
-            f"<guid isPermaLink=\"false\">{guid}</guid><pubDate>Mon, 05 Jan 2026 10:0{n % 10}:00 GMT</pubDate>"
+            f'<guid isPermaLink="false">{guid}</guid><pubDate>Mon, 05 Jan 2026 10:0{n % 10}:00 GMT</pubDate>'
             f"<description>Officials in {name} said item {n} was reported overnight.</description></item>"
         )
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name}</title>'
-            f"<link>http://news.example/{name}</link><description>generated</description>{''.join(entries)}"
-            "</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name}</title>'
+        f"<link>http://news.example/{name}</link><description>generated</description>{''.join(entries)}"
+        "</channel></rss>"
+    ).encode()
 
 
 def fetch_module(pipe):
@@ -54,8 +57,9 @@ def batch(*feed_ids: str) -> dict:
 
 def queued(pipe) -> list[dict]:
     out = []
-    while msgs := pipe.sqs.receive_message(QueueUrl=pipe.stack.ref("ArticleQueue"),
-                                           MaxNumberOfMessages=10).get("Messages", []):
+    while msgs := pipe.sqs.receive_message(QueueUrl=pipe.stack.ref("ArticleQueue"), MaxNumberOfMessages=10).get(
+        "Messages", []
+    ):
         out += msgs
     return out
 
@@ -66,8 +70,13 @@ def seen(store: FeedStore) -> dict[str, dict]:
 
 @pytest.fixture
 def served():
-    directory = FeedDirectory(extra={"big": lambda r: rss("big", 5, huge_at=2), "plain": lambda r: rss("plain", 4),
-                                     "other": lambda r: rss("other", 2)})
+    directory = FeedDirectory(
+        extra={
+            "big": lambda r: rss("big", 5, huge_at=2),
+            "plain": lambda r: rss("plain", 4),
+            "other": lambda r: rss("other", 2),
+        }
+    )
     with FeedServer(directory) as server:
         yield server
 
@@ -100,8 +109,10 @@ def test_a_throttled_put_loses_nothing_and_the_state_is_saved(local_pipeline, se
         puts.append(1)
         if len(puts) == 3:
             throttled.append(params["TransactItems"][0]["Put"]["Item"]["article_id"])
-            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
-                              "TransactWriteItems")
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                "TransactWriteItems",
+            )
 
     events = module.feeds._client.meta.events
     events.register("before-parameter-build.dynamodb.TransactWriteItems", throttle_third_put)
@@ -126,8 +137,10 @@ def test_a_throttled_put_loses_nothing_and_the_state_is_saved(local_pipeline, se
     assert store.get(plain.feed_id).etag
 
 
-@pytest.mark.parametrize("body", [{"feed_id": ["a", "b"]}, {"feed_id": {"id": "x"}}, {"feed_id": ""},
-                                  {"feed_id": 7}, ["feed_id"], {"feed": "x"}])
+@pytest.mark.parametrize(
+    "body",
+    [{"feed_id": ["a", "b"]}, {"feed_id": {"id": "x"}}, {"feed_id": ""}, {"feed_id": 7}, ["feed_id"], {"feed": "x"}],
+)
 def test_a_malformed_feed_message_fails_alone(local_pipeline, served, body):
     pipe = local_pipeline
     store = FeedStore(pipe.env["FEEDS_TABLE"], pipe.env["ARTICLES_TABLE"])
@@ -143,8 +156,11 @@ def test_a_feed_whose_state_cannot_be_read_fails_alone(local_pipeline, served):
     store = FeedStore(pipe.env["FEEDS_TABLE"], pipe.env["ARTICLES_TABLE"])
     good = store.add_feed(served.url("other"))
     broken = store.add_feed(served.url("plain"))
-    store.feeds.update_item(Key={"feed_id": broken.feed_id}, UpdateExpression="SET added_at = :bad",
-                            ExpressionAttributeValues={":bad": "not a time"})
+    store.feeds.update_item(
+        Key={"feed_id": broken.feed_id},
+        UpdateExpression="SET added_at = :bad",
+        ExpressionAttributeValues={":bad": "not a time"},
+    )
     event = batch(broken.feed_id, good.feed_id)
     assert pipe.invoke("FetchFunction", event) == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
     assert len(queued(pipe)) == 2 and store.get(good.feed_id).last_status == 200

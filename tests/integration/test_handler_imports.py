@@ -19,11 +19,16 @@ TEMPLATE = load_template(REPO / "template.yaml")
 def import_handler(function: str, probe: str, **extra_env) -> object:
     """Imports functions/<function>/app.py in a new interpreter with the template's variable names
     set to dummy values; returns the JSON that ``probe`` prints."""
-    resource = next(r for r in TEMPLATE["Resources"].values()
-                    if r["Type"] == "AWS::Serverless::Function"
-                    and r["Properties"]["CodeUri"].rstrip("/") == f"functions/{function}")
-    variables = {**TEMPLATE["Globals"]["Function"]["Environment"]["Variables"],
-                 **resource["Properties"].get("Environment", {}).get("Variables", {})}
+    resource = next(
+        r
+        for r in TEMPLATE["Resources"].values()
+        if r["Type"] == "AWS::Serverless::Function"
+        and r["Properties"]["CodeUri"].rstrip("/") == f"functions/{function}"
+    )
+    variables = {
+        **TEMPLATE["Globals"]["Function"]["Environment"]["Variables"],
+        **resource["Properties"].get("Environment", {}).get("Variables", {}),
+    }
     env = {**os.environ, "AWS_EC2_METADATA_DISABLED": "true", **extra_env}
     for name, value in variables.items():
         if isinstance(value, str):
@@ -38,8 +43,14 @@ def import_handler(function: str, probe: str, **extra_env) -> object:
             env[name] = name.lower().replace("_", "-")
     # run in the function's directory, as Lambda runs app.py from its task root
     code = f"import json, sys; import app\n{probe}"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO / "functions" / function, env=env, capture_output=True, text=True,
-                          timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO / "functions" / function,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -47,8 +58,9 @@ def import_handler(function: str, probe: str, **extra_env) -> object:
 @pytest.mark.parametrize("function", ["scheduler", "fetch", "alert", "digest"])
 def test_functions_without_the_nlp_layer_never_import_spacy(function):
     # only ExtractFunction has the NlpLayer: anywhere else `import spacy` fails in Lambda
-    loaded = import_handler(function, "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
-                                      "('spacy', 'thinc', 'numpy'))))")
+    loaded = import_handler(
+        function, "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc', 'numpy'))))"
+    )
     assert loaded == []
 
 
@@ -57,7 +69,11 @@ def test_handlers_trace_aws_calls_but_not_every_sqlite_query():
     # gazetteer lookup, thousands per article. Tracing on (Powertools turns it off without
     # LAMBDA_TASK_ROOT and a function name).
     patched = import_handler(
-        "alert", "from aws_xray_sdk.core import patcher; print(json.dumps(sorted(patcher._PATCHED_MODULES)))",
-        POWERTOOLS_TRACE_DISABLED="false", AWS_XRAY_CONTEXT_MISSING="IGNORE_ERROR",
-        AWS_LAMBDA_FUNCTION_NAME="claimwatch-alert", LAMBDA_TASK_ROOT=str(REPO / "functions" / "alert"))
+        "alert",
+        "from aws_xray_sdk.core import patcher; print(json.dumps(sorted(patcher._PATCHED_MODULES)))",
+        POWERTOOLS_TRACE_DISABLED="false",
+        AWS_XRAY_CONTEXT_MISSING="IGNORE_ERROR",
+        AWS_LAMBDA_FUNCTION_NAME="claimwatch-alert",
+        LAMBDA_TASK_ROOT=str(REPO / "functions" / "alert"),
+    )
     assert patched == ["botocore"]

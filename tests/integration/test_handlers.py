@@ -16,6 +16,7 @@ from claimwatch.store.claims import ClaimStore
 from claimwatch.store.feeds import FeedStore
 from claimwatch.store.watches import WatchStore
 from claimwatch.watch.watchlist import load_watchlist
+
 from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
@@ -32,8 +33,9 @@ def claim_store(pipe) -> ClaimStore:
 def queued_bodies(pipe, logical: str) -> list[str]:
     bodies = []
     while True:
-        msgs = pipe.sqs.receive_message(QueueUrl=pipe.stack.ref(logical), MaxNumberOfMessages=10,
-                                        MessageAttributeNames=["All"]).get("Messages", [])
+        msgs = pipe.sqs.receive_message(
+            QueueUrl=pipe.stack.ref(logical), MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+        ).get("Messages", [])
         if not msgs:
             return bodies
         bodies += [m["Body"] for m in msgs]

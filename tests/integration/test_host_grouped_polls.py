@@ -9,6 +9,7 @@ import pytest
 from claimwatch.local.feedserver import FeedDirectory, FeedServer
 from claimwatch.local.session import DEMO_FEEDS
 from claimwatch.store.feeds import FeedStore
+
 from lambda_events import load_event
 
 pytestmark = pytest.mark.slow

@@ -16,21 +16,32 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from claimwatch.local.feedserver import FeedDirectory, FeedServer
 from claimwatch.local.session import DEMO_FEEDS, DEMO_WATCHLIST, LocalRun
+
 from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
 
 # What each SAM policy template grants (serverless-application-model policy_templates.json).
 SAM_POLICY_ACTIONS = {
-    "DynamoDBReadPolicy": {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem",
-                           "dynamodb:DescribeTable"},
+    "DynamoDBReadPolicy": {
+        "dynamodb:GetItem",
+        "dynamodb:Scan",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:DescribeTable",
+    },
     "DynamoDBWritePolicy": {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"},
     "SQSSendMessagePolicy": {"sqs:SendMessage", "sqs:GetQueueAttributes"},
     "SNSPublishMessagePolicy": {"sns:Publish"},
     "S3ReadPolicy": {"s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObjectVersion"},
     "S3WritePolicy": {"s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"},
 }
-TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 
 
 def _logical(value) -> str:
@@ -59,13 +70,17 @@ def granted(function_props: dict) -> set[tuple[str, str]]:
 
 def calls_to_actions(service: str, op: str, params: dict, physical_to_logical: dict) -> list[tuple[str, str]]:
     """The IAM actions (and the logical resources they touch) of one API call."""
+
     def res(name):
         return physical_to_logical.get(name, name)
 
     if service == "dynamodb":
         if op == "TransactWriteItems":
-            return [(f"dynamodb:{TRANSACT_ACTIONS[kind]}", res(body["TableName"]))
-                    for item in params["TransactItems"] for kind, body in item.items()]
+            return [
+                (f"dynamodb:{TRANSACT_ACTIONS[kind]}", res(body["TableName"]))
+                for item in params["TransactItems"]
+                for kind, body in item.items()
+            ]
         if op in ("BatchGetItem", "BatchWriteItem"):
             return [(f"dynamodb:{op}", res(t)) for t in params["RequestItems"]]
         return [(f"dynamodb:{op}", res(params["TableName"]))]
@@ -124,8 +139,11 @@ def test_every_handler_call_is_allowed_by_its_policies(monkeypatch, tmp_path):
             for logical, phys in pipe.stack.resources.items():
                 physical[phys.ref] = logical
                 physical[phys.ref.rsplit("/", 1)[-1]] = logical
-            template_functions = {k: v["Properties"] for k, v in pipe.stack.template["Resources"].items()
-                                  if v["Type"] == "AWS::Serverless::Function"}
+            template_functions = {
+                k: v["Properties"]
+                for k, v in pipe.stack.template["Resources"].items()
+                if v["Type"] == "AWS::Serverless::Function"
+            }
         finally:
             run.close()
 

@@ -11,6 +11,7 @@ import pytest
 from claimwatch.store.claims import ClaimStore
 from claimwatch.store.watches import WatchStore
 from claimwatch.watch.watchlist import load_watchlist
+
 from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
@@ -25,8 +26,9 @@ def test_poison_article_lands_in_the_dlq_with_its_reason_and_the_good_ones_are_s
     extract_calls = [n for name, n in pipe.invocations if name == "ExtractFunction"]
     max_receives = pipe.stack.template["Resources"]["ArticleQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
     assert len(extract_calls) == max_receives, "the poison message is received maxReceiveCount times, no more"
-    dlq = pipe.sqs.receive_message(QueueUrl=pipe.stack.ref("ArticleDLQ"), MaxNumberOfMessages=10,
-                                   MessageAttributeNames=["All"])["Messages"]
+    dlq = pipe.sqs.receive_message(
+        QueueUrl=pipe.stack.ref("ArticleDLQ"), MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+    )["Messages"]
     assert [m["Body"] for m in dlq] == ["{this is not an article"]
     assert "Expecting" in dlq[0]["MessageAttributes"]["error_reason"]["StringValue"]
     assert pipe.queue_depth("ArticleQueue") == 0
@@ -37,7 +39,8 @@ def test_poison_article_lands_in_the_dlq_with_its_reason_and_the_good_ones_are_s
 def test_unpublishable_alerts_go_to_the_on_failure_queue_after_bounded_retries(local_pipeline):
     pipe = local_pipeline
     WatchStore(pipe.env["WATCHES_TABLE"]).put_watches(
-        load_watchlist("watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n"))
+        load_watchlist("watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n")
+    )
     sns = pipe.session.client("sns")
     sns.delete_topic(TopicArn=pipe.stack.ref("AlertTopic"))  # every publish now fails
 
@@ -77,9 +80,14 @@ def failure_messages(pipe) -> list[dict]:
     return [json.loads(m["Body"]) for m in msgs.get("Messages", [])]
 
 
-@pytest.mark.parametrize("image", [{"claim_id": {"S": "x"}, "claim": {"S": "not a claim map"}},
-                                   {"claim_id": {"S": "x"}, "claim": {"N": "not a number"}},
-                                   {"claim_id": {"S": "x"}}])
+@pytest.mark.parametrize(
+    "image",
+    [
+        {"claim_id": {"S": "x"}, "claim": {"S": "not a claim map"}},
+        {"claim_id": {"S": "x"}, "claim": {"N": "not a number"}},
+        {"claim_id": {"S": "x"}},
+    ],
+)
 def test_an_unreadable_claim_image_fails_alone_and_the_batch_alerts(local_pipeline, image):
     pipe = local_pipeline
     WatchStore(pipe.env["WATCHES_TABLE"]).put_watches(load_watchlist(ALERT_WATCH))
@@ -94,8 +102,9 @@ def test_the_runner_retries_a_stream_batch_from_the_reported_record_then_hands_i
     WatchStore(pipe.env["WATCHES_TABLE"]).put_watches(load_watchlist(ALERT_WATCH))
     records, poison = claim_records_with_poison(1)
     pipe._invoke_stream_batch("AlertFunction", alert_source(pipe), records)
-    assert [n for name, n in pipe.invocations if name == "AlertFunction"] == [4, 3, 3, 3], \
+    assert [n for name, n in pipe.invocations if name == "AlertFunction"] == [4, 3, 3, 3], (
         "retried from the poison record on, MaximumRetryAttempts (3) times"
+    )
     assert len(pipe.drain_alerts()) == 1, "the good claims alerted once, however often they were retried"
     (failure,) = failure_messages(pipe)
     assert failure["DDBStreamBatchInfo"]["startSequenceNumber"] == poison

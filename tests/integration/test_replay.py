@@ -4,7 +4,7 @@ a replay sends the messages back through the pipeline (issue 16)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from claimwatch.store.claims import ClaimStore
 from claimwatch.store.feeds import FeedStore
 from claimwatch.store.watches import WatchStore
 from claimwatch.watch.watchlist import load_watchlist
+
 from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
@@ -23,17 +24,22 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def pipe(local_pipeline, monkeypatch):
-    for output, variable in {"FeedPollDLQ": "FEED_DLQ_URL", "AlertFailureQueue": "ALERT_FAILURE_QUEUE_URL",
-                             "ArticleDLQ": "ARTICLE_DLQ_URL", "ArticleQueue": "ARTICLE_QUEUE_URL",
-                             "FeedPollQueue": "FEED_QUEUE_URL"}.items():
+    for output, variable in {
+        "FeedPollDLQ": "FEED_DLQ_URL",
+        "AlertFailureQueue": "ALERT_FAILURE_QUEUE_URL",
+        "ArticleDLQ": "ARTICLE_DLQ_URL",
+        "ArticleQueue": "ARTICLE_QUEUE_URL",
+        "FeedPollQueue": "FEED_QUEUE_URL",
+    }.items():
         monkeypatch.setenv(variable, local_pipeline.stack.ref(output))
     return local_pipeline
 
 
 def waiting(pipe, logical: str) -> int:
     """Messages visible now (a dry run must leave them visible, not merely in flight)."""
-    attrs = pipe.sqs.get_queue_attributes(QueueUrl=pipe.stack.ref(logical),
-                                          AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    attrs = pipe.sqs.get_queue_attributes(
+        QueueUrl=pipe.stack.ref(logical), AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
     return int(attrs["ApproximateNumberOfMessages"])
 
 
@@ -58,7 +64,9 @@ def test_feed_dead_letters_are_polled_again_after_a_replay(pipe, capsys):
     store = FeedStore(pipe.env["FEEDS_TABLE"], pipe.env["ARTICLES_TABLE"])
     with FeedServer(FeedDirectory(DEMO_FEEDS)) as server:
         feed = store.add_feed(server.url("donbas-wire"))
-        pipe.sqs.send_message(QueueUrl=pipe.stack.ref("FeedPollDLQ"), MessageBody=json.dumps({"feed_ids": [feed.feed_id]}))
+        pipe.sqs.send_message(
+            QueueUrl=pipe.stack.ref("FeedPollDLQ"), MessageBody=json.dumps({"feed_ids": [feed.feed_id]})
+        )
 
         assert main(["replay", "feeds", "--dry-run"]) == 0
         assert feed.feed_id in capsys.readouterr().out
@@ -73,16 +81,23 @@ def test_feed_dead_letters_are_polled_again_after_a_replay(pipe, capsys):
 def fail_an_alert_batch(pipe) -> None:
     """A claim whose alert could not be published: its batch ends in AlertFailureQueue."""
     WatchStore(pipe.env["WATCHES_TABLE"]).put_watches(
-        load_watchlist("watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n"))
+        load_watchlist("watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n")
+    )
     sns = pipe.session.client("sns")
     sns.delete_topic(TopicArn=pipe.stack.ref("AlertTopic"))
-    pipe.sqs.send_message(QueueUrl=pipe.stack.ref("ArticleQueue"),
-                          MessageBody=load_event("extract/article_batch.json")["Records"][0]["body"])
+    pipe.sqs.send_message(
+        QueueUrl=pipe.stack.ref("ArticleQueue"),
+        MessageBody=load_event("extract/article_batch.json")["Records"][0]["body"],
+    )
     pipe.pump()
     assert pipe.queue_depth("AlertFailureQueue") == 1
     # The topic is back (same name, same ARN), with the test's subscriber.
-    assert sns.create_topic(Name=pipe.stack.ref("AlertTopic").rsplit(":", 1)[1])["TopicArn"] == pipe.stack.ref("AlertTopic")
-    sink_arn = pipe.sqs.get_queue_attributes(QueueUrl=pipe.alert_sink_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    assert sns.create_topic(Name=pipe.stack.ref("AlertTopic").rsplit(":", 1)[1])["TopicArn"] == pipe.stack.ref(
+        "AlertTopic"
+    )
+    sink_arn = pipe.sqs.get_queue_attributes(QueueUrl=pipe.alert_sink_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     sns.subscribe(TopicArn=pipe.stack.ref("AlertTopic"), Protocol="sqs", Endpoint=sink_arn)
 
 
@@ -95,8 +110,13 @@ def test_failed_alert_batches_are_read_back_from_the_stream_and_alert_after_a_re
     assert "would replay 1" in out and "new claim(s)" in out
     assert waiting(pipe, "AlertFailureQueue") == 1
 
-    report = replay.replay_stream_failures(pipe.sqs, replay.streams_client(), pipe.stack.ref("AlertFailureQueue"),
-                                           lambda event: pipe.invoke("AlertFunction", event), dry_run=False)
+    report = replay.replay_stream_failures(
+        pipe.sqs,
+        replay.streams_client(),
+        pipe.stack.ref("AlertFailureQueue"),
+        lambda event: pipe.invoke("AlertFunction", event),
+        dry_run=False,
+    )
     assert report.count("replayed") == 1, report.format()
     (alert,) = pipe.drain_alerts()
     assert "kostiantynivka" in alert["attributes"]["watch_id"]
@@ -106,9 +126,10 @@ def test_failed_alert_batches_are_read_back_from_the_stream_and_alert_after_a_re
 def test_a_failed_batch_older_than_the_streams_retention_is_reported_and_kept(pipe, capsys):
     fail_an_alert_batch(pipe)
     calls = []
-    later = datetime.now(timezone.utc) + timedelta(hours=25)
-    report = replay.replay_stream_failures(pipe.sqs, replay.streams_client(), pipe.stack.ref("AlertFailureQueue"),
-                                           calls.append, dry_run=False, now=later)
+    later = datetime.now(UTC) + timedelta(hours=25)
+    report = replay.replay_stream_failures(
+        pipe.sqs, replay.streams_client(), pipe.stack.ref("AlertFailureQueue"), calls.append, dry_run=False, now=later
+    )
     (outcome,) = report.outcomes
     assert outcome.status == "not retained" and "24-hour retention" in outcome.detail
     assert calls == [] and waiting(pipe, "AlertFailureQueue") == 1
@@ -121,8 +142,9 @@ def test_a_batch_that_fails_again_stays_in_the_queue_and_the_others_go_on(pipe):
     def still_failing(event):
         raise RuntimeError("AlertFunction failed: topic unreachable")
 
-    report = replay.replay_stream_failures(pipe.sqs, replay.streams_client(), pipe.stack.ref("AlertFailureQueue"),
-                                           still_failing, dry_run=False)
+    report = replay.replay_stream_failures(
+        pipe.sqs, replay.streams_client(), pipe.stack.ref("AlertFailureQueue"), still_failing, dry_run=False
+    )
     (outcome,) = report.outcomes
     assert outcome.status == "failed again" and "topic unreachable" in outcome.detail
     assert waiting(pipe, "AlertFailureQueue") == 1  # visible again at once, for the next replay

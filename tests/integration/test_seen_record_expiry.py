@@ -4,7 +4,7 @@ record (idempotency, novelty, sent alerts) has gone too."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,6 +12,7 @@ from claimwatch.model import Article
 from claimwatch.store.feeds import FeedStore
 from claimwatch.store.watches import WatchStore
 from claimwatch.watch.watchlist import load_watchlist
+
 from lambda_events import load_event
 
 pytestmark = pytest.mark.slow
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 def test_seen_records_carry_the_configured_expiry_and_none_when_kept_forever(local_pipeline):
     pipe = local_pipeline
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     article = Article(article_id="a1", url="https://x.example/a1", feed_id="f", content_hash="h1")
     store = FeedStore(pipe.env["FEEDS_TABLE"], pipe.env["ARTICLES_TABLE"], seen_days=400)
     assert store.put_article_if_new(article, now)
@@ -41,7 +42,8 @@ def empty(pipe, logical: str) -> None:
 def test_an_article_queued_again_after_every_ttl_expired_alerts_no_one_again(local_pipeline):
     pipe = local_pipeline
     WatchStore(pipe.env["WATCHES_TABLE"]).put_watches(
-        load_watchlist("watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n"))
+        load_watchlist("watches:\n  - id: kostiantynivka\n    places: [Kostiantynivka]\n")
+    )
     body = load_event("extract/article_batch.json")["Records"][0]["body"]
 
     pipe.sqs.send_message(QueueUrl=pipe.stack.ref("ArticleQueue"), MessageBody=body)

@@ -7,18 +7,25 @@ from __future__ import annotations
 from claimwatch.model import ActorRef, Claim, Content, Cue, PlaceRef, Provenance, Source
 
 PLACES = {  # alias as written -> (place id, canonical name)
-    "Pokrovsk": ("geo:704422", "Pokrovsk"), "Krasnoarmeyskoye": ("geo:704422", "Pokrovsk"),
+    "Pokrovsk": ("geo:704422", "Pokrovsk"),
+    "Krasnoarmeyskoye": ("geo:704422", "Pokrovsk"),
     "Krasnoarmeysk": ("geo:704422", "Pokrovsk"),
-    "Myrnohrad": ("geo:706448", "Myrnohrad"), "Dimitrov": ("geo:706448", "Myrnohrad"),
-    "Kostiantynivka": ("geo:704147", "Kostiantynivka"), "Konstantinovka": ("geo:704147", "Kostiantynivka"),
-    "Bakhmut": ("geo:712451", "Bakhmut"), "Artemovsk": ("geo:712451", "Bakhmut"),
-    "Kupiansk": ("geo:703845", "Kupiansk"), "Kupyansk": ("geo:703845", "Kupiansk"),
+    "Myrnohrad": ("geo:706448", "Myrnohrad"),
+    "Dimitrov": ("geo:706448", "Myrnohrad"),
+    "Kostiantynivka": ("geo:704147", "Kostiantynivka"),
+    "Konstantinovka": ("geo:704147", "Kostiantynivka"),
+    "Bakhmut": ("geo:712451", "Bakhmut"),
+    "Artemovsk": ("geo:712451", "Bakhmut"),
+    "Kupiansk": ("geo:703845", "Kupiansk"),
+    "Kupyansk": ("geo:703845", "Kupiansk"),
     "Odesa": ("geo:698740", "Odesa"),
 }
 ACTORS = {
-    "AFU": "actor:armed-forces-of-ukraine", "Armed Forces of Ukraine": "actor:armed-forces-of-ukraine",
+    "AFU": "actor:armed-forces-of-ukraine",
+    "Armed Forces of Ukraine": "actor:armed-forces-of-ukraine",
     "Ukrainian forces": "actor:armed-forces-of-ukraine",
-    "Russian forces": "actor:russian-armed-forces", "Russian troops": "actor:russian-armed-forces",
+    "Russian forces": "actor:russian-armed-forces",
+    "Russian troops": "actor:russian-armed-forces",
 }
 
 
@@ -28,11 +35,24 @@ def _find(text: str, needle: str, start: int = 0) -> tuple:
     return (i, i + len(needle))
 
 
-def make_claim(sentence: str, source: str, cue: str, content: str, *, source_name: str | None = None,
-               source_actor: str | None = None, stance: str = "assert", article_id: str = "a1",
-               outlet: str = "Outlet One", url: str | None = None, published: str = "2026-11-20T10:00:00+00:00",
-               prefix: str = "", claim_id: str | None = None, places: dict | None = None,
-               actors: dict | None = None) -> tuple:
+def make_claim(
+    sentence: str,
+    source: str,
+    cue: str,
+    content: str,
+    *,
+    source_name: str | None = None,
+    source_actor: str | None = None,
+    stance: str = "assert",
+    article_id: str = "a1",
+    outlet: str = "Outlet One",
+    url: str | None = None,
+    published: str = "2026-11-20T10:00:00+00:00",
+    prefix: str = "",
+    claim_id: str | None = None,
+    places: dict | None = None,
+    actors: dict | None = None,
+) -> tuple:
     """A claim whose sentence sits in an article text ``prefix + sentence``; returns (claim, text)."""
     text = prefix + sentence
     base = len(prefix)
@@ -43,8 +63,13 @@ def make_claim(sentence: str, source: str, cue: str, content: str, *, source_nam
         content=Content(text=content, span=content_span),
         stance=stance,
         sentence_span=(base, len(text)),
-        provenance=Provenance(article_id=article_id, url=url or f"https://news.example/{article_id}",
-                              outlet=outlet, title=f"Story {article_id}", published=published),
+        provenance=Provenance(
+            article_id=article_id,
+            url=url or f"https://news.example/{article_id}",
+            outlet=outlet,
+            title=f"Story {article_id}",
+            published=published,
+        ),
     )
     taken: list = []
 

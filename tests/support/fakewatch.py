@@ -4,7 +4,6 @@ a watch matches a claim when one of the claim's places or actors has a watched i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 
 @dataclass
@@ -13,7 +12,7 @@ class Watch:
     places: tuple = ()
     actors: tuple = ()
     delivery: str = "instant"
-    corroborated: Optional[int] = None
+    corroborated: int | None = None
 
 
 @dataclass
@@ -22,7 +21,7 @@ class Match:
     kind: str
     entity_key: str
     text: str
-    span: Optional[tuple]
+    span: tuple | None
     reason: str
 
 
@@ -35,9 +34,19 @@ class FakeWatchIndex:
         for w in self.watches:
             for p in claim.places:
                 if p.place_id in w.places:
-                    out.append(Match(w.id, "place", p.place_id, p.text, p.span,
-                                     f"place {p.place_id} matched \"{p.text}\" (alias of {p.name})"))
+                    out.append(
+                        Match(
+                            w.id,
+                            "place",
+                            p.place_id,
+                            p.text,
+                            p.span,
+                            f'place {p.place_id} matched "{p.text}" (alias of {p.name})',
+                        )
+                    )
             for a in claim.actors:
                 if a.actor_id in w.actors:
-                    out.append(Match(w.id, "actor", a.actor_id, a.text, a.span, f"actor {a.actor_id} matched \"{a.text}\""))
+                    out.append(
+                        Match(w.id, "actor", a.actor_id, a.text, a.span, f'actor {a.actor_id} matched "{a.text}"')
+                    )
         return out

@@ -123,8 +123,13 @@ def test_reads_bill_whole_items_even_when_projected(bench, meter):
 def test_query_sums_the_items_read_before_projection(bench, meter):
     for i in range(3):
         units(meter, "PutItem", {"TableName": "N", "Item": {"pk": s("band"), "sk": s(f"c{i}"), "pad": s("x" * 1990)}})
-    query = {"TableName": "N", "KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": s("band")},
-             "ProjectionExpression": "sk", "ConsistentRead": True}
+    query = {
+        "TableName": "N",
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": s("band")},
+        "ProjectionExpression": "sk",
+        "ConsistentRead": True,
+    }
     response = {"Items": [{"sk": s(f"c{i}")} for i in range(3)]}  # projected: keys completed from :pk
     assert units(meter, "Query", query, response) == (0, 2)  # 3 x ~2 KB = 6 KB -> 2 x 4 KB
     scan = {"TableName": "N", "FilterExpression": "sk = :x", "ExpressionAttributeValues": {":x": s("c0")}}
@@ -134,19 +139,44 @@ def test_query_sums_the_items_read_before_projection(bench, meter):
 def test_binary_values_count_their_raw_bytes_in_either_form(bench):
     import base64
 
-    assert bench.value_size({"B": b"\x00" * 10}) == bench.value_size({"B": base64.b64encode(b"\x00" * 10).decode()}) == 10
+    assert (
+        bench.value_size({"B": b"\x00" * 10}) == bench.value_size({"B": base64.b64encode(b"\x00" * 10).decode()}) == 10
+    )
 
 
 MEASURED = {  # per-unit figures of the shape bench/pipeline.py measures
-    "feed_poll_wcu": 1.0, "feed_poll_rcu": 0.5, "recheck_wcu_per_item": 0.0, "article_wcu": 40.0, "article_rcu": 20.0,
-    "article_sqs": 1.0, "article_sns": 1.5, "article_s3_put": 1.0, "article_s3_get": 1.0,
-    "article_bytes_stored": 12_000, "feed_item_bytes": 400, "digest_tick_wcu": 0.0, "digest_tick_rcu": 1.0,
-    "analysis_cpu_s": 0.1, "extract_requests": 40, "alert_requests": 12, "alert_invocations_per_article": 1.0,
-    "log_bytes_per_poll": 300, "log_bytes_per_article": 2000, "log_bytes_per_scheduler_tick": 500,
+    "feed_poll_wcu": 1.0,
+    "feed_poll_rcu": 0.5,
+    "recheck_wcu_per_item": 0.0,
+    "article_wcu": 40.0,
+    "article_rcu": 20.0,
+    "article_sqs": 1.0,
+    "article_sns": 1.5,
+    "article_s3_put": 1.0,
+    "article_s3_get": 1.0,
+    "article_bytes_stored": 12_000,
+    "feed_item_bytes": 400,
+    "digest_tick_wcu": 0.0,
+    "digest_tick_rcu": 1.0,
+    "analysis_cpu_s": 0.1,
+    "extract_requests": 40,
+    "alert_requests": 12,
+    "alert_invocations_per_article": 1.0,
+    "log_bytes_per_poll": 300,
+    "log_bytes_per_article": 2000,
+    "log_bytes_per_scheduler_tick": 500,
     "log_bytes_per_digest_tick": 300,
-    "memory_mb": {"SchedulerFunction": 256, "FetchFunction": 256, "ExtractFunction": 1024, "AlertFunction": 256,
-                  "DigestFunction": 256},
-    "custom_metrics": 19, "alarms": 17, "dashboards": 1, "sqs_triggers": 2,
+    "memory_mb": {
+        "SchedulerFunction": 256,
+        "FetchFunction": 256,
+        "ExtractFunction": 1024,
+        "AlertFunction": 256,
+        "DigestFunction": 256,
+    },
+    "custom_metrics": 19,
+    "alarms": 17,
+    "dashboards": 1,
+    "sqs_triggers": 2,
 }
 
 

@@ -12,9 +12,11 @@ spec.loader.exec_module(collect)
 
 
 def footprint(extract_mib: float, extract_s: float) -> dict:
-    return {"command": "make bench-footprint",
-            "deployment": {"functions": {"ExtractFunction": {"total_mib": extract_mib}}},
-            "cold_start": {"functions": {"ExtractFunction": {"cold_start_s": extract_s}}}}
+    return {
+        "command": "make bench-footprint",
+        "deployment": {"functions": {"ExtractFunction": {"total_mib": extract_mib}}},
+        "cold_start": {"functions": {"ExtractFunction": {"cold_start_s": extract_s}}},
+    }
 
 
 def row(rows, figure):
@@ -24,8 +26,13 @@ def row(rows, figure):
 def test_aims_are_judged_on_the_measured_figures():
     rows = collect.headlines({"footprint": footprint(151.0, 0.94)})
     assert row(rows, "extract function size") == {
-        "figure": "extract function size", "value": 151.0, "unit": "MiB", "command": "make bench-footprint",
-        "aim": "<= 150", "meets_aim": False}
+        "figure": "extract function size",
+        "value": 151.0,
+        "unit": "MiB",
+        "command": "make bench-footprint",
+        "aim": "<= 150",
+        "meets_aim": False,
+    }
     assert row(rows, "extract cold start")["meets_aim"] is True
     assert "MISSES" in collect.render(rows)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -27,15 +27,23 @@ class RecordingLambda:
 def test_the_invoker_sends_the_event_synchronously_and_returns_the_functions_answer(monkeypatch):
     client = RecordingLambda({"batchItemFailures": []})
     monkeypatch.setattr(replay.aws, "client", lambda service: client)
-    created = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    event = {"Records": [replay.lambda_stream_record(
-        {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "7", "ApproximateCreationDateTime": created}},
-        "arn:aws:dynamodb:us-east-1:123456789012:table/Claims/stream/x")]}
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    event = {
+        "Records": [
+            replay.lambda_stream_record(
+                {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "7", "ApproximateCreationDateTime": created}},
+                "arn:aws:dynamodb:us-east-1:123456789012:table/Claims/stream/x",
+            )
+        ]
+    }
     assert replay.lambda_invoker("claimwatch-AlertFunction-1")(event) == {"batchItemFailures": []}
     (call,) = client.calls
     assert call["FunctionName"] == "claimwatch-AlertFunction-1" and call["InvocationType"] == "RequestResponse"
     sent = json.loads(call["Payload"])["Records"][0]
-    assert sent["eventSourceARN"].endswith("/stream/x") and sent["dynamodb"]["ApproximateCreationDateTime"] == created.timestamp()
+    assert (
+        sent["eventSourceARN"].endswith("/stream/x")
+        and sent["dynamodb"]["ApproximateCreationDateTime"] == created.timestamp()
+    )
 
 
 def test_a_function_error_is_raised_so_the_failure_record_stays_in_the_queue(monkeypatch):

@@ -18,12 +18,19 @@ TOPIC = "arn:aws:sns:us-east-1:123456789012:claimwatch-AlertTopic-1A2B"
 
 
 def test_fetch_settings_parse_and_default_loopback_off():
-    settings = FetchSettings.from_env({"FEEDS_TABLE": "cw-Feeds", "ARTICLES_TABLE": "cw-Articles",
-                                        "ARTICLE_QUEUE_URL": QUEUE})
+    settings = FetchSettings.from_env(
+        {"FEEDS_TABLE": "cw-Feeds", "ARTICLES_TABLE": "cw-Articles", "ARTICLE_QUEUE_URL": QUEUE}
+    )
     assert settings.article_queue_url == QUEUE
     assert settings.allow_loopback is False
-    assert FetchSettings.from_env({"FEEDS_TABLE": "cw-Feeds", "ARTICLES_TABLE": "cw-Articles",
-                                   "ARTICLE_QUEUE_URL": QUEUE, "CLAIMWATCH_ALLOW_LOOPBACK": "true"}).allow_loopback
+    assert FetchSettings.from_env(
+        {
+            "FEEDS_TABLE": "cw-Feeds",
+            "ARTICLES_TABLE": "cw-Articles",
+            "ARTICLE_QUEUE_URL": QUEUE,
+            "CLAIMWATCH_ALLOW_LOOPBACK": "true",
+        }
+    ).allow_loopback
 
 
 def test_every_problem_is_named_in_one_message():
@@ -37,8 +44,13 @@ def test_every_problem_is_named_in_one_message():
 
 
 def test_extract_settings_defaults_and_integer_checks():
-    base = {"CLAIMS_TABLE": "cw-Claims", "MENTIONS_TABLE": "cw-Mentions", "NOVELTY_TABLE": "cw-Novelty",
-            "IDEMPOTENCY_TABLE": "cw-Idem", "ARTICLE_BUCKET": "cw-article-text"}
+    base = {
+        "CLAIMS_TABLE": "cw-Claims",
+        "MENTIONS_TABLE": "cw-Mentions",
+        "NOVELTY_TABLE": "cw-Novelty",
+        "IDEMPOTENCY_TABLE": "cw-Idem",
+        "ARTICLE_BUCKET": "cw-article-text",
+    }
     settings = ExtractSettings.from_env(base)
     assert settings.article_max_receives == 3
     assert settings.article_dlq_url == ""
@@ -52,8 +64,12 @@ def test_extract_settings_defaults_and_integer_checks():
 
 
 def test_alert_and_digest_settings():
-    base = {"WATCHES_TABLE": "cw-Watches", "ALERTS_TABLE": "cw-Alerts", "NOVELTY_TABLE": "cw-Novelty",
-            "ALERT_TOPIC_ARN": TOPIC}
+    base = {
+        "WATCHES_TABLE": "cw-Watches",
+        "ALERTS_TABLE": "cw-Alerts",
+        "NOVELTY_TABLE": "cw-Novelty",
+        "ALERT_TOPIC_ARN": TOPIC,
+    }
     assert AlertSettings.from_env({**base, "ARTICLE_BUCKET": "cw-text"}).alert_topic_arn == TOPIC
     digest = DigestSettings.from_env({**base, "DIGEST_RATE": "rate(6 hours)"})
     assert digest.digest_period.total_seconds() == 6 * 3600
@@ -65,8 +81,14 @@ def test_alert_and_digest_settings():
 
 def test_invalid_loopback_flag_is_refused():
     with pytest.raises(SettingsError, match="CLAIMWATCH_ALLOW_LOOPBACK: 'maybe' is not a boolean"):
-        FetchSettings.from_env({"FEEDS_TABLE": "cw-Feeds", "ARTICLES_TABLE": "cw-Articles",
-                                "ARTICLE_QUEUE_URL": QUEUE, "CLAIMWATCH_ALLOW_LOOPBACK": "maybe"})
+        FetchSettings.from_env(
+            {
+                "FEEDS_TABLE": "cw-Feeds",
+                "ARTICLES_TABLE": "cw-Articles",
+                "ARTICLE_QUEUE_URL": QUEUE,
+                "CLAIMWATCH_ALLOW_LOOPBACK": "maybe",
+            }
+        )
 
 
 def test_http_client_settings_leave_unset_limits_to_the_client():
@@ -78,8 +100,10 @@ def test_http_client_settings_leave_unset_limits_to_the_client():
     assert (client.deadline_s, client.max_body, client.allow_loopback) == (default.deadline_s, default.max_body, False)
     with pytest.raises(SettingsError) as err:
         HttpClientSettings.from_env({"CLAIMWATCH_FETCH_DEADLINE_S": "soon", "CLAIMWATCH_FETCH_MAX_BODY": "-5"})
-    assert err.value.problems == ["CLAIMWATCH_FETCH_DEADLINE_S: 'soon' is not a number of seconds",
-                                  "CLAIMWATCH_FETCH_MAX_BODY: '-5' must be at least 1"]
+    assert err.value.problems == [
+        "CLAIMWATCH_FETCH_DEADLINE_S: 'soon' is not a number of seconds",
+        "CLAIMWATCH_FETCH_MAX_BODY: '-5' must be at least 1",
+    ]
 
 
 def test_fetch_settings_carry_the_seen_record_ttl():
@@ -92,8 +116,14 @@ def test_fetch_settings_carry_the_seen_record_ttl():
 
 def test_chat_topic_only_when_chat_alerts_are_on():
     chat = "arn:aws:sns:us-east-1:123456789012:claimwatch-ChatAlertTopic-9Z"
-    base = {"WATCHES_TABLE": "cw-Watches", "ALERTS_TABLE": "cw-Alerts", "NOVELTY_TABLE": "cw-Novelty",
-            "ALERT_TOPIC_ARN": TOPIC, "ARTICLE_BUCKET": "cw-text", "CHAT_TOPIC_ARN": chat}
+    base = {
+        "WATCHES_TABLE": "cw-Watches",
+        "ALERTS_TABLE": "cw-Alerts",
+        "NOVELTY_TABLE": "cw-Novelty",
+        "ALERT_TOPIC_ARN": TOPIC,
+        "ARTICLE_BUCKET": "cw-text",
+        "CHAT_TOPIC_ARN": chat,
+    }
     assert AlertSettings.from_env(base).chat_topic is None
     assert AlertSettings.from_env({**base, "CHAT_ALERTS": "true"}).chat_topic == chat
     assert AlertSettings.from_env(base).digest_period.days == 1  # the alert function has no DIGEST_RATE
@@ -106,8 +136,11 @@ def test_every_function_of_the_template_has_settings_that_its_variables_satisfy(
     from claimwatch.settings import FUNCTION_SETTINGS
 
     template = load_template(Path(__file__).resolve().parents[2] / "template.yaml")
-    names = {Path(r["Properties"]["CodeUri"]).name for r in template["Resources"].values()
-             if r["Type"] == "AWS::Serverless::Function"}
+    names = {
+        Path(r["Properties"]["CodeUri"]).name
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
     assert set(FUNCTION_SETTINGS) <= names
     glob = set(template["Globals"]["Function"]["Environment"]["Variables"])
     for resource in template["Resources"].values():

@@ -1,23 +1,31 @@
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from claimfactory import make_claim
-from fakewatch import FakeWatchIndex, Watch
 
 from claimwatch.alerts import AlertService, InMemoryAlertStore
 from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster
 from claimwatch.store.topic import InMemoryPublisher
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+from claimfactory import make_claim
+from fakewatch import FakeWatchIndex, Watch
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 POKROVSK = "geo:704422"
 
 
-def report(article_id, outlet, content="Russian forces have cleared an observation post in eastern Krasnoarmeyskoye",
-           source="Kimakovsky", stance="assert", cue="said"):
-    claim, _ = make_claim(f"{source} {cue} that {content}.", source, cue, content, article_id=article_id,
-                          outlet=outlet, stance=stance)
+def report(
+    article_id,
+    outlet,
+    content="Russian forces have cleared an observation post in eastern Krasnoarmeyskoye",
+    source="Kimakovsky",
+    stance="assert",
+    cue="said",
+):
+    claim, _ = make_claim(
+        f"{source} {cue} that {content}.", source, cue, content, article_id=article_id, outlet=outlet, stance=stance
+    )
     return claim
 
 
@@ -91,10 +99,22 @@ def test_corroborated_watch_fires_once_when_the_cluster_reaches_n_outlets():
 def test_a_later_denial_is_one_development_alert():
     rig = Rig(Watch("pokrovsk", places=(POKROVSK,)))
     rig.service.handle(rig.extract(report("a1", "O1")))
-    denial = report("a2", "O2", source="General Staff", cue="denied", stance="deny",
-                    content="Russian forces had cleared an observation post in eastern Krasnoarmeyskoye")
-    denial_again = report("a3", "O3", source="General Staff", cue="denied", stance="deny",
-                          content="Russian forces had cleared an observation post in eastern Krasnoarmeyskoye")
+    denial = report(
+        "a2",
+        "O2",
+        source="General Staff",
+        cue="denied",
+        stance="deny",
+        content="Russian forces had cleared an observation post in eastern Krasnoarmeyskoye",
+    )
+    denial_again = report(
+        "a3",
+        "O3",
+        source="General Staff",
+        cue="denied",
+        stance="deny",
+        content="Russian forces had cleared an observation post in eastern Krasnoarmeyskoye",
+    )
     rig.service.handle(rig.extract(denial))
     rig.service.handle([denial])
     rig.service.handle(rig.extract(denial_again))
@@ -105,8 +125,14 @@ def test_a_later_denial_is_one_development_alert():
 def test_a_denial_in_the_same_batch_is_folded_into_the_first_alert():
     rig = Rig(Watch("pokrovsk", places=(POKROVSK,)))
     original = report("a1", "O1")
-    denial = report("a2", "O2", source="General Staff", cue="denied", stance="deny",
-                    content="Russian forces had cleared an observation post in eastern Krasnoarmeyskoye")
+    denial = report(
+        "a2",
+        "O2",
+        source="General Staff",
+        cue="denied",
+        stance="deny",
+        content="Russian forces had cleared an observation post in eastern Krasnoarmeyskoye",
+    )
     rig.extract(original, denial)
     outcomes = rig.service.handle([original, denial])
     assert len(rig.sent) == 1 and "denial by General Staff" in rig.sent[0].text
@@ -139,8 +165,10 @@ def test_a_failed_publish_is_reported_and_the_retry_sends_it_once():
 
 def test_concurrent_services_never_send_the_same_alert_twice():
     rig = Rig(Watch("pokrovsk", places=(POKROVSK,)), Watch("actors", actors=("actor:russian-armed-forces",)))
-    claims = rig.extract(*[report(f"a{i}", f"O{i}") for i in range(5)],
-                         report("b1", "O1", content="Russian forces shelled a school in Krasnoarmeyskoye"))
+    claims = rig.extract(
+        *[report(f"a{i}", f"O{i}") for i in range(5)],
+        report("b1", "O1", content="Russian forces shelled a school in Krasnoarmeyskoye"),
+    )
     services = [rig.new_service() for _ in range(4)]
     barrier = threading.Barrier(len(services))
 
@@ -154,8 +182,12 @@ def test_concurrent_services_never_send_the_same_alert_twice():
         t.start()
     for t in threads:
         t.join()
-    pairs = [(w, a["cluster"]["cluster_id"]) for m in rig.sent for a in m.json.get("alerts", [m.json])
-             for w in a["watch_ids"]]
+    pairs = [
+        (w, a["cluster"]["cluster_id"])
+        for m in rig.sent
+        for a in m.json.get("alerts", [m.json])
+        for w in a["watch_ids"]
+    ]
     assert len(pairs) == len(set(pairs)) == 4  # 2 watches x 2 clusters, each exactly once
 
 
@@ -166,9 +198,13 @@ def digest_rig():
 
 def test_digest_lists_new_claims_grouped_by_cluster_once_per_period(digest_rig):
     rig = digest_rig
-    outcomes = rig.service.handle(rig.extract(
-        report("a1", "O1"), report("a2", "O2"),
-        report("a3", "O1", content="a fuel depot in Krasnoarmeyskoye burned for two days")))
+    outcomes = rig.service.handle(
+        rig.extract(
+            report("a1", "O1"),
+            report("a2", "O2"),
+            report("a3", "O1", content="a fuel depot in Krasnoarmeyskoye burned for two days"),
+        )
+    )
     assert {o.status for o in outcomes} == {"queued"} and rig.sent == []
     rig.now = NOW + timedelta(hours=1)
     rig.service.digest()
@@ -179,8 +215,11 @@ def test_digest_lists_new_claims_grouped_by_cluster_once_per_period(digest_rig):
     assert [len(g["claims"]) for g in digest.json["clusters"]] == [2, 1]
     assert "1. Kimakovsky — said — Russian forces have cleared" in digest.text and "[2 outlet(s)]" in digest.text
     # Next period: a re-report of an already digested cluster is not new; a new claim is.
-    rig.service.handle(rig.extract(report("a4", "O3"),
-                                   report("a5", "O3", content="the rail bridge outside Krasnoarmeyskoye was destroyed")))
+    rig.service.handle(
+        rig.extract(
+            report("a4", "O3"), report("a5", "O3", content="the rail bridge outside Krasnoarmeyskoye was destroyed")
+        )
+    )
     rig.now = NOW + timedelta(days=1, hours=1)
     rig.service.digest()
     assert len(rig.sent) == 2 and len(rig.sent[1].json["clusters"]) == 1
@@ -208,10 +247,16 @@ def test_an_alert_whose_sender_died_is_retried_not_dropped():
     assert len(rig.sent) == 1
 
 
-@pytest.mark.parametrize("expression, period", [
-    ("rate(1 hour)", timedelta(hours=1)), ("rate(15 minutes)", timedelta(minutes=15)),
-    ("rate(2 days)", timedelta(days=2)), ("cron(0 8 * * ? *)", timedelta(days=1)), (None, timedelta(days=1)),
-])
+@pytest.mark.parametrize(
+    "expression, period",
+    [
+        ("rate(1 hour)", timedelta(hours=1)),
+        ("rate(15 minutes)", timedelta(minutes=15)),
+        ("rate(2 days)", timedelta(days=2)),
+        ("cron(0 8 * * ? *)", timedelta(days=1)),
+        (None, timedelta(days=1)),
+    ],
+)
 def test_the_digest_period_follows_the_digest_schedule(expression, period):
     from claimwatch.alerts.policy import digest_period
 

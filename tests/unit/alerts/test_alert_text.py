@@ -4,14 +4,14 @@ severity, one message per claim whatever number of watches it matched."""
 
 import json
 
-from claimfactory import make_claim
-from fakewatch import FakeWatchIndex, Match, Watch
-
 from claimwatch.alerts import AlertService, InMemoryAlertStore
 from claimwatch.alerts.render import combine_alerts, cut_at_word, render_alert, source_label
 from claimwatch.model import ActorRef
 from claimwatch.novelty import ClusterResult, InMemoryNoveltyStore, assign_cluster
 from claimwatch.store.topic import InMemoryPublisher
+
+from claimfactory import make_claim
+from fakewatch import FakeWatchIndex, Match, Watch
 
 POKROVSK = "geo:704422"
 
@@ -21,8 +21,9 @@ def cluster(outlets=1):
 
 
 def test_a_role_cut_inside_brackets_is_closed():
-    claim, _ = make_claim("Russian units advanced, according to Volkhov.", "Volkhov", "according to",
-                          "Russian units advanced")
+    claim, _ = make_claim(
+        "Russian units advanced, according to Volkhov.", "Volkhov", "according to", "Russian units advanced"
+    )
     claim.source.role = "adviser to the head of the Donetsk People's Republic (DPR"
     label = source_label(claim)
     assert label == "Volkhov, adviser to the head of the Donetsk People's Republic (DPR)"
@@ -54,21 +55,26 @@ def test_places_are_never_actor_names():
 
 def test_context_is_the_sentence_holding_the_matched_place_in_a_quotation_over_sentences():
     prefix = "Fictional lede about the weather. Nothing else happened. "
-    quote = ('"Our units entered Krasnoarmeyskoye overnight. The enemy is retreating in disorder," '
-             "the adviser said. Later that day the rain stopped.")
+    quote = (
+        '"Our units entered Krasnoarmeyskoye overnight. The enemy is retreating in disorder," '
+        "the adviser said. Later that day the rain stopped."
+    )
     content = "Our units entered Krasnoarmeyskoye overnight. The enemy is retreating in disorder"
     claim, text = make_claim(quote, "the adviser", "said", content, prefix=prefix)
     last = text.index("The enemy")
     claim.sentence_span = (last, text.index("Later") - 1)  # what extraction gives: the cue's sentence
     matches = FakeWatchIndex([Watch("pokrovsk", places=(POKROVSK,))]).match(claim)
     context = render_alert(claim, matches, cluster(), text).text.split("In context:\n  ")[1].splitlines()[0]
-    assert context == ('"Our units entered [[Krasnoarmeyskoye]] overnight. The enemy is retreating in disorder," '
-                       "the adviser said.")
+    assert context == (
+        '"Our units entered [[Krasnoarmeyskoye]] overnight. The enemy is retreating in disorder," the adviser said.'
+    )
 
 
 def test_subjects_are_cut_at_a_word_boundary_with_an_ellipsis():
-    content = ("Russian forces have cleared an observation post in eastern Krasnoarmeyskoye and pushed on "
-               "towards the railway station after heavy overnight shelling")
+    content = (
+        "Russian forces have cleared an observation post in eastern Krasnoarmeyskoye and pushed on "
+        "towards the railway station after heavy overnight shelling"
+    )
     claim, _ = make_claim(f"Volkhov said that {content}.", "Volkhov", "said", content)
     subject = render_alert(claim, [], cluster()).subject
     assert len(subject) <= 99 and subject.endswith("...")
@@ -84,11 +90,17 @@ def rig(*watches):
 
 
 def test_one_message_per_claim_lists_every_watch_and_one_severity():
-    service, novelty, publisher = rig(Watch("pokrovsk", places=(POKROVSK,)),
-                                      Watch("afu", actors=("actor:armed-forces-of-ukraine",)),
-                                      Watch("other", places=("geo:712451",)))
-    claim, _ = make_claim("Volkhov said that the AFU pulled two brigades out of Pokrovsk.", "Volkhov", "said",
-                          "the AFU pulled two brigades out of Pokrovsk")
+    service, novelty, publisher = rig(
+        Watch("pokrovsk", places=(POKROVSK,)),
+        Watch("afu", actors=("actor:armed-forces-of-ukraine",)),
+        Watch("other", places=("geo:712451",)),
+    )
+    claim, _ = make_claim(
+        "Volkhov said that the AFU pulled two brigades out of Pokrovsk.",
+        "Volkhov",
+        "said",
+        "the AFU pulled two brigades out of Pokrovsk",
+    )
     assign_cluster(claim, novelty)
     outcomes = service.handle([claim])
     service.handle([claim])  # a replay sends nothing
@@ -102,10 +114,12 @@ def test_one_message_per_claim_lists_every_watch_and_one_severity():
 
 
 def test_a_combined_message_has_one_severity_in_subject_and_body():
-    claim_a, _ = make_claim("Volkhov said that AFU units left Pokrovsk.", "Volkhov", "said", "AFU units left Pokrovsk",
-                            article_id="a1")
-    claim_b, _ = make_claim("Someone said that Pokrovsk was shelled.", "Someone", "said", "Pokrovsk was shelled",
-                            article_id="a2")
+    claim_a, _ = make_claim(
+        "Volkhov said that AFU units left Pokrovsk.", "Volkhov", "said", "AFU units left Pokrovsk", article_id="a1"
+    )
+    claim_b, _ = make_claim(
+        "Someone said that Pokrovsk was shelled.", "Someone", "said", "Pokrovsk was shelled", article_id="a2"
+    )
     matches = FakeWatchIndex([Watch("pokrovsk", places=(POKROVSK,))])
     a = render_alert(claim_a, matches.match(claim_a), cluster(3), severity="high")
     b = render_alert(claim_b, matches.match(claim_b), cluster(1), severity="low")
@@ -118,8 +132,9 @@ def test_a_combined_message_has_one_severity_in_subject_and_body():
 
 def test_a_marked_span_never_splits_a_bracket():
     sentence = "Russian forces advanced, according to Igor Volkhov, an adviser to the head of the DPR (Donetsk)."
-    claim, text = make_claim(sentence, "Igor Volkhov, an adviser to the head of the DPR (Donetsk", "according to",
-                             "Russian forces advanced")
+    claim, text = make_claim(
+        sentence, "Igor Volkhov, an adviser to the head of the DPR (Donetsk", "according to", "Russian forces advanced"
+    )
     matches = [Match("dpr", "source", "actor:igor-volkhov", claim.source.text, claim.source.span, "source")]
     body = render_alert(claim, matches, cluster(), text).text
     assert "[[Igor Volkhov, an adviser to the head of the DPR (Donetsk)]]." in body

@@ -9,14 +9,14 @@ import ipaddress
 import socket
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from claimwatch.feeds.http import SafeHttpClient
 
-NOW = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 # A public address the stubs route to the loopback server; no packet is ever sent to it.
 FAKE_PUBLIC_IP = "93.184.216.34"
 
@@ -28,26 +28,31 @@ def rss(items, title="Loopback News", encoding="utf-8", declaration=True) -> byt
         for t, link, guid, desc in items
     )
     head = f'<?xml version="1.0" encoding="{encoding}"?>' if declaration else ""
-    doc = f'{head}<rss version="2.0"><channel><title>{title}</title><link>http://news.test/</link>{body}</channel></rss>'
+    doc = (
+        f'{head}<rss version="2.0"><channel><title>{title}</title><link>http://news.test/</link>{body}</channel></rss>'
+    )
     return doc.encode(encoding)
 
 
 NORMAL_FEED = rss(
     [
-        ("Shelling reported near the river", "http://news.test/a/1?utm_source=rss&amp;utm_medium=feed", "g-1",
-         "Officials said the bridge was hit overnight."),
+        (
+            "Shelling reported near the river",
+            "http://news.test/a/1?utm_source=rss&amp;utm_medium=feed",
+            "g-1",
+            "Officials said the bridge was hit overnight.",
+        ),
         ("Talks resume", "http://news.test/a/2#comments", "g-2", "Negotiators met again on Monday."),
     ]
 )
 CP1251_FEED = rss(
     [("Обстрел в Донецке", "http://news.test/ru/1", "ru-1", "Советник главы ДНР заявил о наступлении.")],
-    title="Новости", encoding="windows-1251",
+    title="Новости",
+    encoding="windows-1251",
 )
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">'
-    + b"".join(
-        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
-    )
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
     + b']><rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title>'
     b"<link>http://news.test/lol</link></item></channel></rss>"
 )
@@ -57,9 +62,11 @@ QUADRATIC_BLOWUP = (
     b"<link>http://news.test/q</link></item></channel></rss>"
 )
 # The same bomb written in EBCDIC: feedparser decodes cp037 itself, a byte-level guard sees nothing.
-EBCDIC_LAUGHS = BILLION_LAUGHS.decode("ascii").replace(
-    '<?xml version="1.0"?>', '<?xml version="1.0" encoding="cp037"?>'
-).encode("cp037")
+EBCDIC_LAUGHS = (
+    BILLION_LAUGHS.decode("ascii")
+    .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="cp037"?>')
+    .encode("cp037")
+)
 # Unescaped ampersand and an unclosed element: malformed, but the entries are recoverable.
 INVALID_XML_FEED = (
     b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Broken & Co</title>'
@@ -116,7 +123,9 @@ class FeedHandler(BaseHTTPRequestHandler):
         if path == "/feed.xml":
             if self.headers.get("If-None-Match") == '"v1"':
                 return self._send(304, content_type=None, headers={"ETag": '"v1"'})
-            return self._send(200, NORMAL_FEED, headers={"ETag": '"v1"', "Last-Modified": "Mon, 05 Jan 2026 10:00:00 GMT"})
+            return self._send(
+                200, NORMAL_FEED, headers={"ETag": '"v1"', "Last-Modified": "Mon, 05 Jan 2026 10:00:00 GMT"}
+            )
         if path == "/500":
             return self._send(500, b"oops", "text/plain")
         if path == "/503-retry-after":
@@ -281,6 +290,10 @@ def connector():
 def client(connector):
     """allow_loopback on (as in the local demo), loopback-only connector, short limits."""
     return SafeHttpClient(
-        allow_loopback=True, connector=connector, deadline_s=3.0, read_timeout=2.0,
-        max_body=100_000, max_decompressed=1_000_000,
+        allow_loopback=True,
+        connector=connector,
+        deadline_s=3.0,
+        read_timeout=2.0,
+        max_body=100_000,
+        max_decompressed=1_000_000,
     )

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from claimwatch.feeds.cli import format_feed_health, import_opml
-from claimwatch.feeds.http import check_feed_url
 from claimwatch.feeds.errors import FetchError
 from claimwatch.feeds.health import record_failure, record_success
+from claimwatch.feeds.http import check_feed_url
 from claimwatch.feeds.state import FeedState
 
 from .conftest import NOW
@@ -30,10 +30,14 @@ class MemoryFeedStore:
 
 def test_feed_health_table_shows_parked_and_failing_first_with_reasons():
     ok = record_success(FeedState.new("https://ok.example/rss", "OK News", NOW), NOW, status=200)
-    failing = record_failure(FeedState.new("https://slow.example/rss", None, NOW),
-                             FetchError("timeout", "no complete response in time"), NOW)
-    parked = record_failure(FeedState.new("https://meta.example/rss", "Meta", NOW),
-                            FetchError("blocked_address", "meta.example -> 169.254.169.254"), NOW)
+    failing = record_failure(
+        FeedState.new("https://slow.example/rss", None, NOW), FetchError("timeout", "no complete response in time"), NOW
+    )
+    parked = record_failure(
+        FeedState.new("https://meta.example/rss", "Meta", NOW),
+        FetchError("blocked_address", "meta.example -> 169.254.169.254"),
+        NOW,
+    )
     text = format_feed_health([ok, failing, parked], now=NOW + timedelta(minutes=5))
     lines = text.splitlines()
     assert lines[0].split()[:3] == ["HEALTH", "FAILS", "STATUS"]

@@ -9,13 +9,22 @@ from claimwatch.model import Article
 
 from .conftest import LoopbackOnlyConnector
 
-FULL = "".join(f"<p>Paragraph {i}: the adviser said the town was surrounded and supply routes were cut.</p>"
-               for i in range(20))
+FULL = "".join(
+    f"<p>Paragraph {i}: the adviser said the town was surrounded and supply routes were cut.</p>" for i in range(20)
+)
 
 
 def make_article(url, content=None, summary=None, **kw):
-    return Article(article_id="a1", url=url, canonical_url=url, title=kw.get("title", "Feed title"),
-                   outlet="Feed Outlet", published="2026-01-05T10:00:00Z", content=content, summary=summary)
+    return Article(
+        article_id="a1",
+        url=url,
+        canonical_url=url,
+        title=kw.get("title", "Feed title"),
+        outlet="Feed Outlet",
+        published="2026-01-05T10:00:00Z",
+        content=content,
+        summary=summary,
+    )
 
 
 class NoNetworkClient:
@@ -109,9 +118,15 @@ def test_a_page_of_crowded_and_countless_elements_reaches_trafilatura_bounded(mo
     seen = spy_on_trafilatura(monkeypatch)
     # 100,000 spans in one paragraph (trafilatura is quadratic in them: 20,000 cost 27 s) and
     # 200,000 more elements after it; gzipped this is a few KB.
-    hostile = ("<html><head><title>Bridge hit</title></head><body><article>" + ARTICLE_PARAGRAPHS
-               + "<p>" + "<span>word</span> " * 100_000 + "</p>" + "<div><i>x</i></div>" * 100_000
-               + "</article></body></html>").encode()
+    hostile = (
+        "<html><head><title>Bridge hit</title></head><body><article>"
+        + ARTICLE_PARAGRAPHS
+        + "<p>"
+        + "<span>word</span> " * 100_000
+        + "</p>"
+        + "<div><i>x</i></div>" * 100_000
+        + "</article></body></html>"
+    ).encode()
     page = extract_page(hostile, "http://news.test/a/1")
     ((elements, widest),) = seen
     assert elements <= MAX_PAGE_ELEMENTS and widest <= MAX_CHILDREN
@@ -121,10 +136,15 @@ def test_a_page_of_crowded_and_countless_elements_reaches_trafilatura_bounded(mo
 def test_an_oversized_utf8_page_is_cut_on_a_character_boundary():
     from claimwatch.feeds.content import MAX_PAGE_CHARS, extract_page
 
-    head = ("<html><head><meta charset='utf-8'><title>Мост</title></head><body><article>"
-            + "".join(f"<p>Абзац {i}: советник главы администрации заявил, что мост через реку был "
-                      f"поврежден ночью, а ремонтные бригады выехали на рассвете.</p>" for i in range(8))
-            + "</article><footer>").encode()
+    head = (
+        "<html><head><meta charset='utf-8'><title>Мост</title></head><body><article>"
+        + "".join(
+            f"<p>Абзац {i}: советник главы администрации заявил, что мост через реку был "
+            f"поврежден ночью, а ремонтные бригады выехали на рассвете.</p>"
+            for i in range(8)
+        )
+        + "</article><footer>"
+    ).encode()
     filler = "<p>я</p>".encode() * (MAX_PAGE_CHARS // 8)
     pad = (MAX_PAGE_CHARS - len(head) - 4) % len("<p>я</p>".encode())  # the cut lands inside a "я"
     body = head + b" " * pad + filler

@@ -11,15 +11,50 @@ from claimwatch.feeds.http import SafeHttpClient, address_block_reason, check_ur
 from .conftest import FAKE_PUBLIC_IP, LoopbackOnlyConnector, StubResolver
 
 BLOCKED = [
-    "127.0.0.1", "127.5.5.5", "0.0.0.0", "0.1.2.3", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-    "169.254.169.254", "169.254.0.1", "100.64.0.1", "100.127.255.254", "192.0.0.170", "198.18.0.1", "224.0.0.1",
-    "239.255.255.250", "240.0.0.1", "255.255.255.255", "192.0.2.1", "::1", "::", "fc00::1", "fd00:ec2::254",
-    "fe80::1", "fe80::1%eth0", "ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",
-    "64:ff9b::a9fe:a9fe", "2002:7f00:1::1", "2002:a9fe:a9fe::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
-    "2001:db8::1", "not-an-ip",
+    "127.0.0.1",
+    "127.5.5.5",
+    "0.0.0.0",
+    "0.1.2.3",
+    "10.0.0.1",
+    "172.16.0.1",
+    "172.31.255.255",
+    "192.168.1.1",
+    "169.254.169.254",
+    "169.254.0.1",
+    "100.64.0.1",
+    "100.127.255.254",
+    "192.0.0.170",
+    "198.18.0.1",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
+    "192.0.2.1",
+    "::1",
+    "::",
+    "fc00::1",
+    "fd00:ec2::254",
+    "fe80::1",
+    "fe80::1%eth0",
+    "ff02::1",
+    "::ffff:127.0.0.1",
+    "::ffff:169.254.169.254",
+    "::ffff:10.0.0.1",
+    "64:ff9b::a9fe:a9fe",
+    "2002:7f00:1::1",
+    "2002:a9fe:a9fe::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    "2001:db8::1",
+    "not-an-ip",
 ]
-ALLOWED = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e",
-           "::ffff:93.184.216.34"]
+ALLOWED = [
+    "93.184.216.34",
+    "8.8.8.8",
+    "1.1.1.1",
+    "2606:4700:4700::1111",
+    "2a00:1450:4001:80b::200e",
+    "::ffff:93.184.216.34",
+]
 
 
 @pytest.mark.parametrize("address", BLOCKED)
@@ -37,14 +72,25 @@ def test_allow_loopback_permits_loopback(address):
     assert address_block_reason(address, allow_loopback=True) is None
 
 
-@pytest.mark.parametrize("address", ["10.0.0.1", "169.254.169.254", "fd00:ec2::254", "100.64.0.1", "::ffff:192.168.0.1"])
+@pytest.mark.parametrize(
+    "address", ["10.0.0.1", "169.254.169.254", "fd00:ec2::254", "100.64.0.1", "::ffff:192.168.0.1"]
+)
 def test_allow_loopback_never_permits_private_or_link_local(address):
     assert address_block_reason(address, allow_loopback=True) is not None
 
 
 @pytest.mark.parametrize(
-    "url", ["file:///etc/passwd", "ftp://example.com/feed", "gopher://example.com/", "feed://example.com/rss",
-            "javascript:alert(1)", "/relative/path", "http://", "http://exa mple.com:99999/"],
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.com/feed",
+        "gopher://example.com/",
+        "feed://example.com/rss",
+        "javascript:alert(1)",
+        "/relative/path",
+        "http://",
+        "http://exa mple.com:99999/",
+    ],
 )
 def test_only_http_and_https_urls_are_accepted(url):
     with pytest.raises(FetchError) as info:
@@ -131,8 +177,14 @@ def test_dns_rebinding_cannot_swap_the_address_after_the_check(feed_server):
 def test_literal_private_ip_in_the_url_is_refused_without_connecting():
     connector = LoopbackOnlyConnector()
     client = SafeHttpClient(connector=connector)  # the real resolver: numeric forms resolve locally
-    for url in ("http://169.254.169.254/latest/meta-data/", "http://[::ffff:169.254.169.254]/",
-                "http://2130706433/", "http://0x7f.1/", "http://127.1/", "http://[fd00:ec2::254]/"):
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://127.1/",
+        "http://[fd00:ec2::254]/",
+    ):
         with pytest.raises(FetchError) as info:
             client.get(url)
         assert info.value.kind == "blocked_address", url
@@ -174,8 +226,16 @@ def test_from_env_allows_loopback_only_when_set():
     assert SafeHttpClient.from_env({}, allow_loopback=True).allow_loopback is True
 
 
-@pytest.mark.parametrize("url", ["http://feeds.example.com:0/rss", "https://feeds.example.com:0/", "http://[::1]:0/",
-                                 "http://feeds.example.com:65536/", "http://feeds.example.com:-1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://feeds.example.com:0/rss",
+        "https://feeds.example.com:0/",
+        "http://[::1]:0/",
+        "http://feeds.example.com:65536/",
+        "http://feeds.example.com:-1/",
+    ],
+)
 def test_port_zero_and_out_of_range_ports_are_refused(url):
     with pytest.raises(FetchError) as info:
         check_url(url)

@@ -8,8 +8,10 @@ from claimwatch.feeds.identity import article_id_for, canonical_url, content_has
 @pytest.mark.parametrize(
     "raw,expected",
     [
-        ("HTTPS://News.Example.COM:443/World/Story/?utm_source=tw&utm_medium=social&id=7#comments",
-         "https://news.example.com/World/Story?id=7"),
+        (
+            "HTTPS://News.Example.COM:443/World/Story/?utm_source=tw&utm_medium=social&id=7#comments",
+            "https://news.example.com/World/Story?id=7",
+        ),
         ("http://news.example.com:80/a//b/", "http://news.example.com/a/b"),
         ("https://news.example.com/?b=2&a=1&fbclid=XYZ&gclid=abc", "https://news.example.com/?a=1&b=2"),
         ("https://news.example.com:8443/x", "https://news.example.com:8443/x"),

@@ -139,23 +139,44 @@ def test_poll_feed_never_raises_even_on_an_unexpected_bug(feed_server):
 
 
 def test_poll_many_every_case_at_once_keeps_order_and_the_good_feeds_good(client, feed_server):
-    paths = ["/feed.xml", "/500", "/slow", "/gzip-bomb", "/billion-laughs", "/cp1251", "/to-metadata",
-             "/invalid-xml", "/404", "/changing-guids"]
+    paths = [
+        "/feed.xml",
+        "/500",
+        "/slow",
+        "/gzip-bomb",
+        "/billion-laughs",
+        "/cp1251",
+        "/to-metadata",
+        "/invalid-xml",
+        "/404",
+        "/changing-guids",
+    ]
     states = [new_state(feed_server, p) for p in paths]
     started = time.monotonic()
     results = poll_many(states, client, NOW, max_workers=8, per_host=8, feed_deadline_s=1.0)
     assert time.monotonic() - started < 2.5  # the slow feed costs its deadline, in parallel
     assert [r.state.url for r in results] == [s.url for s in states]
-    health = {p: r.state.health for p, r in zip(paths, results)}
+    health = {p: r.state.health for p, r in zip(paths, results, strict=True)}
     assert health == {
-        "/feed.xml": "ok", "/500": "failing", "/slow": "failing", "/gzip-bomb": "failing",
-        "/billion-laughs": "failing", "/cp1251": "ok", "/to-metadata": "parked", "/invalid-xml": "ok",
-        "/404": "failing", "/changing-guids": "ok",
+        "/feed.xml": "ok",
+        "/500": "failing",
+        "/slow": "failing",
+        "/gzip-bomb": "failing",
+        "/billion-laughs": "failing",
+        "/cp1251": "ok",
+        "/to-metadata": "parked",
+        "/invalid-xml": "ok",
+        "/404": "failing",
+        "/changing-guids": "ok",
     }
     summary = summarize(results)
     assert summary["failed"] == 6 and summary["ok"] == 4 and summary["bozo"] == 1
     assert summary["failures_by_kind"] == {
-        "http_status": 2, "timeout": 1, "too_large": 1, "parse": 1, "blocked_address": 1,
+        "http_status": 2,
+        "timeout": 1,
+        "too_large": 1,
+        "parse": 1,
+        "blocked_address": 1,
     }
     assert states[0].last_success is None  # inputs are not mutated: results carry new states
 

@@ -36,8 +36,9 @@ def test_backoff_is_exponential_capped_and_jittered():
 
 def test_retry_after_extends_the_backoff():
     state = FeedState.new("https://news.example/rss", now=NOW)
-    record_failure(state, FetchError("http_status", "429", status=429, retry_after=7200), NOW,
-                   policy=HealthPolicy(jitter=0.0))
+    record_failure(
+        state, FetchError("http_status", "429", status=429, retry_after=7200), NOW, policy=HealthPolicy(jitter=0.0)
+    )
     assert state.next_poll == NOW + timedelta(seconds=7200)
 
 

@@ -23,9 +23,26 @@ def tls_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", "/CN=feeds.example.com", "-addext", "subjectAltName=DNS:feeds.example.com"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=feeds.example.com",
+            "-addext",
+            "subjectAltName=DNS:feeds.example.com",
+        ],
+        check=True,
+        capture_output=True,
     )
     server = FeedServer()
     server.sni_names = []
@@ -44,7 +61,9 @@ def https_client(tls_server):
     server, cert = tls_server
     connector = LoopbackOnlyConnector(routes={(FAKE_PUBLIC_IP, 443): ("127.0.0.1", server.server_address[1])})
     resolver = StubResolver({"feeds.example.com": [FAKE_PUBLIC_IP], "impostor.example": [FAKE_PUBLIC_IP]})
-    client = SafeHttpClient(resolver=resolver, connector=connector, ssl_context=ssl.create_default_context(cafile=str(cert)))
+    client = SafeHttpClient(
+        resolver=resolver, connector=connector, ssl_context=ssl.create_default_context(cafile=str(cert))
+    )
     return client, connector, server
 
 

@@ -15,7 +15,9 @@ def states(*urls: str) -> list[FeedState]:
 def test_one_hosts_feeds_share_the_time_left_round_by_round():
     ten = states(*(f"https://slow.example/feed{i}" for i in range(10)))
     rounds = 10 // PER_HOST
-    assert feed_deadline(ten, remaining_s=115.0, client_deadline_s=25.0) == pytest.approx((115 - STORE_RESERVE_S) / rounds)
+    assert feed_deadline(ten, remaining_s=115.0, client_deadline_s=25.0) == pytest.approx(
+        (115 - STORE_RESERVE_S) / rounds
+    )
     assert feed_deadline(ten[:2], remaining_s=115.0, client_deadline_s=25.0) == 25.0  # one round: the client's own
     assert feed_deadline(ten, remaining_s=5.0, client_deadline_s=25.0) == 1.0  # never below a second
 

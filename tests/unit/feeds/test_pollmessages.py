@@ -36,8 +36,15 @@ def test_a_corrupt_registry_url_is_grouped_apart():
 def test_messages_of_either_shape_give_their_feed_ids_and_malformed_ones_are_poison():
     assert feed_ids_from_message('{"feed_ids": ["x", "y"]}') == ["x", "y"]
     assert feed_ids_from_message('{"feed_id": "x"}') == ["x"]  # queued before the grouping
-    for bad in ("{not json", '{"other": 1}', '{"feed_ids": "x"}', '{"feed_ids": [1]}', '{"feed_ids": []}',
-                '{"feed_ids": ["ok", ""]}', '["feed_id"]'):
+    for bad in (
+        "{not json",
+        '{"other": 1}',
+        '{"feed_ids": "x"}',
+        '{"feed_ids": [1]}',
+        '{"feed_ids": []}',
+        '{"feed_ids": ["ok", ""]}',
+        '["feed_id"]',
+    ):
         with pytest.raises(PoisonMessage):
             feed_ids_from_message(bad)
     assert json.loads(feed_message(["a"])) == {"feed_ids": ["a"]}

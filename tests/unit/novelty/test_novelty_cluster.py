@@ -1,12 +1,12 @@
 import threading
-from datetime import datetime, timezone
-
-from claimfactory import make_claim
+from datetime import UTC, datetime
 
 from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster, fingerprint, lookup_cluster
 from claimwatch.novelty.fingerprint import NUM_BANDS
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+from claimfactory import make_claim
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SENTENCE = "Kimakovsky said Russian forces have secured all approaches to Konstantinovka."
 CONTENT = "Russian forces have secured all approaches to Konstantinovka"
 
@@ -39,15 +39,36 @@ def test_replay_returns_same_answer_and_does_not_inflate_counts():
 def test_paraphrase_joins_but_a_different_claim_or_place_does_not():
     store = InMemoryNoveltyStore()
     first = assign_cluster(kimakovsky("a1", "Outlet One"), store, now=NOW)
-    para = assign_cluster(kimakovsky(
-        "a2", "Outlet Two", "Kimakovsky said all approaches to Konstantinovka are now secured by Russian forces.",
-        "all approaches to Konstantinovka are now secured by Russian forces"), store, now=NOW)
-    other_place = assign_cluster(kimakovsky(
-        "a3", "Outlet Three", "Kimakovsky said Russian forces have secured all approaches to Kupyansk.",
-        "Russian forces have secured all approaches to Kupyansk"), store, now=NOW)
-    other_claim = assign_cluster(kimakovsky(
-        "a4", "Outlet Three", "Kimakovsky said a fuel depot in Konstantinovka burned for two days.",
-        "a fuel depot in Konstantinovka burned for two days"), store, now=NOW)
+    para = assign_cluster(
+        kimakovsky(
+            "a2",
+            "Outlet Two",
+            "Kimakovsky said all approaches to Konstantinovka are now secured by Russian forces.",
+            "all approaches to Konstantinovka are now secured by Russian forces",
+        ),
+        store,
+        now=NOW,
+    )
+    other_place = assign_cluster(
+        kimakovsky(
+            "a3",
+            "Outlet Three",
+            "Kimakovsky said Russian forces have secured all approaches to Kupyansk.",
+            "Russian forces have secured all approaches to Kupyansk",
+        ),
+        store,
+        now=NOW,
+    )
+    other_claim = assign_cluster(
+        kimakovsky(
+            "a4",
+            "Outlet Three",
+            "Kimakovsky said a fuel depot in Konstantinovka burned for two days.",
+            "a fuel depot in Konstantinovka burned for two days",
+        ),
+        store,
+        now=NOW,
+    )
     assert para.cluster_id == first.cluster_id and not para.is_new
     assert other_place.is_new and other_place.cluster_id != first.cluster_id
     assert other_claim.is_new and other_claim.cluster_id not in (first.cluster_id, other_place.cluster_id)
@@ -56,8 +77,16 @@ def test_paraphrase_joins_but_a_different_claim_or_place_does_not():
 def test_lookup_is_one_query_per_band_not_a_scan():
     store = InMemoryNoveltyStore()
     for i in range(30):
-        assign_cluster(kimakovsky(f"x{i}", "Filler", f"Kimakovsky said unit {i} moved {i} tanks north of Bakhmut.",
-                                  f"unit {i} moved {i} tanks north of Bakhmut"), store, now=NOW)
+        assign_cluster(
+            kimakovsky(
+                f"x{i}",
+                "Filler",
+                f"Kimakovsky said unit {i} moved {i} tanks north of Bakhmut.",
+                f"unit {i} moved {i} tanks north of Bakhmut",
+            ),
+            store,
+            now=NOW,
+        )
     store.lookups = store.index_writes = 0
     result = assign_cluster(kimakovsky("a2", "Outlet Two"), store, now=NOW)
     # founding a cluster: one lookup before creating; filing it under its keys is the re-check
@@ -68,16 +97,21 @@ def test_lookup_is_one_query_per_band_not_a_scan():
 
 
 # Twenty distinct claims about Bakhmut, each four content words apart from the others.
-_WORDS = ("drones shelled depot bridge convoy radar school hospital railway trench airfield ferry barracks "
-          "tower pipeline warehouse checkpoint reservoir substation quarry").split()
+_WORDS = (
+    "drones shelled depot bridge convoy radar school hospital railway trench airfield ferry barracks "
+    "tower pipeline warehouse checkpoint reservoir substation quarry"
+).split()
 
 
 def test_band_neighbours_that_are_not_similar_are_never_read():
     store = InMemoryNoveltyStore()
     for i in range(20):
         words = " ".join(_WORDS[(i + j) % 20] for j in (0, 3, 7, 12))
-        assign_cluster(kimakovsky(f"x{i}", "Filler", f"Kimakovsky said {words} near Bakhmut.", f"{words} near Bakhmut"),
-                       store, now=NOW)
+        assign_cluster(
+            kimakovsky(f"x{i}", "Filler", f"Kimakovsky said {words} near Bakhmut.", f"{words} near Bakhmut"),
+            store,
+            now=NOW,
+        )
     claim = kimakovsky("a1", "Outlet One", "Kimakovsky said fire near Bakhmut.", "fire near Bakhmut")
     neighbours = store.candidates(list(fingerprint(claim).bands))
     assert len(neighbours) >= 5  # narrow bands: "Bakhmut" alone makes many band neighbours
@@ -89,21 +123,41 @@ def test_band_neighbours_that_are_not_similar_are_never_read():
 def test_denial_and_second_side_confirmation_are_developments():
     store = InMemoryNoveltyStore()
     first = assign_cluster(kimakovsky("a1", "Outlet One"), store, now=NOW)
-    denial, _ = make_claim("The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
-                           "The General Staff", "denied", "Russian forces had secured all approaches to Konstantinovka",
-                           stance="deny", article_id="a2", outlet="Outlet Two", source_actor="actor:ua-general-staff")
+    denial, _ = make_claim(
+        "The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
+        "The General Staff",
+        "denied",
+        "Russian forces had secured all approaches to Konstantinovka",
+        stance="deny",
+        article_id="a2",
+        outlet="Outlet Two",
+        source_actor="actor:ua-general-staff",
+    )
     denied = assign_cluster(denial, store, now=NOW)
     assert denied.cluster_id == first.cluster_id and not denied.is_new
     assert denied.development["kind"] == "denial"
     assert [d["kind"] for d in denied.developments] == ["denial"]
     # The same denial re-reported elsewhere is not a second development.
-    denial2, _ = make_claim("The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
-                            "The General Staff", "denied", "Russian forces had secured all approaches to Konstantinovka",
-                            stance="deny", article_id="a3", outlet="Outlet Three", source_actor="actor:ua-general-staff")
+    denial2, _ = make_claim(
+        "The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
+        "The General Staff",
+        "denied",
+        "Russian forces had secured all approaches to Konstantinovka",
+        stance="deny",
+        article_id="a3",
+        outlet="Outlet Three",
+        source_actor="actor:ua-general-staff",
+    )
     assert assign_cluster(denial2, store, now=NOW).development is None
-    confirm, _ = make_claim("Colonel Dunaev said Russian forces have secured all approaches to Konstantinovka.",
-                            "Colonel Dunaev", "said", CONTENT, article_id="a4", outlet="Outlet Four",
-                            source_name="Dunaev")
+    confirm, _ = make_claim(
+        "Colonel Dunaev said Russian forces have secured all approaches to Konstantinovka.",
+        "Colonel Dunaev",
+        "said",
+        CONTENT,
+        article_id="a4",
+        outlet="Outlet Four",
+        source_name="Dunaev",
+    )
     confirmed = assign_cluster(confirm, store, now=NOW)
     assert confirmed.development["kind"] == "confirmation" and confirmed.development["source"] == "Dunaev"
     assert sorted(d["kind"] for d in confirmed.developments) == ["confirmation", "denial"]
@@ -150,9 +204,14 @@ def test_concurrent_workers_seeing_the_same_new_claim_end_with_one_cluster():
 
 def test_concurrent_workers_seeing_different_wordings_end_with_one_cluster():
     # Different content words (three clusters would be founded), similar enough to be one claim.
-    wordings = [(f"Kimakovsky said {c}.", c) for c in (
-        CONTENT, "Russian forces have fully secured all approaches to Konstantinovka",
-        "Russian forces have secured all approaches to Konstantinovka overnight")]
+    wordings = [
+        (f"Kimakovsky said {c}.", c)
+        for c in (
+            CONTENT,
+            "Russian forces have fully secured all approaches to Konstantinovka",
+            "Russian forces have secured all approaches to Konstantinovka overnight",
+        )
+    ]
     assert len({fingerprint(kimakovsky("x", "x", s, c)).exact for s, c in wordings}) == 3
     claims = [kimakovsky(f"a{i}", f"Outlet {i}", s, c) for i, (s, c) in enumerate(wordings)]
     results, store = _race(claims)

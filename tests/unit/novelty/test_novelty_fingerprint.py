@@ -1,26 +1,46 @@
-from claimfactory import make_claim
-
 from claimwatch.novelty import estimated_jaccard, fingerprint
 from claimwatch.novelty.fingerprint import NUM_BANDS, content_tokens, sketch_similarity
 
+from claimfactory import make_claim
+
 
 def test_transliterated_place_names_fold_to_one_token():
-    a, _ = make_claim("Kimakovsky said Russian forces cleared a post in eastern Konstantinovka.",
-                      "Kimakovsky", "said", "Russian forces cleared a post in eastern Konstantinovka")
-    b, _ = make_claim("Kimakovsky said Russian forces cleared a post in eastern Kostiantynivka.",
-                      "Kimakovsky", "said", "Russian forces cleared a post in eastern Kostiantynivka")
+    a, _ = make_claim(
+        "Kimakovsky said Russian forces cleared a post in eastern Konstantinovka.",
+        "Kimakovsky",
+        "said",
+        "Russian forces cleared a post in eastern Konstantinovka",
+    )
+    b, _ = make_claim(
+        "Kimakovsky said Russian forces cleared a post in eastern Kostiantynivka.",
+        "Kimakovsky",
+        "said",
+        "Russian forces cleared a post in eastern Kostiantynivka",
+    )
     assert content_tokens(a) == content_tokens(b)
     assert fingerprint(a).exact == fingerprint(b).exact
     assert "geo:704147" in content_tokens(a)
 
 
 def test_paraphrase_is_similar_and_different_claim_is_not():
-    orig, _ = make_claim("Kimakovsky said Russian forces have secured all approaches to Konstantinovka.",
-                         "Kimakovsky", "said", "Russian forces have secured all approaches to Konstantinovka")
-    para, _ = make_claim("Kimakovsky said all approaches to Konstantinovka were now secured by Russian forces.",
-                         "Kimakovsky", "said", "all approaches to Konstantinovka were now secured by Russian forces")
-    other, _ = make_claim("Kimakovsky said a fuel depot near Konstantinovka burned for two days after shelling.",
-                          "Kimakovsky", "said", "a fuel depot near Konstantinovka burned for two days after shelling")
+    orig, _ = make_claim(
+        "Kimakovsky said Russian forces have secured all approaches to Konstantinovka.",
+        "Kimakovsky",
+        "said",
+        "Russian forces have secured all approaches to Konstantinovka",
+    )
+    para, _ = make_claim(
+        "Kimakovsky said all approaches to Konstantinovka were now secured by Russian forces.",
+        "Kimakovsky",
+        "said",
+        "all approaches to Konstantinovka were now secured by Russian forces",
+    )
+    other, _ = make_claim(
+        "Kimakovsky said a fuel depot near Konstantinovka burned for two days after shelling.",
+        "Kimakovsky",
+        "said",
+        "a fuel depot near Konstantinovka burned for two days after shelling",
+    )
     f_orig, f_para, f_other = fingerprint(orig), fingerprint(para), fingerprint(other)
     assert estimated_jaccard(f_orig.signature, f_para.signature) >= 0.6
     assert estimated_jaccard(f_orig.signature, f_other.signature) < 0.4
@@ -29,11 +49,21 @@ def test_paraphrase_is_similar_and_different_claim_is_not():
 
 
 def test_source_key_prefers_actor_id_then_name():
-    a, _ = make_claim("He noted that the bridge at Bakhmut is down.", "He", "noted", "the bridge at Bakhmut is down",
-                      source_name="Oleh Marchenko")
+    a, _ = make_claim(
+        "He noted that the bridge at Bakhmut is down.",
+        "He",
+        "noted",
+        "the bridge at Bakhmut is down",
+        source_name="Oleh Marchenko",
+    )
     assert fingerprint(a).source_key == "name:oleh marchenko"
-    b, _ = make_claim("The AFU said the bridge at Bakhmut is down.", "The AFU", "said", "the bridge at Bakhmut is down",
-                      source_actor="actor:armed-forces-of-ukraine")
+    b, _ = make_claim(
+        "The AFU said the bridge at Bakhmut is down.",
+        "The AFU",
+        "said",
+        "the bridge at Bakhmut is down",
+        source_actor="actor:armed-forces-of-ukraine",
+    )
     assert fingerprint(b).source_key == "actor:armed-forces-of-ukraine"
     assert "actor:armed-forces-of-ukraine" in fingerprint(b).entity_keys
 
@@ -41,15 +71,25 @@ def test_source_key_prefers_actor_id_then_name():
 def test_place_inside_an_actor_name_and_place_read_as_person_do_not_count():
     from claimwatch.model import ActorRef, PlaceRef
 
-    claim, text = make_claim("Volkhov said the Armed Forces of Ukraine had left Dimitrov.", "Volkhov", "said",
-                             "the Armed Forces of Ukraine had left Dimitrov", places={}, actors={})
+    claim, text = make_claim(
+        "Volkhov said the Armed Forces of Ukraine had left Dimitrov.",
+        "Volkhov",
+        "said",
+        "the Armed Forces of Ukraine had left Dimitrov",
+        places={},
+        actors={},
+    )
     start = text.index("Armed Forces of Ukraine")
     ukraine = text.index("Ukraine")
     dimitrov = text.index("Dimitrov")
-    claim.actors = [ActorRef("Armed Forces of Ukraine", span=(start, start + 23), actor_id="actor:afu"),
-                    ActorRef("Dimitrov", span=(dimitrov, dimitrov + 8), actor_id="person:dimitrov")]
-    claim.places = [PlaceRef("Ukraine", span=(ukraine, ukraine + 7), place_id="geo:690791"),
-                    PlaceRef("Dimitrov", span=(dimitrov, dimitrov + 8), place_id="geo:710035")]
+    claim.actors = [
+        ActorRef("Armed Forces of Ukraine", span=(start, start + 23), actor_id="actor:afu"),
+        ActorRef("Dimitrov", span=(dimitrov, dimitrov + 8), actor_id="person:dimitrov"),
+    ]
+    claim.places = [
+        PlaceRef("Ukraine", span=(ukraine, ukraine + 7), place_id="geo:690791"),
+        PlaceRef("Dimitrov", span=(dimitrov, dimitrov + 8), place_id="geo:710035"),
+    ]
     fp = fingerprint(claim)
     assert fp.place_keys == {"geo:710035"} and fp.actor_keys == {"actor:afu"}
     assert content_tokens(claim) == ["actor:afu", "left", "geo:710035"]
@@ -63,11 +103,15 @@ def test_one_source_spelled_two_ways_is_the_same_source():
 
 
 def test_sketch_never_rates_a_pair_below_its_estimated_similarity():
-    contents = ["Russian forces have secured all approaches to Konstantinovka",
-                "all approaches to Konstantinovka were now secured by Russian forces",
-                "Russian forces have fully secured all approaches to Konstantinovka overnight",
-                "a fuel depot near Konstantinovka burned for two days after shelling",
-                "the bridge at Bakhmut is down", "fire near Bakhmut", "drones shelled a depot near Bakhmut"]
+    contents = [
+        "Russian forces have secured all approaches to Konstantinovka",
+        "all approaches to Konstantinovka were now secured by Russian forces",
+        "Russian forces have fully secured all approaches to Konstantinovka overnight",
+        "a fuel depot near Konstantinovka burned for two days after shelling",
+        "the bridge at Bakhmut is down",
+        "fire near Bakhmut",
+        "drones shelled a depot near Bakhmut",
+    ]
     fps = [fingerprint(make_claim(f"Kimakovsky said {c}.", "Kimakovsky", "said", c)[0]) for c in contents]
     assert all(len(fp.sketch) == 40 for fp in fps)
     gaps = []
@@ -84,8 +128,11 @@ def test_sketch_never_rates_a_pair_below_its_estimated_similarity():
 def test_signature_round_trips_and_reads_the_older_hex_form():
     from claimwatch.novelty.fingerprint import decode_signature, encode_signature
 
-    fp = fingerprint(make_claim("Kimakovsky said the bridge at Bakhmut is down.", "Kimakovsky", "said",
-                                "the bridge at Bakhmut is down")[0])
+    fp = fingerprint(
+        make_claim(
+            "Kimakovsky said the bridge at Bakhmut is down.", "Kimakovsky", "said", "the bridge at Bakhmut is down"
+        )[0]
+    )
     stored = encode_signature(fp.signature)
     assert len(stored) == 320  # 60 values of 4 bytes, base64: the hex form took 480
     assert decode_signature(stored) == fp.signature

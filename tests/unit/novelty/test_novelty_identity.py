@@ -1,9 +1,8 @@
 """Claim identity beyond words (issue 14): event type, figures, part of town, speaker and side."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from claimfactory import make_claim
 
 from claimwatch.novelty import fingerprint
 from claimwatch.novelty.identity import (
@@ -18,27 +17,32 @@ from claimwatch.novelty.identity import (
     speaker,
 )
 
-NOW = datetime(2026, 10, 1, 12, 0, tzinfo=timezone.utc)
+from claimfactory import make_claim
+
+NOW = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("content, event", [
-    ("units had improved their positions on the eastern outskirts of Konstantinovka", "advance"),
-    ("troops had advanced on the eastern edge of Kostiantynivka", "advance"),
-    ("Russian forces are advancing in the south of Kurakhove", "advance"),
-    ("units of the Vostok group had taken full control of Ugledar", "capture"),
-    ("Vuhledar has been captured by Russian troops", "capture"),
-    ("Russian forces had lost an observation post in eastern Pokrovsk", "withdrawal"),
-    ("Ukrainian units had been ordered to retreat from Ugledar", "withdrawal"),
-    ("Russia had lost 1,290 troops over the past day", "casualty"),
-    ("Russian glide bombs had killed three people in Zaporizhzhia", "casualty"),
-    ("air defence systems had shot down 27 Ukrainian drones", "intercept"),
-    ("its forces had struck a Ukrainian ammunition depot near Kramatorsk", "strike"),
-    ("the town is now under the full control of Russian forces", "capture"),
-    ("Ukrainian units are taking up new positions after they fell back from the town", "withdrawal"),
-    ("Ukrainian forces would continue to defend Pokrovsk", "intent"),
-    ("Russian sappers had begun clearing mines in the centre of Ugledar", "other"),
-    ("the evacuation of civilians had been halted", "other"),
-])
+@pytest.mark.parametrize(
+    "content, event",
+    [
+        ("units had improved their positions on the eastern outskirts of Konstantinovka", "advance"),
+        ("troops had advanced on the eastern edge of Kostiantynivka", "advance"),
+        ("Russian forces are advancing in the south of Kurakhove", "advance"),
+        ("units of the Vostok group had taken full control of Ugledar", "capture"),
+        ("Vuhledar has been captured by Russian troops", "capture"),
+        ("Russian forces had lost an observation post in eastern Pokrovsk", "withdrawal"),
+        ("Ukrainian units had been ordered to retreat from Ugledar", "withdrawal"),
+        ("Russia had lost 1,290 troops over the past day", "casualty"),
+        ("Russian glide bombs had killed three people in Zaporizhzhia", "casualty"),
+        ("air defence systems had shot down 27 Ukrainian drones", "intercept"),
+        ("its forces had struck a Ukrainian ammunition depot near Kramatorsk", "strike"),
+        ("the town is now under the full control of Russian forces", "capture"),
+        ("Ukrainian units are taking up new positions after they fell back from the town", "withdrawal"),
+        ("Ukrainian forces would continue to defend Pokrovsk", "intent"),
+        ("Russian sappers had begun clearing mines in the centre of Ugledar", "other"),
+        ("the evacuation of civilians had been halted", "other"),
+    ],
+)
 def test_event_type_reads_the_predicate_through_its_inflections(content, event):
     assert event_type(content) == event
 
@@ -56,8 +60,12 @@ def test_another_figure_date_part_of_town_or_event_contradicts():
     assert conflicts(base, Identity(event="casualty", numbers=frozenset({"160"}))) == "numbers"
     assert conflicts(base, Identity(event="casualty", numbers=frozenset({"145", "24"}))) is None  # more detail
     assert conflicts(base, Identity(event="casualty")) is None  # the figure left out
-    assert conflicts(Identity(event="advance", directions=frozenset("s")),
-                     Identity(event="advance", directions=frozenset("n"))) == "direction"
+    assert (
+        conflicts(
+            Identity(event="advance", directions=frozenset("s")), Identity(event="advance", directions=frozenset("n"))
+        )
+        == "direction"
+    )
     assert conflicts(Identity(event="capture"), Identity(event="withdrawal")) == "event"
     assert conflicts(Identity(date="2026-10-01"), Identity(date="2026-10-03")) == "date"
     assert conflicts(Identity(date="2026-10-01"), Identity(date="2026-10-02")) is None  # statement vs event day
@@ -86,9 +94,13 @@ def test_band_entry_features_round_trip_and_filter():
 
 
 def test_its_forces_are_the_speakers_forces():
-    claim, _ = make_claim("Russia's Defence Ministry said its forces had repelled 14 assaults near Konstantinovka.",
-                          "Russia's Defence Ministry", "said", "its forces had repelled 14 assaults near Konstantinovka",
-                          source_actor="actor:russian-armed-forces")
+    claim, _ = make_claim(
+        "Russia's Defence Ministry said its forces had repelled 14 assaults near Konstantinovka.",
+        "Russia's Defence Ministry",
+        "said",
+        "its forces had repelled 14 assaults near Konstantinovka",
+        source_actor="actor:russian-armed-forces",
+    )
     fp = fingerprint(claim, NOW)
     assert "actor:russian-armed-forces" in fp.actor_keys
     assert fp.identity.event == "repel" and fp.identity.side == "r" and fp.identity.numbers == {"14"}

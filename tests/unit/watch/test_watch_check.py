@@ -40,8 +40,9 @@ def test_doubled_letters_match_but_are_reported_as_approximate(reports):
     for term, name, geonameid in (("Bakhmutt", "Bakhmut", 713174), ("Chasiv Yaar", "Chasiv Yar", 710915)):
         r = reports[("places", term)]
         assert r.resolved and r.approximate and r.status == "approximate"
-        assert r.line().startswith(f"front places {term!r}: approximate match: {name} (GeoNames {geonameid}, "
-                                   "Donetsk Oblast, UA)")
+        assert r.line().startswith(
+            f"front places {term!r}: approximate match: {name} (GeoNames {geonameid}, Donetsk Oblast, UA)"
+        )
         assert "doubled letters" in r.detail
 
 
@@ -72,10 +73,17 @@ def test_near_on_an_unknown_place_is_unresolved(reports):
 
 def test_summary_and_problems(gazetteer):
     rs = check_watches(load_watchlist(WATCHLIST), Resolver(gazetteer))
-    assert format_check(rs).splitlines()[-1] == ("13 term(s): 7 resolved, 2 approximate, "
-                                                 "1 matched as written only, 3 unresolved")
-    assert {r.term for r in problems(rs)} == {"Pokrovks", "Chasiv Yaar", "Bakhmutt", "Wagnr Group", "Igor Volkhov",
-                                              "Nowhereville"}
+    assert format_check(rs).splitlines()[-1] == (
+        "13 term(s): 7 resolved, 2 approximate, 1 matched as written only, 3 unresolved"
+    )
+    assert {r.term for r in problems(rs)} == {
+        "Pokrovks",
+        "Chasiv Yaar",
+        "Bakhmutt",
+        "Wagnr Group",
+        "Igor Volkhov",
+        "Nowhereville",
+    }
 
 
 def test_suggestions_come_from_an_index_range_not_a_scan(gazetteer):
@@ -83,8 +91,12 @@ def test_suggestions_come_from_an_index_range_not_a_scan(gazetteer):
 
     checker = WatchChecker(Resolver(gazetteer))
     checker.place_suggestions("warmup")
-    plan = " ".join(str(row) for row in gazetteer.db.execute(
-        "EXPLAIN QUERY PLAN SELECT DISTINCT key FROM names WHERE key >= 'po' AND key < 'pp' "
-        "AND length(key) BETWEEN 6 AND 10"))
+    plan = " ".join(
+        str(row)
+        for row in gazetteer.db.execute(
+            "EXPLAIN QUERY PLAN SELECT DISTINCT key FROM names WHERE key >= 'po' AND key < 'pp' "
+            "AND length(key) BETWEEN 6 AND 10"
+        )
+    )
     assert "SEARCH" in plan and "key>?" in plan.replace(" ", ""), plan
     assert checker.place_suggestions("Kramatorks")[0].startswith("Kramatorsk")

@@ -1,6 +1,5 @@
 """Matching claims to watches: the examples of issue 4, radius watches, and speed."""
 
-
 import pytest
 
 from claimwatch import model
@@ -40,12 +39,19 @@ def index(gazetteer):
 
 def claim_from(nlp, text, source=None):
     doc = nlp(text)
-    src = model.Source(text=source or "someone", name=source,
-                       span=(0, len(source)) if source else None,
-                       actor_id=resolve_source(source) if source else None)
-    return model.Claim(source=src, cue=model.Cue(text="said"),
-                       content=model.Content(text=text, span=(0, len(text))),
-                       places=find_places(doc), actors=find_actors(doc))
+    src = model.Source(
+        text=source or "someone",
+        name=source,
+        span=(0, len(source)) if source else None,
+        actor_id=resolve_source(source) if source else None,
+    )
+    return model.Claim(
+        source=src,
+        cue=model.Cue(text="said"),
+        content=model.Content(text=text, span=(0, len(text))),
+        places=find_places(doc),
+        actors=find_actors(doc),
+    )
 
 
 def fired(index, claim, kind=None):
@@ -56,10 +62,8 @@ def fired(index, claim, kind=None):
 def test_pokrovsk_watch_fires_on_krasnoarmeyskoye(nlp, index):
     claim = claim_from(nlp, "Russian units advanced near Krasnoarmeyskoye on Monday.")
     [m] = [m for m in index.match(claim) if m.watch_id == "pokrovsk"]
-    assert (m.kind, m.entity_key, m.text, m.span) == ("place", "geo:704422", "Krasnoarmeyskoye",
-                                                      (28, 44))
-    assert m.reason == ("place Krasnoarmeyskoye matched watch place Pokrovsk "
-                        "(historical name Krasnoarmeysk)")
+    assert (m.kind, m.entity_key, m.text, m.span) == ("place", "geo:704422", "Krasnoarmeyskoye", (28, 44))
+    assert m.reason == ("place Krasnoarmeyskoye matched watch place Pokrovsk (historical name Krasnoarmeysk)")
 
 
 @pytest.mark.slow
@@ -88,8 +92,7 @@ def test_donetsk_ukraine_watch_ignores_donetsk_in_rostov_region(nlp, index):
 
 @pytest.mark.slow
 def test_renamings_and_geonames_ids(nlp, index):
-    m = [m for m in index.match(claim_from(nlp, "The Artemovsk garrison left."))
-         if m.watch_id == "bakhmut-by-id"]
+    m = [m for m in index.match(claim_from(nlp, "The Artemovsk garrison left.")) if m.watch_id == "bakhmut-by-id"]
     assert m and m[0].text == "Artemovsk" and "historical name Artemovsk" in m[0].reason
 
 
@@ -105,10 +108,12 @@ def test_radius_watch_names_place_and_distance(nlp, index):
 
 @pytest.mark.slow
 def test_region_watch_fires_on_places_inside_it(nlp, index):
-    m = [m for m in index.match(claim_from(nlp, "Fighting in Kostiantynivka continued."))
-         if m.watch_id == "donetsk-oblast"]
-    assert m and m[0].reason == ("place Kostiantynivka (Kostyantynivka) lies in watch place "
-                                 "Donetsk Oblast")
+    m = [
+        m
+        for m in index.match(claim_from(nlp, "Fighting in Kostiantynivka continued."))
+        if m.watch_id == "donetsk-oblast"
+    ]
+    assert m and m[0].reason == ("place Kostiantynivka (Kostyantynivka) lies in watch place Donetsk Oblast")
 
 
 @pytest.mark.slow
@@ -122,8 +127,7 @@ def test_actor_watch_fires_on_the_source(nlp, index):
 def test_seed_article_claims(nlp, index, seed_text):
     claim = claim_from(nlp, seed_text, source="Kimakovsky")
     got = fired(index, claim)
-    assert {"kostiantynivka", "pokrovsk", "afu", "dpr-officials", "pokrovsk-30km",
-            "donetsk-oblast"} <= got
+    assert {"kostiantynivka", "pokrovsk", "afu", "dpr-officials", "pokrovsk-30km", "donetsk-oblast"} <= got
     assert "donetsk-ua" not in got
 
 
@@ -131,18 +135,22 @@ def test_unknown_terms_are_reported_and_match_by_name(gazetteer):
     idx = WatchIndex([Watch("odd", places=["Zzyzxville"], sources=["a spokesman"])])
     assert idx.unresolved == [("odd", "places", "Zzyzxville"), ("odd", "sources", "a spokesman")]
     place = model.PlaceRef(text="Zzyzxville", span=(0, 10))
-    claim = model.Claim(source=model.Source(text="a spokesman", name="a spokesman", span=(12, 23)),
-                        cue=model.Cue(text="said"), content=model.Content(text="x", span=(0, 30)),
-                        places=[place])
-    assert {(m.kind, m.text) for m in idx.match(claim)} == {("place", "Zzyzxville"),
-                                                          ("source", "a spokesman")}
+    claim = model.Claim(
+        source=model.Source(text="a spokesman", name="a spokesman", span=(12, 23)),
+        cue=model.Cue(text="said"),
+        content=model.Content(text="x", span=(0, 30)),
+        places=[place],
+    )
+    assert {(m.kind, m.text) for m in idx.match(claim)} == {("place", "Zzyzxville"), ("source", "a spokesman")}
 
 
 def test_people_outside_the_alias_table_match_by_full_or_last_name(gazetteer):
     idx = WatchIndex([Watch("full", sources=["Viktor Trehubov"]), Watch("last", sources=["Trehubov"])])
-    claim = model.Claim(source=model.Source(text="Viktor Trehubov", name="Viktor Trehubov",
-                                            span=(0, 15)),
-                        cue=model.Cue(text="said"), content=model.Content(text="x", span=(20, 30)))
+    claim = model.Claim(
+        source=model.Source(text="Viktor Trehubov", name="Viktor Trehubov", span=(0, 15)),
+        cue=model.Cue(text="said"),
+        content=model.Content(text="x", span=(20, 30)),
+    )
     assert {m.watch_id for m in idx.match(claim)} == {"full", "last"}
 
 
