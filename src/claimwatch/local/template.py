@@ -119,7 +119,9 @@ class LocalStack:
                 text = value["Fn::Sub"]
                 for name in list(self.params) + list(self.resources):
                     text = text.replace("${%s}" % name, str(self.resolve({"Ref": name})))
-                return text
+                text = text.replace("${AWS::Region}", self.region).replace("${AWS::URLSuffix}", "amazonaws.com")
+                # Naming a resource that exists only in AWS (the HTTP API): nothing locally.
+                return "" if "${" in text else text
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
