@@ -63,7 +63,7 @@ def _sub(parent, tag: str, text: Optional[str] = None, **attrs) -> ET.Element:
     return el
 
 
-def atom_feed(watch, alerts: list, base_url: str, self_url: str) -> bytes:
+def atom_feed(watch, alerts: list, base_url: str, self_url: str) -> str:
     """The alerts a watch sent, newest first; each entry links to the cluster view."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
@@ -101,4 +101,4 @@ def atom_feed(watch, alerts: list, base_url: str, self_url: str) -> bytes:
             lines += [f"{d.get('kind')} by {d.get('source')} ({d.get('outlet') or 'unknown outlet'})"
                       for d in cluster.developments]
         _sub(entry, "content", "\n".join(lines), type="text")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8")
