@@ -75,7 +75,8 @@ function fitView(points) {
   if (points.length) {
     const lons = points.map((p) => p.lon), lats = points.map((p) => p.lat);
     w = Math.min(...lons); e = Math.max(...lons); s = Math.min(...lats); n = Math.max(...lats);
-    const pad = Math.max(4, (e - w) * 0.25, (n - s) * 0.25);
+    // at least a country's worth of context around the markers
+    const pad = Math.max(5, (e - w) * 0.3, (n - s) * 0.3);
     w -= pad * 1.6; e += pad * 1.6; s -= pad; n += pad;
   }
   // keep the SVG's 5:3 shape so circles stay round
@@ -97,12 +98,19 @@ function drawMarkers(claims) {
   const width = fitView(places);
   const g = $("markers");
   g.replaceChildren();
+  const fontSize = width / 55, taken = [];
+  places.sort((a, b) => b.claims.length - a.claims.length);
   for (const p of places) {
     const r = width / 160 * Math.sqrt(p.claims.length);
     const label = `${p.name || p.text}: ${p.claims.length} claim(s)`;
+    // nearby towns: move a label down until it clears the labels already placed
+    const x = p.lon + r * 1.3;
+    let y = -p.lat + fontSize * 0.35;
+    while (taken.some((t) => Math.abs(t.y - y) < fontSize * 1.1 && Math.abs(t.x - x) < fontSize * 6)) y += fontSize * 1.15;
+    taken.push({ x, y });
     const m = el("svg:g", { class: "marker", "data-place": p.place_id, tabindex: "0" },
       el("svg:circle", { cx: p.lon, cy: -p.lat, r }),
-      el("svg:text", { x: p.lon + r * 1.3, y: -p.lat + r * 0.5, "font-size": width / 55 }, p.name || p.text),
+      el("svg:text", { x, y, "font-size": fontSize }, `${p.name || p.text} (${p.claims.length})`),
       el("svg:title", {}, label));
     m.addEventListener("click", () => selectPlace(p.place_id, m));
     g.append(m);
