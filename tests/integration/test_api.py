@@ -11,10 +11,11 @@ import json
 import threading
 import urllib.request
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from lambda_events import load_event
 
 from claimwatch.local.api_server import ApiServer
 from claimwatch.local.session import DEMO_WATCHLIST
@@ -25,7 +26,6 @@ from claimwatch.store.claims import ClaimStore
 from claimwatch.store.novelty import DynamoNoveltyStore
 from claimwatch.store.watches import WatchStore
 from claimwatch.watch.watchlist import load_watchlist
-from lambda_events import load_event
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 POKROVSK = {"name": "Pokrovsk", "place_id": "geo:704422", "country": "UA", "lat": 48.28014, "lon": 37.17706}
@@ -104,7 +104,7 @@ def api():
             novelty.create_cluster(cluster_record(c.cluster_id, [c]))
         WatchStore(env["WATCHES_TABLE"]).put_watches(load_watchlist(DEMO_WATCHLIST))
         ledger = DynamoAlertStore(env["ALERTS_TABLE"])
-        now = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
+        now = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
         for key, at in ((f"{CLUSTER}#instant", now - timedelta(hours=3)),
                         (f"{CLUSTER}#development#denial#person:andriy-kovalchuk", now)):
             assert ledger.try_claim("pokrovsk-front", key, at, timedelta(seconds=90))

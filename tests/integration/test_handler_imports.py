@@ -62,6 +62,6 @@ def test_handlers_trace_aws_calls_but_not_every_sqlite_query():
 
 def test_the_api_function_reads_places_from_the_gazetteer_without_the_pipeline():
     # place resolution for ?place= uses the gazetteer SQLite; the extraction pipeline stays out
-    loaded = import_handler("api", "print(json.dumps(sorted(m for m in sys.modules if m.startswith("
-                                   "('claimwatch.pipeline', 'claimwatch.extract.nlp', 'claimwatch.extract.attribution')))))")
+    pipeline = ("claimwatch.pipeline", "claimwatch.extract.nlp", "claimwatch.extract.attribution")
+    loaded = import_handler("api", f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({pipeline!r}))))")
     assert loaded == []

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -43,20 +42,20 @@ def geojson(listing: dict) -> dict:
             "query": listing["query"]}
 
 
-def _rfc3339(value: Optional[str]) -> str:
+def _rfc3339(value: str | None) -> str:
     """Atom dates need a time zone: stored times are UTC ("Z" or "+00:00")."""
     if not value:
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _sub(parent, tag: str, text: Optional[str] = None, **attrs) -> ET.Element:
+def _sub(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
     el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
     if text is not None:
         el.text = text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from claimwatch.api.params import ApiError
@@ -24,7 +24,7 @@ SECURITY_HEADERS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset(name: str) -> tuple[str, str]:
     """(body, content type) of a served file; 404 for any other name."""
     if name not in ASSETS:

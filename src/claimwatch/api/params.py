@@ -8,8 +8,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Optional
+from datetime import UTC, date, datetime, timedelta
 
 MAX_LIMIT, DEFAULT_LIMIT = 100, 20
 MAX_TERM = 200
@@ -47,7 +46,7 @@ def watch_id(value: str) -> str:
     return value
 
 
-def term(params: dict, name: str) -> Optional[str]:
+def term(params: dict, name: str) -> str | None:
     value = params.get(name)
     if value is None:
         return None
@@ -61,7 +60,7 @@ def term(params: dict, name: str) -> Optional[str]:
     return value
 
 
-def time_bound(params: dict, name: str) -> Optional[tuple[str, bool]]:
+def time_bound(params: dict, name: str) -> tuple[str, bool] | None:
     """(UTC timestamp in the stored form "YYYY-MM-DDTHH:MM:SSZ" or a date, is_date)."""
     value = params.get(name)
     if value is None:
@@ -74,11 +73,11 @@ def time_bound(params: dict, name: str) -> Optional[tuple[str, bool]]:
     except ValueError:
         raise bad(name, f"not a date or time: {value[:40]!r}; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), False
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), False
 
 
-def sort_bounds(params: dict) -> tuple[Optional[str], Optional[str]]:
+def sort_bounds(params: dict) -> tuple[str | None, str | None]:
     """since/until as bounds on ``published#claim_id`` sort keys: ``lower <= sk < upper``."""
     since, until = time_bound(params, "since"), time_bound(params, "until")
     lower = since[0] if since else None
@@ -125,7 +124,7 @@ def encode_cursor(sort_key: str, fingerprint: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(params: dict, fingerprint: str) -> Optional[str]:
+def decode_cursor(params: dict, fingerprint: str) -> str | None:
     """The sort key a page starts below; a cursor of another query is refused."""
     value = params.get("cursor")
     if value is None:
@@ -145,19 +144,19 @@ def decode_cursor(params: dict, fingerprint: str) -> Optional[str]:
 
 @dataclass
 class ListRequest:
-    place: Optional[str]
-    actor: Optional[str]
-    source: Optional[str]
-    watch: Optional[str]
-    lower: Optional[str]
-    upper: Optional[str]
+    place: str | None
+    actor: str | None
+    source: str | None
+    watch: str | None
+    lower: str | None
+    upper: str | None
     limit: int
     format: str
     fingerprint: str
-    before: Optional[str]  # from the cursor
+    before: str | None  # from the cursor
 
     @classmethod
-    def parse(cls, params: Optional[dict], watch: Optional[str] = None) -> "ListRequest":
+    def parse(cls, params: dict | None, watch: str | None = None) -> ListRequest:
         params = dict(params or {})
         allowed = LIST_PARAMS if watch is None else tuple(p for p in LIST_PARAMS if p != "watch")
         unknown(params, allowed)

@@ -11,8 +11,9 @@ the cursor carries it, so the next page Queries below it.
 from __future__ import annotations
 
 import heapq
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
 
 from claimwatch.api import params as P
 from claimwatch.api.params import ApiError, ListRequest
@@ -44,7 +45,7 @@ class Criterion:
 
 
 class ClaimsApi:
-    def __init__(self, queries, resolver: Optional[Resolver] = None):
+    def __init__(self, queries, resolver: Resolver | None = None):
         self.q = queries
         self._resolver = resolver
 
@@ -121,7 +122,7 @@ class ClaimsApi:
         examined, last_key, exhausted = 0, None, False
         candidates = self._candidates(driver, req)
         while len(accepted) <= req.limit and examined < MAX_EXAMINED:
-            chunk = [c for _, c in zip(range(req.limit + 1), candidates)]
+            chunk = list(itertools.islice(candidates, req.limit + 1))
             if not chunk:
                 exhausted = True
                 break
@@ -238,7 +239,7 @@ def claim_summary(claim: Claim, cluster=None) -> dict:
     }
 
 
-def _relative(span, claim: Claim) -> Optional[list]:
+def _relative(span, claim: Claim) -> list | None:
     """A place's span within the content text (the page marks it there), or None."""
     base = claim.content.span
     if not span or not base or not (base[0] <= span[0] and span[1] <= base[1]):

@@ -8,12 +8,13 @@ the SigV4 check, which API Gateway does before the function).
 from __future__ import annotations
 
 import base64
+import json
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Callable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from claimwatch.local.runner import FakeLambdaContext
@@ -27,7 +28,7 @@ def http_api_event(method: str, target: str, headers: dict, host: str) -> dict:
     query: dict[str, str] = {}
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         query[key] = f"{query[key]},{value}" if key in query else value  # as API Gateway joins repeats
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {
         "version": "2.0",
         "routeKey": "$default",
@@ -70,7 +71,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             resp = self.server.invoke(event)
         except Exception as exc:  # noqa: BLE001 - API Gateway answers 500 when the function fails
             resp = {"statusCode": 500, "headers": {"content-type": "application/json"},
-                    "body": '{"error": "internal error: %s"}' % type(exc).__name__}
+                    "body": json.dumps({"error": f"internal error: {type(exc).__name__}"})}
         body = resp.get("body") or ""
         data = base64.b64decode(body) if resp.get("isBase64Encoded") else body.encode("utf-8")
         self.send_response(int(resp.get("statusCode", 200)))

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-import time
-from typing import Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
 
 from boto3.dynamodb.conditions import Key
 
@@ -27,11 +26,10 @@ from claimwatch.store.watches import LISTED, LISTED_INDEX
 from claimwatch.watch.watchlist import Watch
 
 SOURCE_INDEX = "BySource"
-_BATCH_GET_LIMIT = 100
 _MAX_MERGE_HOPS = 5  # a cluster merged into one merged into another …: follow a few links, not forever
 
 
-def _key_condition(name: str, value: str, sort: str, after: Optional[str], before: Optional[str]):
+def _key_condition(name: str, value: str, sort: str, after: str | None, before: str | None):
     """``name = value`` and ``after <= sort < before`` (either bound may be absent)."""
     cond = Key(name).eq(value)
     if after and before:
@@ -55,7 +53,7 @@ class ClaimQueries:
         self.watches = self.dynamodb.Table(watches_table)
 
     # ---------------------------------------------------------------- sort keys, newest first
-    def _newest(self, query, name: str, value: str, sort: str, since: Optional[str], before: Optional[str],
+    def _newest(self, query, name: str, value: str, sort: str, since: str | None, before: str | None,
                 page: int) -> Iterator[tuple[str, str]]:
         """(sort key, claim id) newest first, ``since <= sk < before``, one Query page at a time."""
         kwargs = {"KeyConditionExpression": _key_condition(name, value, sort, since, before),
@@ -70,11 +68,11 @@ class ClaimQueries:
                 return
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
-    def about(self, entity_key: str, since: Optional[str], before: Optional[str], page: int):
+    def about(self, entity_key: str, since: str | None, before: str | None, page: int):
         """Claims mentioning a place or actor id (the Mentions table)."""
         return self._newest(self.mentions.query, "entity_key", entity_key, "sk", since, before, page)
 
-    def by_source(self, source_key: str, since: Optional[str], before: Optional[str], page: int):
+    def by_source(self, source_key: str, since: str | None, before: str | None, page: int):
         """Claims whose source has this key (the Claims table's BySource index, keys only)."""
         def query(**kwargs):
             return self.claims.query(IndexName=SOURCE_INDEX, **kwargs)
@@ -82,20 +80,7 @@ class ClaimQueries:
 
     # ---------------------------------------------------------------- items
     def _batch_get(self, table_name: str, keys: list) -> list[dict]:
-        """Every existing item of these keys (BatchGetItem in chunks, unprocessed keys retried)."""
-        items: list[dict] = []
-        for i in range(0, len(keys), _BATCH_GET_LIMIT):
-            request = {table_name: {"Keys": keys[i:i + _BATCH_GET_LIMIT]}}
-            for attempt in range(8):
-                resp = self.dynamodb.batch_get_item(RequestItems=request)
-                items += resp.get("Responses", {}).get(table_name, [])
-                request = resp.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(0.05 * 2**attempt)
-            else:
-                raise RuntimeError("DynamoDB left keys unprocessed after retries")
-        return items
+        return aws.batch_get_all(self.dynamodb, table_name, keys)  # eventually consistent: half the units
 
     def get_claims(self, claim_ids: Iterable[str]) -> dict[str, Claim]:
         """claim id -> Claim for the ids that exist."""
@@ -124,16 +109,16 @@ class ClaimQueries:
                     found[asked] = record
         return found
 
-    def get_claim(self, claim_id: str) -> Optional[Claim]:
+    def get_claim(self, claim_id: str) -> Claim | None:
         item = self.claims.get_item(Key={"claim_id": claim_id}).get("Item")
         return claim_from_item(item) if item else None
 
-    def get_cluster(self, cluster_id: str) -> Optional[ClusterRecord]:
+    def get_cluster(self, cluster_id: str) -> ClusterRecord | None:
         """The cluster, or the one it was merged into (which holds its members since the merge)."""
         return self.get_clusters([cluster_id]).get(cluster_id)
 
     # ---------------------------------------------------------------- watches and their alerts
-    def get_watch(self, watch_id: str) -> Optional[Watch]:
+    def get_watch(self, watch_id: str) -> Watch | None:
         item = self.watches.get_item(Key={"watch_id": watch_id}).get("Item")
         return _watch_from_item(item) if item else None
 
