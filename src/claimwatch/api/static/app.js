@@ -13,6 +13,9 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// only http(s) links from the data: never a javascript: or data: URL
+const safeHref = (url) => (/^https?:\/\//i.test(url || "") ? url : null);
+
 function status(text, isError) {
   $("status").textContent = text || "";
   $("status").classList.toggle("error", !!isError);
@@ -162,7 +165,7 @@ function timelineItem(claim) {
     el("div", { class: "meta" }, `${when} · ${claim.outlet || "unknown outlet"}${places ? " · " + places : ""}`),
     claimLine(claim),
     el("div", {}, badges(claim), claim.cluster_id ? el("a", { href: `#/clusters/${claim.cluster_id}`, class: "cluster-link" }, "cluster →") : null,
-      " ", claim.url ? el("a", { href: claim.url, rel: "noopener noreferrer", target: "_blank" }, "article") : null));
+      " ", safeHref(claim.url) ? el("a", { href: safeHref(claim.url), rel: "noopener noreferrer", target: "_blank" }, "article") : null));
 }
 
 async function loadClaims(query, append) {
@@ -202,7 +205,7 @@ async function showCluster(id) {
     $("cluster-outlets").replaceChildren(...c.outlets.map((o) => el("li", { class: "outlet" },
       el("strong", {}, o.outlet), el("span", { class: "meta" }, ` · first ${o.first_published || "undated"} · ${o.claims.length} claim(s)`),
       ...o.claims.map((m) => el("div", { class: "member" }, el("span", { class: "meta" }, `${m.published || ""} `), claimLine(m),
-        m.url ? el("a", { href: m.url, rel: "noopener noreferrer", target: "_blank" }, "article") : null)))));
+        safeHref(m.url) ? el("a", { href: safeHref(m.url), rel: "noopener noreferrer", target: "_blank" }, "article") : null)))));
     drawMarkers(c.members);
     status(`cluster ${c.cluster_id}: ${c.outlet_count} outlet(s)`);
   } catch (err) {
