@@ -143,7 +143,7 @@ class LocalRun:
 
     def __init__(self, feeds: Iterable, watchlist, *, interval: float = 0.0,
                  endpoint_url: str | None = None, allow_loopback: bool = False, parameters: dict | None = None,
-                 quiet: bool = False):
+                 quiet: bool = False, env: dict | None = None):
         """``feeds``: FeedSource objects or (url, title) pairs; ``watchlist``: a file or Watch
         objects. ``allow_loopback`` is what the functions get as CLAIMWATCH_ALLOW_LOOPBACK (off,
         as deployed, unless the feeds are on this machine's servers); ``quiet`` keeps the
@@ -155,6 +155,7 @@ class LocalRun:
         extra_env = {"CLAIMWATCH_ALLOW_LOOPBACK": "true" if allow_loopback else "false"}
         if quiet:
             extra_env["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+        extra_env.update(env or {})
         self.pipe = LocalPipeline(endpoint_url=endpoint_url, parameters=parameters, extra_env=extra_env)
         try:
             self._load(sources, interval)
@@ -240,12 +241,15 @@ def format_failed_feeds(states: list, sources: Iterable[FeedSource] = ()) -> lis
 
 def run(feeds: list, watchlist, polls: int = 1, interval: float = 0.0, as_json: bool = False,
         endpoint_url: str | None = None, between_polls: Callable[[int], None] | None = None, out=None,
-        allow_loopback: bool = False, quiet: bool = False) -> RunReport:
-    """``feeds``: FeedSource objects (see ``feed_sources``) or URLs; ``watchlist``: a file or Watch objects."""
+        allow_loopback: bool = False, quiet: bool = False, env: dict | None = None,
+        before_close: Callable[[LocalRun], None] | None = None) -> RunReport:
+    """``feeds``: FeedSource objects (see ``feed_sources``) or URLs; ``watchlist``: a file or Watch objects.
+    ``env`` overrides the functions' variables; ``before_close`` gets the run once the polls are done
+    (``claimwatch serve`` serves its tables then)."""
     out = out or sys.stdout
     feeds = [FeedSource(f) if isinstance(f, str) else f for f in feeds]
     session = LocalRun(feeds, watchlist, interval=interval, endpoint_url=endpoint_url,
-                       allow_loopback=allow_loopback, quiet=quiet)
+                       allow_loopback=allow_loopback, quiet=quiet, env=env)
     all_alerts = []
     try:
         for n in range(1, polls + 1):
@@ -260,12 +264,15 @@ def run(feeds: list, watchlist, polls: int = 1, interval: float = 0.0, as_json: 
             all_alerts.append(alerts)
         rep = session.report()
         rep.alerts = all_alerts
+        if before_close:
+            before_close(session)
         return rep
     finally:
         session.close()
 
 
-def demo(as_json: bool = False, out=None) -> RunReport:
+def demo(as_json: bool = False, out=None, env: dict | None = None,
+         before_close: Callable[[LocalRun], None] | None = None) -> RunReport:
     """Serve the fictional demo feeds on loopback, poll twice (new items appear in poll 2)."""
     out = out or sys.stdout
     from claimwatch.local.feedserver import FeedDirectory, FeedServer
@@ -286,7 +293,7 @@ def demo(as_json: bool = False, out=None) -> RunReport:
 
         # The demo's feeds are on this machine's loopback server: the one run that allows it.
         rep = run(urls, str(DEMO_WATCHLIST), polls=2, interval=0, as_json=as_json, between_polls=next_round, out=out,
-                  allow_loopback=True)
+                  allow_loopback=True, env=env, before_close=before_close)
     if not as_json:
         out.write("\n" + "-" * 78 + "\n")
         out.write(f"articles stored: {rep.articles}   claims stored: {rep.claims}   "

@@ -58,7 +58,6 @@ BAND_CAPACITY = 15
 # Structured entries are shorter (at most 49 bytes, about 40 typically: no MinHash sketch), so
 # 18 of them keep the item under 1 KB too.
 STRUCTURED_CAPACITY = 18
-_BATCH_GET_LIMIT = 100
 _DAY = 86400
 _SETS = ("outlets", "articles", "claims", "sources")
 
@@ -135,20 +134,7 @@ class DynamoNoveltyStore:
 
     def _batch_get(self, keys: list, consistent: bool, **projection) -> list:
         """Every existing item of these keys (BatchGetItem in chunks, unprocessed keys retried)."""
-        items = []
-        for i in range(0, len(keys), _BATCH_GET_LIMIT):
-            request = {self.table_name: {"Keys": keys[i : i + _BATCH_GET_LIMIT], "ConsistentRead": consistent,
-                                         **projection}}
-            for attempt in range(8):
-                resp = self.dynamodb.batch_get_item(RequestItems=request)
-                items += resp.get("Responses", {}).get(self.table_name, [])
-                request = resp.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(0.05 * 2**attempt)
-            else:
-                raise RuntimeError("DynamoDB left keys unprocessed after retries")
-        return items
+        return aws.batch_get_all(self.dynamodb, self.table_name, keys, ConsistentRead=consistent, **projection)
 
     @staticmethod
     def _live_entries(entries, today: int) -> tuple:
