@@ -73,6 +73,10 @@ def test_golden_article(nlp, path):
         assert c.hedged == exp.get("hedged", False), exp
         if "type" in exp:
             assert c.source.type == exp["type"], (exp, c.source)
+        if "role" in exp:
+            assert c.source.role == exp["role"], (exp, c.source)
+        # a pronoun or description with no compatible antecedent stays unresolved, never guessed
+        assert c.source.resolved == exp.get("resolved", True), (exp, c.source)
         if "date" in exp:
             assert c.date == exp["date"], exp
         if "nested_in" in exp:
