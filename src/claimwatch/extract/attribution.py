@@ -32,7 +32,10 @@ _WH = {"who", "which", "that", "whom"}
 _EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
 _QUOTE_MARKS = "\"'“”‘’`"
 # (a line may open with a mistyped closing mark: '”Fear. I am truly afraid …”')
-_QUOTE_RE = re.compile(r"(?<![^\n])”[^”\n]{2,}?”|“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
+# a quote may run over paragraphs: the paragraph ends without a closing mark and the next one
+# opens with a quotation mark ('"… There are no soldiers there.\n\n"We are asking …"')
+_QUOTE_RE = re.compile(r"“(?:[^“”\n]{2,}\n+[^\S\n]*“)+[^“”\n]{2,}?”|\"(?:[^\"\n]{2,}\n+[^\S\n]*\")+[^\"\n]{2,}?\"|"
+                       r"(?<![^\n])”[^”\n]{2,}?”|“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
 _NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
 _DASH_SIGNATURE = re.compile(rf"[^\S\n]*([―—])[^\S\n]*({_NAME})")
@@ -118,6 +121,7 @@ class _Extractor:
         self.text = doc_text(doc)
         self.quotes = _quote_regions(self.text)
         self._quote_starts = [q[0] for q in self.quotes]
+        self.nested: list[_Found] = []  # "citing X" / "with reference to X" inside a source
 
     # ---- quotes -------------------------------------------------------------------------
     def inner(self, q: tuple[int, int]) -> tuple[int, int]:
@@ -170,6 +174,8 @@ class _Extractor:
                 if child.dep_ in ("nsubj", "csubj"):  # after the verb too: '"…," said Caddell.'
                     if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
                         subj = child  # "which they claim …": the pronoun, not the relative, speaks
+                    elif subj.i < child.i < cur.i and child.lower_ not in _WH:
+                        subj = child  # "… with 31 percent of the vote, the commission said": the nearest
             if subj is not None:
                 if subj.lower_ in _WH and cur.dep_ == "relcl":
                     return subj, cur.head
@@ -212,6 +218,9 @@ class _Extractor:
             lo += 1
         while hi > lo + 1 and (self.doc[hi - 1].is_punct or self.doc[hi - 1].is_space):
             hi -= 1
+        if hi < len(self.doc) and self.doc[hi].text == ")" and \
+                sum(t.text == "(" for t in self.doc[lo:hi]) > sum(t.text == ")" for t in self.doc[lo:hi]):
+            hi += 1  # "the World Health Organization (WHO)": keep the definition whole
         while lo < hi - 1 and (self.doc[lo].is_punct or self.doc[lo].is_space):
             lo += 1
         if lo >= hi or not (lo <= head.i < hi):
@@ -254,11 +263,12 @@ class _Extractor:
                 f = self.according_claim(tok)
                 if f:
                     found.append(f)
-            elif tok.lower_ in lexicon.HEDGE_ADVERBS and tok.dep_ == "advmod":
+            elif tok.lower_ in lexicon.CLAIM_HEDGE_ADVERBS and tok.dep_ == "advmod":
                 f = self.hedge_claim(tok)
                 if f:
                     found.append(f)
         found.extend(self.signature_claims())
+        found.extend(self.nested)
         return found
 
     def _found_from_chars(self, cue: tuple, source: tuple, content: tuple, lemma: str) -> _Found | None:
@@ -303,6 +313,16 @@ class _Extractor:
                     return None
                 if ("inf" in entry.frames or finite) and not bare_speech:  # not "declined to comment"
                     return child
+        if "clause" in entry.frames:
+            # "told analysts on a conference call that the company remained …": the parser hangs
+            # the that-clause on the last noun as a relative clause whose "that" is a mere mark
+            for child in verb.children:
+                if child.dep_ not in ("prep", "dobj", "npadvmod") or child.i < verb.i:
+                    continue
+                for tok in child.subtree:
+                    if tok.dep_ in ("relcl", "acl") and any(g.dep_ in _SUBJ for g in tok.children) and \
+                            any(g.dep_ == "mark" and g.lower_ == "that" and g.i < tok.i for g in tok.children):
+                        return tok
         return None
 
     def verb_claim(self, verb: Token, entry: lexicon.CueEntry) -> _Found | None:
@@ -312,6 +332,8 @@ class _Extractor:
         children = list(verb.children)
         if any(c.dep_ == "dobj" and c.lower_ == "what" for c in children):
             return None  # "what he called tribalism": a label quoted in passing, no proposition
+        if _says_nothing(verb, entry) or _is_request(verb, entry) or _is_nested_source_verb(verb):
+            return None
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
         sent = self.index.sent_of(verb.i)
@@ -324,6 +346,9 @@ class _Extractor:
 
         pieces: list[tuple[int, int]] = []
         content = self._content_child(verb, entry)
+        if any(c.dep_ == "neg" for c in children) and entry.lemma in lexicon.NO_COMMENT_VERBS and \
+                not _is_that_clause(content):
+            return None  # "did not immediately comment on the report", "did not say what the site was"
         if passive and source_tok is None:
             # "X is said to …": unnamed source, hedged; content = subject + complement
             subj = next((c for c in children if c.dep_ == "nsubjpass"), None)
@@ -404,6 +429,8 @@ class _Extractor:
 
         if not pieces:
             pieces = self._quote_content(verb, source_tok)
+        if not pieces and "clause" in entry.frames:
+            pieces = self._long_lead_content(verb, source_tok, sent)
         if not pieces:
             return None
         if source_tok is None and not hedged:
@@ -413,8 +440,48 @@ class _Extractor:
         if self.quote_around(verb.idx, verb.idx + 1) is not None:
             return None  # a verb inside a direct quote is the quoted speaker's wording
 
-        return _Found(cue_lo, cue_hi, entry.lemma, pieces, self._source_span(source_tok, verb), rel_head,
-                      entry.cls, hedged, sent)
+        source = self._source_span(source_tok, verb)
+        if source is not None:
+            source = self._nested_sources(source, source_tok, verb, pieces, sent)
+        return _Found(cue_lo, cue_hi, entry.lemma, pieces, source, rel_head, entry.cls, hedged, sent)
+
+    def _long_lead_content(self, verb: Token, source_tok: Token | None, sent: Span) -> list[tuple[int, int]]:
+        """ "Three people were killed when … on Saturday, regional governor Y said.": a long
+        clause before the source and the verb, which the parser failed to attach as the
+        verb's complement, is the content. It must be a clause (a finite verb that is not in
+        an adverbial clause: "After the vote, Vasquez said goodbye" is no claim), and nothing
+        but adjuncts may follow the verb."""
+        doc = self.doc
+        if source_tok is None or source_tok.i > verb.i or verb.dep_ != "ROOT":
+            return []
+        comma = source_tok.left_edge.i - 1
+        if comma - sent.start < 4 or doc[comma].text != ",":
+            return []
+        if any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd") for c in verb.children if c.i > verb.i):
+            return []
+        lead = doc[sent.start:comma]
+        if any(t.dep_ == "advcl" and t.head.i == verb.i for t in lead):
+            return []
+        if not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") or (t.tag_ == "VBN" and t.dep_ in ("acl", "relcl", "ccomp"))
+                   for t in lead):
+            return []
+        return _char_pieces(doc, [(sent.start, comma)])
+
+    def _nested_sources(self, source: Span, source_tok: Token, verb: Token, pieces: list, sent: Span) -> Span:
+        """ "The agency, citing national health ministries, said …" and "Interfax, with
+        reference to adviser Ivan Petrov, reported …": the cited source makes a claim of the
+        same content nested in the outer one (kept in ``self.nested``); the outer source's
+        mention ends before the citation."""
+        doc = self.doc
+        for cue_lo, cue_hi, cited, lemma in _citations(source_tok, verb):
+            span = self.np_span(cited)
+            self.nested.append(_Found(cue_lo, cue_hi, lemma, list(pieces), span, None, lexicon.SPEECH, False, sent))
+            if source.start < cue_lo <= source.end:
+                end = cue_lo
+                while end > source.start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                    end -= 1
+                source = doc[source.start:end]
+        return source
 
     def open_class_claim(self, verb: Token) -> _Found | None:
         """A verb outside the lexicon that still takes a that-clause from an animate subject
@@ -643,6 +710,88 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
+def _joint_sources(source: Span) -> list[Span]:
+    """ "Senator Ann Reed, a Republican, and Tom Fox, a Democrat": one mention per named person
+    (the parser may hang the second name on the first one's apposition)."""
+    root = source.root
+    if root.ent_type_ != "PERSON":
+        return [source]
+    heads = {root.i} | {c.i for c in root.children if c.dep_ == "appos"}
+    conjs = [t for t in source if t.dep_ == "conj" and t.head.i in heads and t.ent_type_ == "PERSON"
+             and t.pos_ == "PROPN"]
+    if not conjs:
+        return [source]
+    doc = source.doc
+    bounds = [source.start] + [c.left_edge.i for c in conjs] + [source.end]
+    out = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        hi = min(hi, source.end)
+        while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].dep_ == "cc"):
+            hi -= 1
+        out.append(doc[lo:hi])
+    return out
+
+
+def _is_that_clause(content: Token | None) -> bool:
+    return content is not None and content.dep_ == "ccomp" and \
+        content.left_edge.lower_ not in ("what", "whether", "if", "how", "why", "when", "where", "who", "which")
+
+
+def _says_nothing(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "declined to comment", "declined to say how many …": a refusal to speak, and the speech
+    verb under it, are no claim."""
+    if entry.lemma in lexicon.REFUSAL_VERBS:
+        return any(c.dep_ == "xcomp" and _says_nothing_verb(c) for c in verb.children)
+    return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in lexicon.REFUSAL_VERBS and _says_nothing_verb(verb)
+
+
+def _says_nothing_verb(verb: Token) -> bool:
+    """A speech verb with no object and no that-clause ("to comment", "to say how many …");
+    "refused to disclose the report" keeps its object as content."""
+    return verb.lemma_.lower() in lexicon.NO_COMMENT_VERBS and not any(c.dep_ == "dobj" for c in verb.children) \
+        and not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
+
+
+def _is_request(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "asked the board to present a plan", "asked for more time", "Asked whether …, she
+    smiled": a request for something, or a question put to someone, not a proposition."""
+    if entry.lemma not in lexicon.REQUEST_VERBS:
+        return False
+    children = list(verb.children)
+    if any(c.dep_ == "dobj" for c in children) and \
+            any(c.dep_ == "xcomp" and c.lemma_.lower() in lexicon.REQUESTED_ACTS for c in children):
+        return True
+    if any(c.dep_ == "prep" and c.lower_ == "for" for c in children):
+        return True
+    # a bare participle opening the sentence: the reporter's question
+    return verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in children)
+
+
+def _is_nested_source_verb(verb: Token) -> bool:
+    """ "citing police sources" inside a source: a nested source (see _citations), not a claim."""
+    return verb.lemma_.lower() == "cite" and verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl")
+
+
+def _citations(source_tok: Token, verb: Token) -> list[tuple[int, int, Token, str]]:
+    """(cue start, cue end, cited source head, cue lemma) for "X, citing Y, said" and
+    "X, with reference to Y, reported"."""
+    out = []
+    for tok in list(source_tok.children) + list(verb.children):
+        if tok.i > verb.i:
+            continue
+        if tok.lemma_.lower() == "cite" and tok.tag_ == "VBG" and tok.dep_ in ("advcl", "acl"):
+            obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                out.append((tok.i, tok.i + 1, obj, "cite"))
+        elif tok.dep_ == "prep" and tok.lower_ == "with":
+            ref = next((c for c in tok.children if c.dep_ == "pobj" and c.lower_ == "reference"), None)
+            to = next((c for c in ref.children if c.dep_ == "prep" and c.lower_ == "to"), None) if ref else None
+            obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+            if obj is not None:
+                out.append((tok.i, to.i + 1, obj, lexicon.WITH_REFERENCE_TO))
+    return out
+
+
 def _stance(f: _Found) -> str:
     return "deny" if f.cls in lexicon.DENIAL_CLASSES else "assert"
 
@@ -655,7 +804,8 @@ def _fold_nested_attitudes(found: list[_Found]) -> list[_Found]:
     envelopes = [(min(p[0] for p in f.content_pieces), max(p[1] for p in f.content_pieces), f) for f in found]
     kept = []
     for f in found:
-        folded = f.cls in _FOLDED_CLASSES or f.cue_lemma == _SPEAKER_LABEL_LEMMA
+        folded = f.cls in _FOLDED_CLASSES or f.cue_lemma == _SPEAKER_LABEL_LEMMA or (
+            f.cue_lemma in lexicon.TOPIC_VERBS and not f.sent.doc.text[slice(*f.content_pieces[0])].startswith("that"))
         cue_char = f.cue_chars[0] if f.cue_chars else None
         if cue_char is None:
             cue_char = f.sent.doc[f.cue_start].idx
@@ -696,29 +846,43 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
                 pieces = pieces + [extractor.inner(nxt)]
                 end = pieces[-1][1]
         content_text = " … ".join(text[a:b] for a, b in pieces)
-        if f.source is not None:
-            resolved = resolver.resolve(f.source, f.source_head)
-            source = model.Source(text=f.source.text, name=resolved.name, role=resolved.role,
-                                  span=(f.source.start_char, f.source.end_char), type=resolved.type)
-        else:
-            source = model.Source(text="", name=None, span=None, type="unknown")
         sent = f.sent
-        claims.append(model.Claim(
-            source=source,
-            cue=model.Cue(text=text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
-            content=model.Content(text=content_text, span=(start, end)),
-            date=claim_date(index.ents_in(sent.start, sent.end), published),
-            stance=_stance(f),
-            hedged=f.hedged,
-            sentence_span=(sent.start_char, sent.end_char),
-        ))
+        # a joint statement is one claim per speaker
+        for mention in _joint_sources(f.source) if f.source is not None else [None]:
+            if mention is not None:
+                resolved = resolver.resolve(mention, f.source_head if mention is f.source else None)
+                source = model.Source(text=mention.text, name=resolved.name, role=resolved.role,
+                                      span=(mention.start_char, mention.end_char), type=resolved.type,
+                                      resolved=resolved.resolved)
+            else:
+                source = model.Source(text="", name=None, span=None, type="unknown")
+            claims.append(model.Claim(
+                source=source,
+                cue=model.Cue(text=text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
+                content=model.Content(text=content_text, span=(start, end)),
+                date=claim_date(index.ents_in(sent.start, sent.end), published),
+                stance=_stance(f),
+                hedged=f.hedged,
+                sentence_span=(sent.start_char, sent.end_char),
+            ))
     claims.sort(key=lambda c: (c.cue.span[0], c.content.span[0]))
     return claims
 
 
+_CITATION_LEMMAS = {"cite", lexicon.WITH_REFERENCE_TO}
+
+
 def link_nested(claims: list[model.Claim]) -> None:
     """Nested attribution: a claim whose cue lies inside another claim's content gets that claim
-    (the innermost such) as ``parent_id``. Call after ids are assigned."""
+    (the innermost such) as ``parent_id``. Call after ids are assigned.
+
+    Co-speakers of one statement share cue and content, hence the id: each after the first gets
+    its own, derived from its source's position."""
+    ids: set = set()
+    for c in claims:
+        if c.id and c.id in ids and c.source.span:
+            c.id = model.stable_id(c.id, c.source.span[0])
+        ids.add(c.id)
     for inner in claims:
         best = None
         for outer in claims:
@@ -728,5 +892,9 @@ def link_nested(claims: list[model.Claim]) -> None:
             if s <= inner.cue.span[0] < e and (inner.content.span[1] - inner.content.span[0]) < (e - s):
                 if best is None or (e - s) < (best.content.span[1] - best.content.span[0]):
                     best = outer
+        if best is None and inner.cue.lemma in _CITATION_LEMMAS:
+            # "X, citing Y, said …": Y's claim sits in X's, whose cue follows in the sentence
+            best = next((o for o in claims if o is not inner and o.id and o.content.span == inner.content.span
+                         and o.sentence_span == inner.sentence_span and o.cue.span[0] > inner.cue.span[0]), None)
         if best is not None:
             inner.parent_id = best.id

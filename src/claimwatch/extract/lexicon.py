@@ -139,6 +139,32 @@ NOUN_CUE_PREPS = frozenset("about of on".split())
 
 # Adverbs that mark a claim as second-hand: recorded as ``hedged``, never dropped.
 HEDGE_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly rumoredly".split())
+# Those that alone make an unsourced claim ("Troops reportedly entered …"). "Allegedly" is left
+# out: it is the legal caution of a court or crime story ("Keller allegedly hid the losses"),
+# whose allegation is already reported as the prosecutors' claim.
+CLAIM_HEDGE_ADVERBS = HEDGE_ADVERBS - {"allegedly"}
+
+# "did not (immediately) comment on", "did not say what …", "declined to comment": a source
+# saying nothing. Negated, or under "decline"/"refuse", these verbs make no claim unless their
+# content is a that-clause.
+NO_COMMENT_VERBS = frozenset("comment respond reply answer elaborate say specify disclose explain detail "
+                             "discuss confirm identify give provide release reveal speak talk".split())
+REFUSAL_VERBS = frozenset("decline refuse".split())
+
+# Verbs of topic, not proposition ("had discussed the shortages"): inside another claim's
+# content they are part of it, not a claim of their own.
+TOPIC_VERBS = frozenset("discuss outline detail mention".split())
+
+# Verbs that put a request: "asked for more time", "asked the board to present a plan". A
+# request for something to be handed over or said is no proposition; a directive about the
+# world ("asked residents to stay indoors") is reported.
+REQUEST_VERBS = frozenset("ask".split())
+REQUESTED_ACTS = frozenset("present provide submit produce give hand send share publish release disclose "
+                           "explain clarify justify detail comment respond answer draw prepare".split())
+
+# A source nested in another's: "the agency, citing adviser X," / "with reference to X".
+CITING = "citing"
+WITH_REFERENCE_TO = "with reference to"
 
 # Passive reporting frames with an unnamed source: "X is said/reported/believed to …".
 HEDGE_PASSIVES = frozenset("say report believe think rumor rumour understand allege "
