@@ -346,8 +346,8 @@ class _Extractor:
 
         pieces: list[tuple[int, int]] = []
         content = self._content_child(verb, entry)
-        if any(c.dep_ == "neg" for c in children) and entry.lemma in lexicon.NO_COMMENT_VERBS and \
-                not _is_that_clause(content):
+        if entry.lemma in lexicon.NO_COMMENT_VERBS and any(c.dep_ == "neg" and cue_lo <= c.i < verb.i for c in children) \
+                and not _is_that_clause(content):
             return None  # "did not immediately comment on the report", "did not say what the site was"
         if passive and source_tok is None:
             # "X is said to …": unnamed source, hedged; content = subject + complement
@@ -748,7 +748,7 @@ def _says_nothing(verb: Token, entry: lexicon.CueEntry) -> bool:
 def _says_nothing_verb(verb: Token) -> bool:
     """A speech verb with no object and no that-clause ("to comment", "to say how many …");
     "refused to disclose the report" keeps its object as content."""
-    return verb.lemma_.lower() in lexicon.NO_COMMENT_VERBS and not any(c.dep_ == "dobj" for c in verb.children) \
+    return verb.lemma_.lower() in lexicon.REFUSED_SPEECH_VERBS and not any(c.dep_ == "dobj" for c in verb.children) \
         and not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
 
 
@@ -763,13 +763,30 @@ def _is_request(verb: Token, entry: lexicon.CueEntry) -> bool:
         return True
     if any(c.dep_ == "prep" and c.lower_ == "for" for c in children):
         return True
-    # a bare participle opening the sentence: the reporter's question
-    return verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in children)
+    # a bare participle, the reporter's question, with no answer reported ("Asked whether …, she
+    # smiled"; "Asked about X, Clinton said …" reports one)
+    return verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in children) \
+        and verb.dep_ == "advcl" and lexicon.verb_entry(verb.head.lemma_, verb.head.text) is None
+
+
+def _citing_source(tok: Token) -> Token | None:
+    """The cited source of "citing police sources" standing between a source and its reporting
+    verb ("X, citing Y, said"); None for "…, citing a threat to public health" (a reason given,
+    itself a claim)."""
+    if tok.lemma_.lower() != "cite" or tok.tag_ != "VBG" or tok.dep_ not in ("advcl", "acl"):
+        return None
+    verb = tok.head if tok.dep_ == "advcl" else tok.head.head
+    if tok.dep_ == "acl" and tok.head.dep_ not in _SUBJ:
+        return None
+    if verb.i < tok.i or lexicon.verb_entry(verb.lemma_, verb.text) is None:
+        return None
+    obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+    return obj if obj is not None and is_animate(obj) else None
 
 
 def _is_nested_source_verb(verb: Token) -> bool:
     """ "citing police sources" inside a source: a nested source (see _citations), not a claim."""
-    return verb.lemma_.lower() == "cite" and verb.tag_ == "VBG" and verb.dep_ in ("advcl", "acl")
+    return _citing_source(verb) is not None
 
 
 def _citations(source_tok: Token, verb: Token) -> list[tuple[int, int, Token, str]]:
@@ -779,10 +796,9 @@ def _citations(source_tok: Token, verb: Token) -> list[tuple[int, int, Token, st
     for tok in list(source_tok.children) + list(verb.children):
         if tok.i > verb.i:
             continue
-        if tok.lemma_.lower() == "cite" and tok.tag_ == "VBG" and tok.dep_ in ("advcl", "acl"):
-            obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
-            if obj is not None:
-                out.append((tok.i, tok.i + 1, obj, "cite"))
+        obj = _citing_source(tok)
+        if obj is not None:
+            out.append((tok.i, tok.i + 1, obj, "cite"))
         elif tok.dep_ == "prep" and tok.lower_ == "with":
             ref = next((c for c in tok.children if c.dep_ == "pobj" and c.lower_ == "reference"), None)
             to = next((c for c in ref.children if c.dep_ == "prep" and c.lower_ == "to"), None) if ref else None

@@ -144,16 +144,20 @@ HEDGE_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibl
 # whose allegation is already reported as the prosecutors' claim.
 CLAIM_HEDGE_ADVERBS = HEDGE_ADVERBS - {"allegedly"}
 
-# "did not (immediately) comment on", "did not say what …", "declined to comment": a source
-# saying nothing. Negated, or under "decline"/"refuse", these verbs make no claim unless their
-# content is a that-clause.
-NO_COMMENT_VERBS = frozenset("comment respond reply answer elaborate say specify disclose explain detail "
-                             "discuss confirm identify give provide release reveal speak talk".split())
+# "did not (immediately) comment on the report", "did not respond to a request for comment": a
+# source saying nothing. Negated, these verbs make no claim unless their content is a that-clause
+# ("did not say if …" and "did not identify a location" stay: they report what was left unsaid).
+NO_COMMENT_VERBS = frozenset("comment respond reply elaborate answer".split())
+# "declined to comment", "declined to say how many …": under "decline"/"refuse", a speech verb
+# with neither an object nor a that-clause is a refusal to speak ("refused to disclose the
+# report" keeps its object as content).
 REFUSAL_VERBS = frozenset("decline refuse".split())
+REFUSED_SPEECH_VERBS = NO_COMMENT_VERBS | frozenset("say specify disclose explain detail discuss confirm "
+                                                    "identify speak talk".split())
 
 # Verbs of topic, not proposition ("had discussed the shortages"): inside another claim's
 # content they are part of it, not a claim of their own.
-TOPIC_VERBS = frozenset("discuss outline detail mention".split())
+TOPIC_VERBS = frozenset({"discuss"})
 
 # Verbs that put a request: "asked for more time", "asked the board to present a plan". A
 # request for something to be handed over or said is no proposition; a directive about the
