@@ -231,7 +231,8 @@ class SourceResolver:
 
     # ---- entities ---------------------------------------------------------------------------
     def _person(self, ent: Span, role_span: tuple[str | None, str | None] | None = None) -> _Entity | None:
-        toks = [t for t in ent if t.lower_ not in _TITLES and t.text not in ("'s", "’s") and not t.is_punct]
+        toks = [t for t in ent if t.lower_ not in _TITLES and t.text not in ("'s", "’s")
+                and not (t.is_punct and t.text != "-")]  # "Okonjo-Bell" keeps its hyphen
         if not toks:
             return None
         if len(toks) == 1 and toks[0].text in self.surnames:
@@ -239,7 +240,8 @@ class SourceResolver:
         elif len(toks) == 1 and toks[0].text in self.orgs:
             return None
         else:
-            name = " ".join(t.text for t in toks)
+            contiguous = toks[-1].i - toks[0].i == len(toks) - 1
+            name = ent.doc[toks[0].i:toks[-1].i + 1].text if contiguous else " ".join(t.text for t in toks)
             if len(toks) > 1:
                 self.surnames.setdefault(toks[-1].text, name)
         entity = self.people.get(name)
@@ -458,6 +460,20 @@ class SourceResolver:
                     entity = self._person(span, (role, root.lemma_.lower()) if role else None)
                     if entity is not None:
                         return Resolved(entity.name, role or entity.role, "person"), entity
+            # "… of Ukraine Dmytro Pletenchuk": the name glued to the organisation; it starts
+            # at a known first name in the mention's final run of proper nouns
+            run = []
+            for t in reversed(mention):
+                if t.pos_ != "PROPN" or not t.text[:1].isupper():
+                    break
+                run.insert(0, t)
+            start = next((t for t in run[:-1] if gender_of.name_gender(t.text)), None)
+            if start is not None and start.i > mention.start + 1:
+                span = doc[start.i:mention.end]
+                role = _strip_det(doc[mention.start:start.i]).rstrip(" ,")
+                entity = self._person(span, (role, root.lemma_.lower()))
+                if entity is not None:
+                    return Resolved(entity.name, role, "person"), entity
         if root.pos_ == "PROPN" and root.text in self.surnames:  # a known person the NER missed here
             entity = self.people.get(self.surnames[root.text])
             if entity is not None:
@@ -527,7 +543,7 @@ class SourceResolver:
             subj = next((t for t in prev if t.dep_ in _SUBJECT_DEPS and t.head.dep_ == "ROOT"), None)
             if subj is None or subj.lemma_.lower() == lemma:
                 continue
-            resolved, entity = self._resolve(doc[subj.left_edge.i:subj.i + 1])
+            resolved, entity = self._resolve(doc[subj.left_edge.i:subj.right_edge.i + 1])
             if resolved.name:
                 return Resolved(resolved.name, resolved.role, resolved.type), entity
             break
