@@ -44,6 +44,8 @@ _SPEAKER_LABEL = re.compile(rf"(?m)^(?:[^\S\n]|[\"“])*({_NAME})(:)[^\S\n]+(\S[
 # labels that head a line like a speaker but introduce no one's words
 _NON_SPEAKER_LABELS = {"correction", "update", "note", "editor", "related", "photo", "video", "watch",
                        "source", "sources", "read", "see", "advertisement", "credit", "tags", "share"}
+# a wire dateline opening the lead: "KYIV, Jan 2 (Reuters) - ", "KYIV, Ukraine (AP) — ", "WASHINGTON -- "
+_DATELINE = re.compile(r"[A-Z][A-Z.'’ -]{2,}(?:,[^()\n,]{1,30}){0,2}\s*(?:\([^()\n]{1,40}\))?\s*(?:--|[-—–―])\s+")
 _EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
                   "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
 
@@ -174,7 +176,8 @@ class _Extractor:
                 if child.dep_ in ("nsubj", "csubj"):  # after the verb too: '"…," said Caddell.'
                     if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
                         subj = child  # "which they claim …": the pronoun, not the relative, speaks
-                    elif subj.i < child.i < cur.i and child.lower_ not in _WH:
+                    elif subj.i < child.i < cur.i and child.lower_ not in _WH and child.left_edge.i > 0 \
+                            and child.doc[child.left_edge.i - 1].text == ",":
                         subj = child  # "… with 31 percent of the vote, the commission said": the nearest
             if subj is not None:
                 if subj.lower_ in _WH and cur.dep_ == "relcl":
@@ -334,6 +337,9 @@ class _Extractor:
             return None  # "what he called tribalism": a label quoted in passing, no proposition
         if _says_nothing(verb, entry) or _is_request(verb, entry) or _is_nested_source_verb(verb):
             return None
+        if entry.cls == lexicon.DENIAL and any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or (
+                c.pos_ == "NOUN" and c.lemma_.lower() in _DISMISSABLE)) for c in children):
+            return None  # "dismissed the army chief", "rejected the nominee": a person removed, not denied
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
         sent = self.index.sent_of(verb.i)
@@ -529,6 +535,13 @@ class _Extractor:
         if source_tok is None:
             return None
         if source_tok.i < cue.i:
+            # "Blinken and German Foreign Minister Annalena Baerbock condemned": the parser may
+            # make both names subjects of the verb; the source spans them (one claim each later)
+            last = max((c for c in source_tok.head.children if c.dep_ == "nsubj" and source_tok.i < c.i < cue.i
+                        and any(t.dep_ == "cc" for t in cue.doc[source_tok.i + 1:c.left_edge.i])),
+                       key=lambda c: c.i, default=None) if source_tok.head.i == cue.i else None
+            if last is not None:
+                return self.doc[self.np_span(source_tok).start:self.np_span(last, limit_right=cue.i).end]
             return self.np_span(source_tok, limit_right=cue.i)
         return self.np_span(source_tok, limit_left=cue.i + 1)
 
@@ -657,6 +670,9 @@ class _Extractor:
 _FOLDED_CLASSES = {lexicon.BELIEF, lexicon.INTENTION, lexicon.EVIDENCE, lexicon.STANCE, lexicon.APPEARANCE,
                    lexicon.OPEN}
 _SPEAKER_LABEL_LEMMA = "speaker label"
+# people a denial verb removes rather than denies ("dismissed Ukraine's top military commander")
+_DISMISSABLE = {"commander", "chief", "minister", "official", "officer", "head", "director", "general",
+                "manager", "coach", "nominee", "candidate", "adviser", "advisor", "ambassador", "governor"}
 _COPULAS = {"be", "seem", "appear", "remain", "become", "feel", "sound"}
 _IMPERSONAL = {"it", "this", "that", "there", "which", "what"}
 _CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
@@ -713,6 +729,11 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
 def _joint_sources(source: Span) -> list[Span]:
     """ "Senator Ann Reed, a Republican, and Tom Fox, a Democrat": one mention per named person
     (the parser may hang the second name on the first one's apposition)."""
+    subjects = [t for t in source if t.dep_ == "nsubj" and not (source.start <= t.head.i < source.end)]
+    if len(subjects) > 1 and all(t.ent_type_ == "PERSON" for t in subjects):
+        doc = source.doc
+        bounds = [source.start] + [t.left_edge.i for t in subjects[1:]] + [source.end]
+        return [_trim_conjunction(doc, lo, hi) for lo, hi in zip(bounds, bounds[1:])]
     root = source.root
     if root.ent_type_ != "PERSON":
         return [source]
@@ -723,13 +744,14 @@ def _joint_sources(source: Span) -> list[Span]:
         return [source]
     doc = source.doc
     bounds = [source.start] + [c.left_edge.i for c in conjs] + [source.end]
-    out = []
-    for lo, hi in zip(bounds, bounds[1:]):
-        hi = min(hi, source.end)
-        while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].dep_ == "cc"):
-            hi -= 1
-        out.append(doc[lo:hi])
-    return out
+    return [_trim_conjunction(doc, lo, min(hi, source.end)) for lo, hi in zip(bounds, bounds[1:])]
+
+
+def _trim_conjunction(doc: Doc, lo: int, hi: int) -> Span:
+    """doc[lo:hi] without the trailing "and" or comma before the next speaker."""
+    while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].dep_ == "cc"):
+        hi -= 1
+    return doc[lo:hi]
 
 
 def _is_that_clause(content: Token | None) -> bool:
@@ -843,6 +865,9 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
     seen: set = set()
     for f in found:
         pieces = sorted(f.content_pieces)
+        dateline = _DATELINE.match(text, pieces[0][0], pieces[0][1])
+        if dateline:  # the lead's content starts after its dateline
+            pieces[0] = (dateline.end(), pieces[0][1])
         start, end = pieces[0][0], pieces[-1][1]
         cue_span = f.cue_chars or (doc[f.cue_start].idx, doc[f.cue_end - 1].idx + len(doc[f.cue_end - 1]))
         key = (cue_span, start, end)

@@ -176,6 +176,17 @@ def _name_tokens(head: Token) -> list[Token] | None:
     return toks
 
 
+def _with_first_name(ent: Span) -> Span:
+    """A PERSON entity with the first name the NER left in the title ("Defence Minister
+    [Rustem] Umerov"): known first names written as compounds right before it."""
+    start = ent.start
+    doc = ent.doc
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound" and \
+            ent.start <= doc[start - 1].head.i < ent.end and gender_of.name_gender(doc[start - 1].text):
+        start -= 1
+    return doc[start:ent.end] if start < ent.start else ent
+
+
 def _person_role(ent: Span) -> tuple[str | None, str | None]:
     """(role text, role head lemma) from a title before the name or an apposition after it."""
     doc = ent.doc
@@ -231,6 +242,7 @@ class SourceResolver:
 
     # ---- entities ---------------------------------------------------------------------------
     def _person(self, ent: Span, role_span: tuple[str | None, str | None] | None = None) -> _Entity | None:
+        ent = _with_first_name(ent)
         toks = [t for t in ent if t.lower_ not in _TITLES and t.text not in ("'s", "’s")
                 and not (t.is_punct and t.text != "-")]  # "Okonjo-Bell" keeps its hyphen
         if not toks:
@@ -407,8 +419,11 @@ class SourceResolver:
         if root.tag_ in ("NNS", "NNPS"):
             return Resolved(_strip_det(mention), None, "group"), None
         if root.pos_ == "NOUN" and head_lemma in _PERSON_NOUNS:
-            # "a spokesperson for the IAEA": a person known by role only
-            return Resolved(None, _strip_det(mention), "person"), None
+            # "a spokesperson for the IAEA": a person known by role only; "the general" with no
+            # one given that role before: someone the text named, but not recognisably
+            anaphoric = definite and not any(c.i > root.i and c.dep_ in ("prep", "appos", "relcl", "acl")
+                                             for c in root.children)
+            return Resolved(None, _strip_det(mention), "person", resolved=not anaphoric), None
         if root.ent_type_ in ("GPE", "NORP"):
             return Resolved(_strip_det(mention), None, "unknown"), None
         return Resolved(_strip_det(mention), None, "unknown"), None
@@ -445,8 +460,16 @@ class SourceResolver:
         if persons:
             entity = self._person(persons[0])
             if entity is not None:
-                role, _ = _person_role(persons[0])
+                role, _ = _person_role(_with_first_name(persons[0]))
                 return Resolved(entity.name, role or entity.role, "person"), entity
+        appos = next((c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"
+                      and c.lemma_.lower() in _PERSON_NOUNS), None)
+        toks = _name_tokens(root) if appos is not None else None
+        if toks:  # "Oleksandra Ustinova, an opposition lawmaker": a person, whatever the NER said
+            role = _strip_det(doc[appos.left_edge.i:appos.right_edge.i + 1]).rstrip(" ,")
+            entity = self._person(doc[toks[0].i:toks[-1].i + 1], (role, appos.lemma_.lower()))
+            if entity is not None:
+                return Resolved(entity.name, role, "person"), entity
         if root.pos_ == "NOUN" and root.lemma_.lower() in _PERSON_NOUNS:
             # a role noun with the name in apposition, the NER having missed or mislabelled it
             for child in root.children:
@@ -515,8 +538,12 @@ class SourceResolver:
                 return False
             if kind and e.org_kind and e.org_kind != kind and not (kind == "business" and e.org_kind == "bank"):
                 return False
+            if kind == "business" and e.org_kind in ("business", "bank"):
+                return True  # "the social media giant", "the world's largest miner": descriptions of
+                # a company are anaphoric; a second company is named, not described
             # a modifier must be a place ("the Detroit automaker", "the San Francisco-based
-            # company") or a word of the organisation's name or description ("the software maker")
+            # company") or a word of the organisation's name or description ("the software maker"):
+            # "the port authority" after "the city council" is another body
             return all(t.ent_type_ in ("GPE", "LOC", "NORP") or t.lower_ in e.words or
                        (t.head.lower_ == "based" or t.nbor(1).text == "-") for t in modifiers)
 

@@ -29,7 +29,9 @@ olivia pamela patricia paula pauline priya rachel rasa rebecca renata rita rober
 sabina sandra sara sarah sharon shirley simone sofia sophia sophie stephanie susan svetlana
 svitlana tamara tanya tatiana tetiana teresa theresa ulyana ursula valentina valeria vanessa
 vera veronica victoria viktoriia viktoria virginia vita wendy yana yasmin yelena yevheniia yulia
-yuliia zoe zofia zuzana
+yuliia zoe zofia zuzana oleksandra yevheniya yuliya khrystyna anastasiya daryna sofiya viktoriya tetyana
+lyudmyla halyna valentyna kateryna maryna zoryana inna alona alyona ekaterina yekaterina elvira
+ruslana solomiya uliana larisa lyudmila marya mariya
 """
 
 _MALE_NAMES = """
@@ -46,7 +48,9 @@ nicholas oleg oleh oleksandr oleksii oleksiy olexander omar oscar patrick paul p
 peter petro petr philip piotr rafael ralph raymond richard robert roman ronald rustem ryan
 sam samuel scott sean serhiy sergei sergey sergiy stanislav stefan stephen steve steven taras
 thomas timothy tom tomas tomasz tony valeriy vadym vadim vasyl viktor vitaliy vladimir volodymyr
-walter wayne william wojciech yaroslav yevhen yuri yuriy yury zbigniew
+walter wayne william wojciech yaroslav yevhen yuri yuriy yury zbigniew valery valeriy valerii
+volodymyr vitali vitaliy vitalii herman kyrylo dmytro ruslan serhii andrii mykhailo petro pavlo
+denys denis yevgeny evgeniy gennady hennadiy anatoly anatolii nikolai mikola rostyslav bohdan
 """
 
 FEMALE_FIRST_NAMES = frozenset(_FEMALE_NAMES.split())
