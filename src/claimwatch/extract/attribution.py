@@ -177,8 +177,10 @@ class _Extractor:
                     if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
                         subj = child  # "which they claim …": the pronoun, not the relative, speaks
                     elif subj.i < child.i < cur.i and child.lower_ not in _WH and child.left_edge.i > 0 \
-                            and child.doc[child.left_edge.i - 1].text == ",":
-                        subj = child  # "… with 31 percent of the vote, the commission said": the nearest
+                            and child.doc[child.left_edge.i - 1].text in (",", "-", "--", "—", "–"):
+                        # "… with 31 percent of the vote, the commission said", "DETROIT, Dec 4
+                        # (Wire) - General Motors said": the nearest subject speaks
+                        subj = child
             if subj is not None:
                 if subj.lower_ in _WH and cur.dep_ == "relcl":
                     return subj, cur.head

@@ -67,7 +67,7 @@ _PERSONAL_PRONOUNS = {"he", "she", "they", "we", "i", "you", "who"}
 _ORG_KINDS = {
     "business": "company firm automaker carmaker maker manufacturer retailer insurer airline producer "
                 "operator developer utility brokerage giant conglomerate startup business corp corporation "
-                "inc ltd llc plc co motor motors software systems technologies industries holdings group",
+                "inc ltd llc plc co motor motors software systems technologies industries holdings",
     "bank": "bank lender",
     "public": "agency ministry department regulator watchdog authority commission office administration "
               "government organization organisation council service inspectorate",
@@ -81,7 +81,7 @@ _KIND_OF_WORD["bank"] = "bank"
 # heads that make a definite description of an organisation ("the automaker", "the unit")
 _ORG_DESCRIPTION_HEADS = frozenset(_KIND_OF_WORD) - {"corp", "inc", "ltd", "llc", "plc", "co", "motor", "motors",
                                                       "software", "systems", "technologies", "industries",
-                                                      "holdings", "staff", "command", "government"}
+                                                      "holdings", "staff", "command", "government"} | {"group"}
 # documents whose "said" is their author's: "the letter said", "the memo said"
 _DOCUMENT_HEADS = frozenset("letter memo statement announcement email e-mail release note message post "
                             "communique notice filing complaint lawsuit".split())
@@ -117,6 +117,7 @@ class _Entity:
     role_heads: set = field(default_factory=set)
     org_kind: str | None = None
     words: set = field(default_factory=set)  # lower-case words of the name and its descriptions
+    salient: bool = False  # once a subject or a source: unknown-kind organisations need it
 
 
 @dataclass
@@ -310,7 +311,9 @@ class SourceResolver:
         i = bisect.bisect_left(self._chars, char)
         if i < len(self.mentions) and self._chars[i] == char and self.mentions[i].entity is entity:
             return
-        self.mentions.insert(i, _Mention(char, tok.i, entity, tok.dep_ in _SUBJECT_DEPS or _is_according_source(tok)))
+        subject = tok.dep_ in _SUBJECT_DEPS or _is_according_source(tok)
+        entity.salient = entity.salient or subject
+        self.mentions.insert(i, _Mention(char, tok.i, entity, subject))
         self._chars.insert(i, char)
 
     # ---- search backwards -------------------------------------------------------------------
@@ -364,9 +367,14 @@ class SourceResolver:
     def resolve(self, mention: Span, rel_head: Token | None = None) -> Resolved:
         """Resolve one source mention; call in text order so later pronouns see it."""
         resolved, entity = self._resolve(mention, rel_head)
+        for ent in self.index.ents_in(mention.start, mention.end):
+            if ent.label_ == "ORG":  # "a spokesperson for the Hospital Association" speaks for it
+                org = self.orgs.get(self._org_name(_org_ent_name(ent)))
+                if org is not None:
+                    org.salient = True
         if entity is not None:
             self._add_mention(mention.root, entity, mention.start_char)
-            if mention.root.lower_ in gender_of.PRONOUN_GENDER and entity.gender is None:
+            if mention.root.lower_ in ("he", "she") and entity.gender is None:
                 entity.gender = gender_of.PRONOUN_GENDER[mention.root.lower_]
         return resolved
 
@@ -402,7 +410,7 @@ class SourceResolver:
             hit = self._person_description(mention, root)
             if hit is not None:
                 return hit
-            if head_lemma in _ORG_DESCRIPTION_HEADS:
+            if head_lemma in _ORG_DESCRIPTION_HEADS and root.tag_ in ("NN", "NNP"):
                 hit = self._org_description(mention, root)
                 if hit is not None:
                     return hit
@@ -412,7 +420,8 @@ class SourceResolver:
         if head_lemma in _GROUP_OF and any(
                 c.dep_ == "prep" and c.lower_ == "of" and any(g.tag_ in ("NNS", "NNPS") for g in c.children)
                 for c in root.children):
-            return Resolved(_strip_det(mention), None, "group"), None  # "a group of lawmakers"
+            entity = self._org(_strip_det(mention))  # "a group of lawmakers", later "the group"
+            return Resolved(_strip_det(mention), None, "group"), entity
         if head_lemma in _BODY_HEADS or (head_lemma in _ORG_DESCRIPTION_HEADS and root.tag_ in ("NN", "NNP")):
             entity = self._org(_strip_det(mention)) if definite or root.pos_ == "PROPN" else None
             return Resolved(_strip_det(mention), None, "body"), entity
@@ -538,6 +547,8 @@ class SourceResolver:
                 return False
             if kind and e.org_kind and e.org_kind != kind and not (kind == "business" and e.org_kind == "bank"):
                 return False
+            if (e.org_kind is None or kind is None) and not e.salient:
+                return False  # an ORG the text never had speak or act ("COVID-19") is no antecedent
             if kind == "business" and e.org_kind in ("business", "bank"):
                 return True  # "the social media giant", "the world's largest miner": descriptions of
                 # a company are anaphoric; a second company is named, not described

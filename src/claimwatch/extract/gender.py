@@ -31,7 +31,9 @@ svitlana tamara tanya tatiana tetiana teresa theresa ulyana ursula valentina val
 vera veronica victoria viktoriia viktoria virginia vita wendy yana yasmin yelena yevheniia yulia
 yuliia zoe zofia zuzana oleksandra yevheniya yuliya khrystyna anastasiya daryna sofiya viktoriya tetyana
 lyudmyla halyna valentyna kateryna maryna zoryana inna alona alyona ekaterina yekaterina elvira
-ruslana solomiya uliana larisa lyudmila marya mariya
+ruslana solomiya uliana larisa lyudmila marya mariya mandy sandy cindy wendy jenny kate katie
+anjali sunita pooja neha deepa kavita lakshmi meena shreya indira nkechi ngozi chioma amaka folake
+aminata fatou mariam zainab nour layla hiba noor
 """
 
 _MALE_NAMES = """
@@ -51,6 +53,8 @@ thomas timothy tom tomas tomasz tony valeriy vadym vadim vasyl viktor vitaliy vl
 walter wayne william wojciech yaroslav yevhen yuri yuriy yury zbigniew valery valeriy valerii
 volodymyr vitali vitaliy vitalii herman kyrylo dmytro ruslan serhii andrii mykhailo petro pavlo
 denys denis yevgeny evgeniy gennady hennadiy anatoly anatolii nikolai mikola rostyslav bohdan
+ashish rahul amit vijay sanjay raj arjun rohit suresh ramesh anil sunil narendra manoj rajesh
+chinedu emeka oluwaseun kwame kofi moussa mamadou hassan hussein khalid tariq youssef karim
 """
 
 FEMALE_FIRST_NAMES = frozenset(_FEMALE_NAMES.split())
