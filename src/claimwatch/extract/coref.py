@@ -269,7 +269,9 @@ class SourceResolver:
                 entity.gender = g
         role, head = role_span or _person_role(ent)
         if role:
-            entity.role = entity.role or role
+            # a role split from a source mention ("the head of … Vadym Filashkin") is better
+            # than one guessed from the NER's entity
+            entity.role = role if role_span else entity.role or role
             entity.role_heads.add(head)
             entity.role_heads.update(w.lower() for w in role.split() if w[:1].isalpha())
             g = gender_of.role_gender(head or "")
@@ -433,8 +435,12 @@ class SourceResolver:
             anaphoric = definite and not any(c.i > root.i and c.dep_ in ("prep", "appos", "relcl", "acl")
                                              for c in root.children)
             return Resolved(None, _strip_det(mention), "person", resolved=not anaphoric), None
-        if root.ent_type_ in ("GPE", "NORP"):
-            return Resolved(_strip_det(mention), None, "unknown"), None
+        if root.pos_ == "PROPN" and root.ent_type_ in ("", "ORG") and root.text[:1].isupper() and \
+                (definite or root.ent_type_ == "ORG" or _KIND_OF_WORD.get(root.lower_)):
+            # "the General Staff of the Armed Forces of Ukraine", "Babel": a named body the NER
+            # missed or cut short; later "it" and "the agency" may refer to it
+            entity = self._org(_strip_det(mention))
+            return Resolved(entity.name, None, "body"), entity
         return Resolved(_strip_det(mention), None, "unknown"), None
 
     def _pronoun(self, mention: Span, root: Token, sent: Span) -> tuple[Resolved, _Entity | None]:
