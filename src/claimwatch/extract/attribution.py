@@ -228,6 +228,8 @@ class _Extractor:
             hi += 1  # "the World Health Organization (WHO)": keep the definition whole
         while lo < hi - 1 and (self.doc[lo].is_punct or self.doc[lo].is_space):
             lo += 1
+        if head.i < lo < hi and self.doc[lo - 1].text in ("--", "—", "–", "-"):
+            return self.doc[lo:hi]  # "DETROIT, Dec 4 (Wire) - Harlow Motors Inc": the dateline was the head
         if lo >= hi or not (lo <= head.i < hi):
             return self.doc[head.i:head.i + 1]
         return self.doc[lo:hi]

@@ -22,27 +22,44 @@ def by_content(claims, phrase):
     return hits[0]
 
 
-# ---- agreement and salience ---------------------------------------------------------------------
+# ---- agreement, salience, descriptions and documents ---------------------------------------------
 
-def test_she_goes_to_the_woman_not_the_man_named_in_between(nlp):
-    text = ("Health Minister Maria Lopez visited the hospital on Monday. She said she had spoken with "
-            "Dr. Paul Grant about the shortage of nurses.\n\n"
-            '"We cannot wait for next year," she said.')
-    c = by_content(claims_of(nlp, text), "We cannot wait")
-    assert c.source.name == "Maria Lopez" and c.source.resolved
-
-
-def test_he_goes_to_the_man_when_a_woman_spoke_last(nlp):
-    text = ("Mayor Thomas Berg said the bridge would reopen in June. His deputy, Anna Kovacs, said the "
-            "repairs had cost more than planned.\n\n"
-            '"Nobody will pay a higher toll," he said.')
-    assert by_content(claims_of(nlp, text), "higher toll").source.name == "Thomas Berg"
-
-
-def test_title_gives_the_gender_when_the_first_name_is_unknown(nlp):
-    text = ("Ms Okonjo-Bell and Mr Tanaka met in Geneva. Mr Tanaka said the talks had gone well. "
-            "She said they had agreed on nothing.")
-    assert by_content(claims_of(nlp, text), "agreed on nothing").source.name == "Okonjo-Bell"
+@pytest.mark.parametrize("text, phrase, name", [
+    # she: the woman quoted before, not the man named in between
+    ("Health Minister Maria Lopez visited the hospital on Monday. She said she had spoken with "
+     'Dr. Paul Grant about the shortage of nurses.\n\n"We cannot wait for next year," she said.',
+     "We cannot wait", "Maria Lopez"),
+    ("Mayor Thomas Berg said the bridge would reopen in June. His deputy, Anna Kovacs, said the "
+     'repairs had cost more than planned.\n\n"Nobody will pay a higher toll," he said.', "higher toll", "Thomas Berg"),
+    # the title gives the gender when the first name is unknown
+    ("Ms Okonjo-Bell and Mr Tanaka met in Geneva. Mr Tanaka said the talks had gone well. "
+     "She said they had agreed on nothing.", "agreed on nothing", "Okonjo-Bell"),
+    # it: the company, not the country named in between
+    ("Norvik Foods said in a statement that its talks with Brazil over a new plant had failed. "
+     "It said the company was disappointed.", "disappointed", "Norvik Foods"),
+    # a description: the compatible organisation, not the ministry named in between
+    ("Harlow Motors Inc said on Monday it would close two plants. Canada's industry ministry said "
+     "it regretted the decision. The Ohio automaker said the closures would save $300 million.",
+     "save $300 million", "Harlow Motors Inc"),
+    # a description with a modifier of its own is another body
+    ("The city council approved the budget. The port authority said the plan ignored the harbour.",
+     "ignored the harbour", "port authority"),
+    # the letter: the one who wrote it
+    ("In a letter to the minister, the Teachers Union of Eastland asked for talks. The letter said "
+     "schools had lost 2,000 teachers in a year.", "2,000 teachers", "Teachers Union of Eastland"),
+    # a role noun: the person given that role
+    ("Labour MP Rachel Oduya said the bill was rushed. The MP said ministers had ignored the committee.",
+     "ignored the committee", "Rachel Oduya"),
+    # an acronym defined in the text: the full name
+    ("The International Grain Council (IGC) cut its forecast on Tuesday. IGC said wheat output would "
+     "fall by 3 percent.", "wheat output", "International Grain Council"),
+    # a dateline is no speaker
+    ("DETROIT, Dec 4 (Wire) - Harlow Motors Inc said on Wednesday it would cut 900 jobs.", "900 jobs",
+     "Harlow Motors Inc"),
+])
+def test_speaker(nlp, text, phrase, name):
+    c = by_content(claims_of(nlp, text), phrase)
+    assert c.source.name == name and c.source.resolved
 
 
 def test_a_pronoun_with_no_compatible_antecedent_stays_unresolved(nlp):
@@ -50,46 +67,6 @@ def test_a_pronoun_with_no_compatible_antecedent_stays_unresolved(nlp):
     c = by_content(claims_of(nlp, text), "count would be repeated")
     assert c.source.name is None and c.source.resolved is False
     assert "unresolved" in format_claims_text([c], text)
-
-
-def test_it_goes_to_the_company_not_the_country_named_in_between(nlp):
-    text = ("Norvik Foods said in a statement that its talks with Brazil over a new plant had failed. "
-            "It said the company was disappointed.")
-    c = by_content(claims_of(nlp, text), "disappointed")
-    assert c.source.name == "Norvik Foods" and c.source.type == "body"
-
-
-# ---- descriptions and documents -----------------------------------------------------------------
-
-def test_a_description_goes_to_the_compatible_organisation(nlp):
-    text = ("Harlow Motors Inc said on Monday it would close two plants. Canada's industry ministry said "
-            "it regretted the decision. The Ohio automaker said the closures would save $300 million.")
-    assert by_content(claims_of(nlp, text), "save $300 million").source.name == "Harlow Motors Inc"
-
-
-def test_a_description_with_its_own_modifier_is_a_new_body(nlp):
-    text = ("The city council approved the budget. The port authority said the plan ignored the harbour.")
-    c = by_content(claims_of(nlp, text), "ignored the harbour")
-    assert c.source.name == "port authority" and c.source.resolved
-
-
-def test_the_letter_goes_to_the_one_who_wrote_it(nlp):
-    text = ("In a letter to the minister, the Teachers Union of Eastland asked for talks. The letter said "
-            "schools had lost 2,000 teachers in a year.")
-    assert by_content(claims_of(nlp, text), "2,000 teachers").source.name == "Teachers Union of Eastland"
-
-
-def test_the_role_noun_goes_to_the_person_given_that_role(nlp):
-    text = ("Labour MP Rachel Oduya said the bill was rushed. The MP said ministers had ignored the "
-            "committee.")
-    c = by_content(claims_of(nlp, text), "ignored the committee")
-    assert c.source.name == "Rachel Oduya"
-
-
-def test_an_acronym_defined_in_the_text_gives_the_full_name(nlp):
-    text = ("The International Grain Council (IGC) cut its forecast on Tuesday. IGC said wheat output "
-            "would fall by 3 percent.")
-    assert by_content(claims_of(nlp, text), "wheat output").source.name == "International Grain Council"
 
 
 # ---- names and roles ------------------------------------------------------------------------------
@@ -144,10 +121,10 @@ def test_citing_a_reason_is_still_a_claim(nlp):
 # ---- claims that are claims ---------------------------------------------------------------------
 
 def test_long_wire_lead(nlp):
-    text = ("Five people were injured when a Russian missile hit a grain terminal in the port of Izmail "
-            "in southern Ukraine's Odesa region early on Tuesday, regional governor Oleh Kiper said.")
-    c = by_content(claims_of(nlp, text), "Five people were injured")
-    assert c.source.name == "Oleh Kiper" and c.source.role == "regional governor"
+    text = ("A Russian drone strike on a substation left about 40,000 homes in the Kharkiv region without "
+            "power on Sunday night, the regional administration said.")
+    c = by_content(claims_of(nlp, text), "left about 40,000 homes")
+    assert c.source.text == "the regional administration"
 
 
 def test_long_lead_needs_a_clause(nlp):
