@@ -424,6 +424,8 @@ class _Extractor:
             last = max((c for c in children if c.i > verb.i and c.dep_ not in ("punct", "npadvmod", "advcl", "cc", "conj")),
                        key=lambda c: c.i)
             pieces = _char_pieces(doc, [(obj.left_edge.i, last.right_edge.i + 1)])
+        elif entry.cls == lexicon.EVIDENCE and source_tok is not None and _is_person(source_tok):
+            pass  # "Kowalski showed no emotion": a person showing a thing is evidence of nothing
         elif "np" in entry.frames and any(c.dep_ == "dobj" for c in children):
             obj = next(c for c in children if c.dep_ == "dobj")
             clause = next((c for c in obj.children if c.dep_ in ("acl", "ccomp")
@@ -728,6 +730,10 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
         if pobj is not None and pobj.lemma_.lower() in _CUE_MEDIA:
             hi = pobj.i + 1
     return lo, hi
+
+
+def _is_person(tok: Token) -> bool:
+    return tok.ent_type_ == "PERSON" or tok.lower_ in ("he", "she", "i")
 
 
 def _joint_sources(source: Span) -> list[Span]:

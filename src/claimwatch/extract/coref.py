@@ -128,9 +128,12 @@ class _Mention:
     subject: bool
 
 
+_DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "my", "your"}
+
+
 def _strip_det(span: Span) -> str:
     toks = list(span)
-    while toks and (toks[0].dep_ in ("det", "predet") or toks[0].lower_ in ("the", "a", "an")):
+    while toks and (toks[0].dep_ in ("det", "predet") or toks[0].lower_ in _DETERMINERS):
         toks = toks[1:]
     if not toks:
         return span.text
@@ -240,6 +243,9 @@ class SourceResolver:
                 entity = self._org(_org_ent_name(ent), ent)
                 if entity is not None:
                     self._add_mention(ent.root, entity)
+        for tok in doc:  # "PiS" after "Law and Justice (PiS)", whatever the NER made of it
+            if tok.text in self.acronyms and tok.pos_ == "PROPN" and tok.ent_type_ not in ("ORG", "PERSON", "GPE"):
+                self._add_mention(tok, self._org(tok.text))
 
     # ---- entities ---------------------------------------------------------------------------
     def _person(self, ent: Span, role_span: tuple[str | None, str | None] | None = None) -> _Entity | None:
