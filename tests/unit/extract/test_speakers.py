@@ -53,6 +53,9 @@ def by_content(claims, phrase):
     # an acronym defined in the text: the full name
     ("The International Grain Council (IGC) cut its forecast on Tuesday. IGC said wheat output would "
      "fall by 3 percent.", "wheat output", "International Grain Council"),
+    # a stock ticker defines the short name too
+    ("Harlow Motors (HM.N) will close two plants. HM said the closures would save $300 million.",
+     "save $300 million", "Harlow Motors"),
     # a dateline is no speaker
     ("DETROIT, Dec 4 (Wire) - Harlow Motors Inc said on Wednesday it would cut 900 jobs.", "900 jobs",
      "Harlow Motors Inc"),
