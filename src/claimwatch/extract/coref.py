@@ -231,7 +231,7 @@ class SourceResolver:
         self.acronyms = find_acronyms(doc_text(doc))
         self.people: dict[str, _Entity] = {}
         self.orgs: dict[str, _Entity] = {}
-        self.surnames: dict[str, str] = {}
+        self.surnames: dict[str, list[str]] = {}  # surname -> full names, in text order
         self.mentions: list[_Mention] = []
         self._chars: list[int] = []
         for ent in index.ents:
@@ -254,25 +254,28 @@ class SourceResolver:
                 and not (t.is_punct and t.text != "-")]  # "Okonjo-Bell" keeps its hyphen
         if not toks:
             return None
+        prev = ent.doc[ent.start - 1] if ent.start > 0 else None
+        title = next((g for g in (gender_of.title_gender(t.text) for t in ([prev] if prev is not None else []) + list(ent))
+                      if g), None)
         if len(toks) == 1 and toks[0].text in self.surnames:
-            name = self.surnames[toks[0].text]
+            name = self._by_surname(toks[0].text, title)
+            if name is None:  # "Mrs Harper" when only John Harper was named in full
+                name = " ".join(t.text for t in ([prev] if prev is not None and gender_of.title_gender(prev.text)
+                                                 else []) + toks)
         elif len(toks) == 1 and toks[0].text in self.orgs:
             return None
         else:
             contiguous = toks[-1].i - toks[0].i == len(toks) - 1
             name = ent.doc[toks[0].i:toks[-1].i + 1].text if contiguous else " ".join(t.text for t in toks)
-            if len(toks) > 1:
-                self.surnames.setdefault(toks[-1].text, name)
+            if len(toks) > 1 and name not in self.surnames.setdefault(toks[-1].text, []):
+                self.surnames[toks[-1].text].append(name)
         entity = self.people.get(name)
         if entity is None:
             entity = self.people[name] = _Entity(name, "person")
             if len(toks) > 1:
                 entity.gender = gender_of.name_gender(toks[0].text)
-        prev = ent.doc[ent.start - 1] if ent.start > 0 else None
-        for t in ([prev] if prev is not None else []) + list(ent):
-            g = gender_of.title_gender(t.text)
-            if g and entity.gender is None:
-                entity.gender = g
+        if title and entity.gender is None:
+            entity.gender = title
         role, head = role_span or _person_role(ent)
         if role:
             # a role split from a source mention ("the head of … Vadym Filashkin") is better
@@ -284,6 +287,13 @@ class SourceResolver:
             if g and entity.gender is None:
                 entity.gender = g
         return entity
+
+    def _by_surname(self, surname: str, gender: str | None) -> str | None:
+        """The person named in full earlier with this surname: of a title's gender when given
+        ("Mrs Harper" after John and Margaret Harper), else the one named last."""
+        names = [n for n in self.surnames.get(surname, ())
+                 if not gender or self.people.get(n) is None or self.people[n].gender in (None, gender)]
+        return names[-1] if names else None
 
     def _org(self, name: str, span: Span | None = None) -> _Entity | None:
         if not name or not any(c.isalpha() for c in name):
@@ -396,9 +406,10 @@ class SourceResolver:
         if root.pos_ == "PRON" or low in _PERSON_PRONOUNS | _PLURAL_PRONOUNS:
             return self._pronoun(mention, root, sent)
         if root.pos_ == "PROPN" and root.ent_type_ in ("", "ORG", "PERSON") and any(
-                c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _ORG_DESCRIPTION_HEADS
-                for c in root.children):
-            # "Veltrax, the battery maker": an organisation, whatever label the NER gave it
+                (c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _ORG_DESCRIPTION_HEADS) or
+                (c.dep_ == "relcl" and c.left_edge.lower_ == "which") for c in root.children):
+            # "Veltrax, the battery maker", "Yorkshire Water, which runs the sewers": an
+            # organisation, whatever label the NER gave it
             entity = self._named_org(mention, root) or \
                 self._org(" ".join(t.text for t in _name_tokens(root) or [root]), mention)
             return Resolved(entity.name, None, "body"), entity
@@ -519,7 +530,8 @@ class SourceResolver:
                 if entity is not None:
                     return Resolved(entity.name, role, "person"), entity
         if root.pos_ == "PROPN" and root.text in self.surnames:  # a known person the NER missed here
-            entity = self.people.get(self.surnames[root.text])
+            prev = doc[root.i - 1] if root.i > 0 else None
+            entity = self.people.get(self._by_surname(root.text, prev is not None and gender_of.title_gender(prev.text)))
             if entity is not None:
                 return Resolved(entity.name, entity.role, "person"), entity
         return None

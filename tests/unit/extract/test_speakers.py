@@ -53,6 +53,12 @@ def by_content(claims, phrase):
     # an acronym defined in the text: the full name
     ("The International Grain Council (IGC) cut its forecast on Tuesday. IGC said wheat output would "
      "fall by 3 percent.", "wheat output", "International Grain Council"),
+    # a title picks between two people of one surname
+    ("John Harper, 71, said the drain was blocked. His wife, Margaret Harper, said they had paid for "
+     'repairs. "We have lost everything," Mrs Harper said.', "lost everything", "Margaret Harper"),
+    # "which" marks a body the NER took for a person; the description goes to it
+    ("Yorkshire Water, which runs the sewers, said the drain was the council's. The utility said it "
+     "had offered to help.", "offered to help", "Yorkshire Water"),
     # a stock ticker defines the short name too
     ("Harlow Motors (HM.N) will close two plants. HM said the closures would save $300 million.",
      "save $300 million", "Harlow Motors"),
