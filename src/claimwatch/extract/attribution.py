@@ -44,8 +44,10 @@ _SPEAKER_LABEL = re.compile(rf"(?m)^(?:[^\S\n]|[\"“])*({_NAME})(:)[^\S\n]+(\S[
 # labels that head a line like a speaker but introduce no one's words
 _NON_SPEAKER_LABELS = {"correction", "update", "note", "editor", "related", "photo", "video", "watch",
                        "source", "sources", "read", "see", "advertisement", "credit", "tags", "share"}
-# a wire dateline opening the lead: "KYIV, Jan 2 (Reuters) - ", "KYIV, Ukraine (AP) — ", "WASHINGTON -- "
-_DATELINE = re.compile(r"[A-Z][A-Z.'’ -]{2,}(?:,[^()\n,]{1,30}){0,2}\s*(?:\([^()\n]{1,40}\))?\s*(?:--|[-—–―])\s+")
+# a wire dateline opening the lead: "KYIV, Jan 2 (Reuters) - ", "KYIV, Ukraine (AP) — ", "WASHINGTON -- ",
+# or its tail when the parser cut the city off: "March 12 (Wire) - "
+_DATELINE = re.compile(r"(?:[A-Z][A-Z.'’ -]{2,}(?:,[^()\n,]{1,30}){0,2}\s*(?:\([^()\n]{1,40}\))?"
+                       r"|[A-Z][a-z]{2,4}\.? \d{1,2} \([^()\n]{1,40}\))\s*(?:--|[-—–―])\s+")
 _EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
                   "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
 

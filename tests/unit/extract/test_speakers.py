@@ -130,10 +130,11 @@ def test_citing_a_reason_is_still_a_claim(nlp):
 # ---- claims that are claims ---------------------------------------------------------------------
 
 def test_long_wire_lead(nlp):
-    text = ("A Russian drone strike on a substation left about 40,000 homes in the Kharkiv region without "
-            "power on Sunday night, the regional administration said.")
+    text = ("KHARKIV, Ukraine, Jan 5 (Wire) - A Russian drone strike on a substation left about 40,000 homes "
+            "in the Kharkiv region without power on Sunday night, the regional administration said.")
     c = by_content(claims_of(nlp, text), "left about 40,000 homes")
     assert c.source.text == "the regional administration"
+    assert c.content.text.startswith("A Russian drone strike")  # the dateline is not content
 
 
 def test_long_lead_needs_a_clause(nlp):
