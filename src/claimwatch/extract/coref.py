@@ -77,7 +77,6 @@ _ORG_KINDS = {
     "party": "party",
 }
 _KIND_OF_WORD = {w: kind for kind, words in _ORG_KINDS.items() for w in words.split()}
-_KIND_OF_WORD["bank"] = "bank"
 # heads that make a definite description of an organisation ("the automaker", "the unit")
 _ORG_DESCRIPTION_HEADS = frozenset(_KIND_OF_WORD) - {"corp", "inc", "ltd", "llc", "plc", "co", "motor", "motors",
                                                       "software", "systems", "technologies", "industries",
