@@ -343,6 +343,8 @@ class _Extractor:
             return None  # "what he called tribalism": a label quoted in passing, no proposition
         if _says_nothing(verb, entry) or _is_request(verb, entry) or _is_nested_source_verb(verb):
             return None
+        if _neither_admits_nor_denies(verb):
+            return None
         if entry.cls == lexicon.DENIAL and any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or (
                 c.pos_ == "NOUN" and c.lemma_.lower() in _DISMISSABLE)) for c in children):
             return None  # "dismissed the army chief", "rejected the nominee": a person removed, not denied
@@ -732,6 +734,19 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
         if pobj is not None and pobj.lemma_.lower() in _CUE_MEDIA:
             hi = pobj.i + 1
     return lo, hi
+
+
+def _neither_admits_nor_denies(verb: Token) -> bool:
+    """ "did not admit or deny the findings", "neither admitted nor denied": the formula of a
+    settlement, no claim either way."""
+    pair = {"admit", "deny"}
+    lemma = verb.lemma_.lower()
+    if lemma not in pair:
+        return False
+    other = [t for t in list(verb.children) + [verb.head] if t.lemma_.lower() in pair - {lemma}
+             and (t.dep_ == "conj" or verb.dep_ == "conj")]
+    return bool(other) and any(t.dep_ in ("neg", "preconj") and t.lower_ in ("not", "n't", "neither", "never")
+                               for v in [verb] + other for t in v.children)
 
 
 def _is_person(tok: Token) -> bool:

@@ -67,6 +67,8 @@ _PERSONAL_PRONOUNS = {"he", "she", "they", "we", "i", "you", "who"}
 _ORG_KINDS = {
     "business": "company firm automaker carmaker maker manufacturer retailer insurer airline producer "
                 "operator developer utility brokerage giant conglomerate startup business corp corporation "
+                "planemaker chipmaker drugmaker steelmaker miner exporter carrier shipper brewer grocer "
+                "supermarket chain platform "
                 "inc ltd llc plc co motor motors software systems technologies industries holdings",
     "bank": "bank lender",
     "public": "agency ministry department regulator watchdog authority commission office administration "
@@ -295,6 +297,7 @@ class SourceResolver:
         return names[-1] if names else None
 
     def _org(self, name: str, span: Span | None = None) -> _Entity | None:
+        name = _clean_name(name)
         if not name or not any(c.isalpha() for c in name):
             return None
         name = self._org_name(name)
@@ -314,8 +317,8 @@ class SourceResolver:
         """Canonical form: an acronym the text defines → its long form; a first word or a
         shorter form of an organisation named earlier → that name."""
         long = self.acronyms.get(name)
-        if long:
-            return long
+        if long:  # "SEC" → "U.S. Securities and Exchange Commission" when the text named it so
+            return next((full for full in self.orgs if full.endswith(" " + long)), long)
         if name in self.orgs:
             return self.orgs[name].name
         for full in self.orgs:
@@ -336,7 +339,8 @@ class SourceResolver:
     # ---- search backwards -------------------------------------------------------------------
     def _before(self, char: int, sent_start_char: int, accept) -> _Entity | None:
         """The nearest accepted entity before ``char``: in the same sentence the nearest one;
-        in each earlier sentence its subject first, else its first mention."""
+        in each earlier sentence the subject of its main clause first (the one who speaks in
+        "The SEC said Boeing had misled investors"), then any subject, else its first mention."""
         i = bisect.bisect_left(self._chars, char) - 1
         same = []
         while i >= 0 and self.mentions[i].char >= sent_start_char:
@@ -355,8 +359,9 @@ class SourceResolver:
             sentences += 1
             ok = [m for m in group if accept(m.entity)]
             subjects = [m for m in ok if m.subject]
-            if subjects:
-                return subjects[0].entity
+            main = [m for m in subjects if self.doc[m.tok].head.dep_ == "ROOT"]
+            if main or subjects:
+                return (main or subjects)[0].entity
             if ok:
                 return ok[-1].entity
         return None

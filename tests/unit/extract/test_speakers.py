@@ -59,6 +59,9 @@ def by_content(claims, phrase):
     # "which" marks a body the NER took for a person; the description goes to it
     ("Yorkshire Water, which runs the sewers, said the drain was the council's. The utility said it "
      "had offered to help.", "offered to help", "Yorkshire Water"),
+    # the speaker of the previous sentence, not a company named inside what it said
+    ("The Securities and Exchange Commission said on Monday that Boeing had misled investors. The "
+     "regulator said the company would pay $200 million.", "pay $200 million", "Securities and Exchange Commission"),
     # a stock ticker defines the short name too
     ("Harlow Motors (HM.N) will close two plants. HM said the closures would save $300 million.",
      "save $300 million", "Harlow Motors"),
@@ -156,6 +159,9 @@ def test_quote_running_over_paragraphs_is_one_content(nlp):
     "The man allegedly stole $2 million from the charity.",
     "In a letter, the union asked the board to present a plan for the workers.",
     "Asked whether the plan was legal, she smiled.",
+    "Boeing did not admit or deny the findings.",
+    "Kowalski, who led the village for 12 years, showed no emotion as the verdict was read.",
+    "President Ana Ruiz on Thursday dismissed the army chief, General Paulo Dias.",
 ])
 def test_not_claims(nlp, text):
     assert not claims_of(nlp, text), [(c.cue.text, c.content.text) for c in claims_of(nlp, text)]
