@@ -341,13 +341,8 @@ class _Extractor:
         children = list(verb.children)
         if any(c.dep_ == "dobj" and c.lower_ == "what" for c in children):
             return None  # "what he called tribalism": a label quoted in passing, no proposition
-        if _says_nothing(verb, entry) or _is_request(verb, entry) or _is_nested_source_verb(verb):
+        if _makes_no_claim(verb, entry):
             return None
-        if _neither_admits_nor_denies(verb):
-            return None
-        if entry.cls == lexicon.DENIAL and any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or (
-                c.pos_ == "NOUN" and c.lemma_.lower() in _DISMISSABLE)) for c in children):
-            return None  # "dismissed the army chief", "rejected the nominee": a person removed, not denied
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
         sent = self.index.sent_of(verb.i)
@@ -360,9 +355,6 @@ class _Extractor:
 
         pieces: list[tuple[int, int]] = []
         content = self._content_child(verb, entry)
-        if entry.lemma in lexicon.NO_COMMENT_VERBS and any(c.dep_ == "neg" and cue_lo <= c.i < verb.i for c in children) \
-                and not _is_that_clause(content):
-            return None  # "did not immediately comment on the report", "did not say what the site was"
         if passive and source_tok is None:
             # "X is said to …": unnamed source, hedged; content = subject + complement
             subj = next((c for c in children if c.dep_ == "nsubjpass"), None)
@@ -428,8 +420,6 @@ class _Extractor:
             last = max((c for c in children if c.i > verb.i and c.dep_ not in ("punct", "npadvmod", "advcl", "cc", "conj")),
                        key=lambda c: c.i)
             pieces = _char_pieces(doc, [(obj.left_edge.i, last.right_edge.i + 1)])
-        elif entry.cls == lexicon.EVIDENCE and source_tok is not None and _is_person(source_tok):
-            pass  # "Kowalski showed no emotion": a person showing a thing is evidence of nothing
         elif "np" in entry.frames and any(c.dep_ == "dobj" for c in children):
             obj = next(c for c in children if c.dep_ == "dobj")
             clause = next((c for c in obj.children if c.dep_ in ("acl", "ccomp")
@@ -443,10 +433,8 @@ class _Extractor:
                         hi = c.right_edge.i + 1
                 pieces = _char_pieces(doc, [(lo, hi)])
 
-        if not pieces:
-            pieces = self._quote_content(verb, source_tok)
-        if not pieces and "clause" in entry.frames:
-            pieces = self._long_lead_content(verb, source_tok, sent)
+        pieces = pieces or self._quote_content(verb, source_tok) or \
+            self._long_lead_content(verb, entry, source_tok, sent)
         if not pieces:
             return None
         if source_tok is None and not hedged:
@@ -456,19 +444,18 @@ class _Extractor:
         if self.quote_around(verb.idx, verb.idx + 1) is not None:
             return None  # a verb inside a direct quote is the quoted speaker's wording
 
-        source = self._source_span(source_tok, verb)
-        if source is not None:
-            source = self._nested_sources(source, source_tok, verb, pieces, sent)
+        source = self._nested_sources(self._source_span(source_tok, verb), source_tok, verb, pieces, sent)
         return _Found(cue_lo, cue_hi, entry.lemma, pieces, source, rel_head, entry.cls, hedged, sent)
 
-    def _long_lead_content(self, verb: Token, source_tok: Token | None, sent: Span) -> list[tuple[int, int]]:
+    def _long_lead_content(self, verb: Token, entry: lexicon.CueEntry, source_tok: Token | None,
+                           sent: Span) -> list[tuple[int, int]]:
         """ "Three people were killed when … on Saturday, regional governor Y said.": a long
         clause before the source and the verb, which the parser failed to attach as the
         verb's complement, is the content. It must be a clause (a finite verb that is not in
         an adverbial clause: "After the vote, Vasquez said goodbye" is no claim), and nothing
         but adjuncts may follow the verb."""
         doc = self.doc
-        if source_tok is None or source_tok.i > verb.i or verb.dep_ != "ROOT":
+        if "clause" not in entry.frames or source_tok is None or source_tok.i > verb.i or verb.dep_ != "ROOT":
             return []
         comma = source_tok.left_edge.i - 1
         if comma - sent.start < 4 or doc[comma].text != ",":
@@ -483,12 +470,15 @@ class _Extractor:
             return []
         return _char_pieces(doc, [(sent.start, comma)])
 
-    def _nested_sources(self, source: Span, source_tok: Token, verb: Token, pieces: list, sent: Span) -> Span:
+    def _nested_sources(self, source: Span | None, source_tok: Token | None, verb: Token, pieces: list,
+                        sent: Span) -> Span | None:
         """ "The agency, citing national health ministries, said …" and "Interfax, with
         reference to adviser Ivan Petrov, reported …": the cited source makes a claim of the
         same content nested in the outer one (kept in ``self.nested``); the outer source's
         mention ends before the citation."""
         doc = self.doc
+        if source is None or source_tok is None:
+            return source
         for cue_lo, cue_hi, cited, lemma in _citations(source_tok, verb):
             span = self.np_span(cited)
             self.nested.append(_Found(cue_lo, cue_hi, lemma, list(pieces), span, None, lexicon.SPEECH, False, sent))
@@ -736,6 +726,36 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
+def _makes_no_claim(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """A reporting verb in a use that reports nothing: a refusal to speak, a request for
+    something, a nested source's "citing", the settlement formula, a person dismissed."""
+    return _says_nothing(verb, entry) or _is_request(verb, entry) or _is_nested_source_verb(verb) or \
+        _neither_admits_nor_denies(verb) or _dismisses_a_person(verb, entry) or _no_comment(verb, entry) or \
+        _shown_by_a_person(verb, entry)
+
+
+def _no_comment(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "did not immediately comment on the report", "did not respond to a request for comment"."""
+    return entry.lemma in lexicon.NO_COMMENT_VERBS and \
+        any(c.dep_ == "neg" and verb.i - 3 <= c.i < verb.i for c in verb.children) and \
+        not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
+
+
+def _shown_by_a_person(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "Kowalski showed no emotion": a person showing a thing is evidence of nothing (a clause
+    stays: "He showed that the plan would fail")."""
+    if entry.cls != lexicon.EVIDENCE or any(c.dep_ == "ccomp" for c in verb.children):
+        return False
+    subj, _ = _Extractor.subject_of(verb)
+    return subj is not None and _is_person(subj)
+
+
+def _dismisses_a_person(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "dismissed the army chief", "rejected the nominee": a person removed, not denied."""
+    return entry.cls == lexicon.DENIAL and any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or (
+        c.pos_ == "NOUN" and c.lemma_.lower() in _DISMISSABLE)) for c in verb.children)
+
+
 def _neither_admits_nor_denies(verb: Token) -> bool:
     """ "did not admit or deny the findings", "neither admitted nor denied": the formula of a
     settlement, no claim either way."""
@@ -760,7 +780,7 @@ def _joint_sources(source: Span) -> list[Span]:
     if len(subjects) > 1 and all(t.ent_type_ == "PERSON" for t in subjects):
         doc = source.doc
         bounds = [source.start] + [t.left_edge.i for t in subjects[1:]] + [source.end]
-        return [_trim_conjunction(doc, lo, hi) for lo, hi in zip(bounds, bounds[1:])]
+        return [_trim_conjunction(doc, lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False)]
     root = source.root
     if root.ent_type_ != "PERSON":
         return [source]
@@ -771,7 +791,7 @@ def _joint_sources(source: Span) -> list[Span]:
         return [source]
     doc = source.doc
     bounds = [source.start] + [c.left_edge.i for c in conjs] + [source.end]
-    return [_trim_conjunction(doc, lo, min(hi, source.end)) for lo, hi in zip(bounds, bounds[1:])]
+    return [_trim_conjunction(doc, lo, min(hi, source.end)) for lo, hi in zip(bounds, bounds[1:], strict=False)]
 
 
 def _trim_conjunction(doc: Doc, lo: int, hi: int) -> Span:

@@ -256,8 +256,8 @@ class SourceResolver:
         if not toks:
             return None
         prev = ent.doc[ent.start - 1] if ent.start > 0 else None
-        title = next((g for g in (gender_of.title_gender(t.text) for t in ([prev] if prev is not None else []) + list(ent))
-                      if g), None)
+        around = ([prev] if prev is not None else []) + list(ent)
+        title = next((g for g in (gender_of.title_gender(t.text) for t in around) if g), None)
         if len(toks) == 1 and toks[0].text in self.surnames:
             name = self._by_surname(toks[0].text, title)
             if name is None:  # "Mrs Harper" when only John Harper was named in full
@@ -401,42 +401,59 @@ class SourceResolver:
         return resolved
 
     def _resolve(self, mention: Span, rel_head: Token | None = None) -> tuple[Resolved, _Entity | None]:
-        doc = self.doc
         if rel_head is not None:  # "who said …": the noun the relative clause modifies
-            mention = doc[rel_head.left_edge.i:rel_head.i + 1]
+            mention = self.doc[rel_head.left_edge.i:rel_head.i + 1]
         root = mention.root
-        low = root.lower_
         sent = self.index.sent_of(root.i)
-        if root.pos_ == "PRON" or low in _PERSON_PRONOUNS | _PLURAL_PRONOUNS:
+        if root.pos_ == "PRON" or root.lower_ in _PERSON_PRONOUNS | _PLURAL_PRONOUNS:
             return self._pronoun(mention, root, sent)
-        if root.pos_ == "PROPN" and root.ent_type_ in ("", "ORG", "PERSON") and any(
+        # the passes, most precise first; the last one always answers
+        for sieve in (self._described_org, self._named_person, self._anonymous, self._description, self._by_head):
+            hit = sieve(mention, root, sent)
+            if hit is not None:
+                return hit
+        raise AssertionError("_by_head always answers")
+
+    def _described_org(self, mention: Span, root: Token, sent: Span) -> tuple[Resolved, _Entity | None] | None:
+        """ "Veltrax, the battery maker", "Yorkshire Water, which runs the sewers": an
+        organisation, whatever label the NER gave it."""
+        if root.pos_ != "PROPN" or root.ent_type_ not in ("", "ORG", "PERSON") or not any(
                 (c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _ORG_DESCRIPTION_HEADS) or
                 (c.dep_ == "relcl" and c.left_edge.lower_ == "which") for c in root.children):
-            # "Veltrax, the battery maker", "Yorkshire Water, which runs the sewers": an
-            # organisation, whatever label the NER gave it
-            entity = self._named_org(mention, root) or \
-                self._org(" ".join(t.text for t in _name_tokens(root) or [root]), mention)
-            return Resolved(entity.name, None, "body"), entity
-        hit = self._named_person(mention, root)
-        if hit is not None:
-            return hit
+            return None
+        entity = self._named_org(mention, root) or \
+            self._org(" ".join(t.text for t in _name_tokens(root) or [root]), mention)
+        return Resolved(entity.name, None, "body"), entity
+
+    @staticmethod
+    def _anonymous(mention: Span, root: Token, sent: Span) -> tuple[Resolved, None] | None:
+        """ "a source familiar with the matter", "an official … speaking on condition of anonymity"."""
         text = mention.text.lower()
         head_lemma = root.lemma_.lower()
         if head_lemma in _ANONYMOUS_HEADS or any(m in text for m in _ANONYMOUS_MARKERS) or (
                 root.pos_ == "NOUN" and head_lemma in _PERSON_NOUNS and mention[0].lower_ in ("a", "an")
                 and any(m in sent.text.lower() for m in _ANONYMOUS_MARKERS)):
             return Resolved(None, _strip_det(mention), "anonymous"), None
-        definite = mention[0].lower_ in ("the", "this", "that")
-        if definite and head_lemma in _DOCUMENT_HEADS:
+        return None
+
+    def _description(self, mention: Span, root: Token, sent: Span) -> tuple[Resolved, _Entity | None] | None:
+        """A definite description: a document, a person's role, a kind of organisation."""
+        head_lemma = root.lemma_.lower()
+        if mention[0].lower_ not in ("the", "this", "that"):
+            return None
+        if head_lemma in _DOCUMENT_HEADS:
             return self._document(mention, root, sent)
-        if definite and (root.pos_ == "NOUN" or head_lemma in _PERSON_NOUNS) and not self._has_name(mention, root):
+        if (root.pos_ == "NOUN" or head_lemma in _PERSON_NOUNS) and not self._has_name(mention, root):
             hit = self._person_description(mention, root)
-            if hit is not None:
-                return hit
-            if head_lemma in _ORG_DESCRIPTION_HEADS and root.tag_ in ("NN", "NNP"):
+            if hit is None and head_lemma in _ORG_DESCRIPTION_HEADS and root.tag_ in ("NN", "NNP"):
                 hit = self._org_description(mention, root)
-                if hit is not None:
-                    return hit
+            return hit
+        return None
+
+    def _by_head(self, mention: Span, root: Token, sent: Span) -> tuple[Resolved, _Entity | None]:
+        """What the head says: a named organisation, a group, a body, a person known by role only."""
+        head_lemma = root.lemma_.lower()
+        definite = mention[0].lower_ in ("the", "this", "that")
         org = self._named_org(mention, root)
         if org is not None:
             return Resolved(org.name, None, "body"), org
@@ -485,7 +502,7 @@ class SourceResolver:
             return Resolved(None, None, "group" if low in ("we", "us", "our") else "person", resolved=False), None
         return Resolved(None, None, "unknown", resolved=False), None
 
-    def _named_person(self, mention: Span, root: Token) -> tuple[Resolved, _Entity] | None:
+    def _named_person(self, mention: Span, root: Token, sent: Span | None = None) -> tuple[Resolved, _Entity] | None:
         """A person's name in the mention: as the head or its apposition ("His rival, Senator
         Amara Bello"), after a role ("the spokesman for the General Staff … Petro Ivanenko"), or
         a surname the text gave in full earlier."""
@@ -519,25 +536,33 @@ class SourceResolver:
                     entity = self._person(span, (role, root.lemma_.lower()) if role else None)
                     if entity is not None:
                         return Resolved(entity.name, role or entity.role, "person"), entity
-            # "… of Ukraine Dmytro Pletenchuk": the name glued to the organisation; it starts
-            # at a known first name in the mention's final run of proper nouns
-            run = []
-            for t in reversed(mention):
-                if t.pos_ != "PROPN" or not t.text[:1].isupper():
-                    break
-                run.insert(0, t)
-            start = next((t for t in run[:-1] if gender_of.name_gender(t.text)), None)
-            if start is not None and start.i > mention.start + 1:
-                span = doc[start.i:mention.end]
-                role = _strip_det(doc[mention.start:start.i]).rstrip(" ,")
-                entity = self._person(span, (role, root.lemma_.lower()))
-                if entity is not None:
-                    return Resolved(entity.name, role, "person"), entity
+            hit = self._glued_name(mention, root)
+            if hit is not None:
+                return hit
         if root.pos_ == "PROPN" and root.text in self.surnames:  # a known person the NER missed here
             prev = doc[root.i - 1] if root.i > 0 else None
-            entity = self.people.get(self._by_surname(root.text, prev is not None and gender_of.title_gender(prev.text)))
+            title = gender_of.title_gender(prev.text) if prev is not None else None
+            entity = self.people.get(self._by_surname(root.text, title))
             if entity is not None:
                 return Resolved(entity.name, entity.role, "person"), entity
+        return None
+
+    def _glued_name(self, mention: Span, root: Token) -> tuple[Resolved, _Entity] | None:
+        """ "… of Ukraine Dmytro Pletenchuk": the name glued to the organisation; it starts at a
+        known first name in the mention's final run of proper nouns."""
+        doc = self.doc
+        run = []
+        for t in reversed(mention):
+            if t.pos_ != "PROPN" or not t.text[:1].isupper():
+                break
+            run.insert(0, t)
+        start = next((t for t in run[:-1] if gender_of.name_gender(t.text)), None)
+        if start is not None and start.i > mention.start + 1:
+            span = doc[start.i:mention.end]
+            role = _strip_det(doc[mention.start:start.i]).rstrip(" ,")
+            entity = self._person(span, (role, root.lemma_.lower()))
+            if entity is not None:
+                return Resolved(entity.name, role, "person"), entity
         return None
 
     def _has_name(self, mention: Span, root: Token) -> bool:

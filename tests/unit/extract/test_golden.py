@@ -52,7 +52,7 @@ def score_article(doc: dict):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.parent.name + "/" + p.stem if p.parent.name == "wire" else p.stem)
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: f"wire/{p.stem}" if p.parent.name == "wire" else p.stem)
 def test_golden_article(nlp, path):
     doc = _load(path)
     text = doc["text"]

@@ -101,7 +101,7 @@ def test_joint_statement_gives_one_claim_per_speaker(nlp):
     claims = claims_of(nlp, text)
     assert sorted(c.source.name for c in claims) == ["John Hale", "Maria Lind"]
     assert {c.source.text for c in claims} == {"Senator Maria Lind, a Democrat", "John Hale, a Republican"}
-    for n, c in enumerate(claims):  # distinct ids although cue and content are shared
+    for c in claims:  # distinct ids although cue and content are shared
         c.ensure_id("article")
     link_nested(claims)
     assert len({c.id for c in claims}) == 2
