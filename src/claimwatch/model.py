@@ -34,6 +34,9 @@ class Source:
     span: Optional[Span] = None
     type: str = "person"  # person | group | body | anonymous | unknown
     actor_id: Optional[str] = None  # canonical actor id when the name resolves to one
+    # False when the mention ("she", "the ministry", "the letter") has no compatible antecedent:
+    # the name is then left empty rather than guessed
+    resolved: bool = True
 
 
 @dataclass
