@@ -9,7 +9,7 @@ SAM := $(SAM_VENV)/bin/sam
 # No telemetry (sam would post usage data); a region for the template's pseudo parameters.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 
-.PHONY: install lock checkov demo lint lint-style lint-types test bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
+.PHONY: install lock checkov demo lint lint-style lint-types test test-browser vendor-map bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,27 @@ lint-style: $(STAMP)
 lint-types: $(STAMP)
 	$(BIN)/mypy
 	for fn in functions/*/app.py; do $(BIN)/mypy "$$fn" || exit 1; done
+
+# The browser test: Debian's Chromium driven by Playwright (the browser is never downloaded: no
+# `playwright install`). `make test` runs it too where both are present, and skips it elsewhere.
+# SCREENSHOT=docs/page.png saves the page with the demo data.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-browser: install
+	test -x /usr/bin/chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install -q playwright
+	CLAIMWATCH_CHROMIUM=/usr/bin/chromium CLAIMWATCH_SCREENSHOT=$(SCREENSHOT) $(BIN)/python -m pytest -q -rs -m browser tests/e2e
+
+# The page's country outlines: Natural Earth 1:110m from the world-atlas npm package (ISC; the data
+# is public domain). 108 KB, so the file is committed; only re-vendoring needs npm.
+WORLD_ATLAS := world-atlas@2.0.2
+MAP_STATIC := src/claimwatch/api/static
+vendor-map:
+	rm -rf .vendor-map && mkdir .vendor-map
+	cd .vendor-map && npm pack --silent $(WORLD_ATLAS) >/dev/null
+	tar -xzf .vendor-map/world-atlas-*.tgz -C .vendor-map package/countries-110m.json package/LICENSE
+	cp .vendor-map/package/countries-110m.json $(MAP_STATIC)/countries-110m.json
+	cp .vendor-map/package/LICENSE $(MAP_STATIC)/countries-110m.LICENSE
+	rm -rf .vendor-map
 
 # spaCy benchmarks run with one BLAS thread, as the extract function does (template.yaml).
 SPACY_BENCH_ENV := OPENBLAS_NUM_THREADS=1

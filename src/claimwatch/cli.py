@@ -235,6 +235,20 @@ def cmd_demo(args) -> int:
     return 0 if sum(len(a) for a in rep.alerts) else 1
 
 
+def cmd_serve(args) -> int:
+    from claimwatch.local.api_server import serve_demo, serve_endpoint
+
+    if not 0 <= args.port <= 65535:
+        raise CliError("--port", f"must be a port number from 0 to 65535, got {args.port}", code=EXIT_USAGE)
+    if args.demo == bool(args.endpoint_url):
+        raise CliError("serve", "give either --demo or --endpoint-url", code=EXIT_USAGE)
+    if args.demo:
+        serve_demo(args.port)
+    else:
+        serve_endpoint(args.endpoint_url, args.port)
+    return 0
+
+
 def _deployed_tables(args) -> dict:
     """Table names from --stack-name outputs or the environment (FEEDS_TABLE, WATCHES_TABLE ...)."""
     settings = CliSettings.from_env()
@@ -457,6 +471,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "pipeline on moto in-process and print every alert.")
     d.add_argument("--json", action="store_true", help="one JSON object per alert per line")
     d.set_defaults(func=cmd_demo)
+
+    sv = sub.add_parser("serve", parents=[common], help="the claims API and its map and timeline page on 127.0.0.1",
+                        description="Serve the claims API and its page (what the deployed ApiFunction answers) on "
+                                    "127.0.0.1 until interrupted: the demo's data, or a local stack's tables.")
+    sv.add_argument("--demo", action="store_true",
+                    help="run the demo pipeline on moto in-process first, then serve its tables")
+    sv.add_argument("--port", type=int, default=8080, metavar="N", help="the port to listen on (default 8080; 0: any)")
+    aws_opts(sv, "serve the tables of the stack at this endpoint (a moto server, LocalStack; the one stack "
+                 "`run --endpoint-url` created, or the tables named by CLAIMS_TABLE, MENTIONS_TABLE, …)")
+    sv.set_defaults(func=cmd_serve)
 
     # The deployment's tables: options of every feeds/watches command, wherever they are written.
     deployed = argparse.ArgumentParser(add_help=False, parents=[common])

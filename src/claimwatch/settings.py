@@ -232,6 +232,17 @@ class DigestSettings(AlertingSettings):
     """The digest function's settings: DIGEST_RATE is set for it (the alert function keeps the default)."""
 
 
+@dataclass(frozen=True)
+class ApiSettings(_FromEnv):
+    """The claims API reads the claims, their clusters, the watches and their alerts."""
+
+    claims_table: str = env("CLAIMS_TABLE", table)
+    mentions_table: str = env("MENTIONS_TABLE", table)
+    novelty_table: str = env("NOVELTY_TABLE", table)
+    alerts_table: str = env("ALERTS_TABLE", table)
+    watches_table: str = env("WATCHES_TABLE", table)
+
+
 # Each function's settings by its directory under functions/ (the local runner checks them all).
 FUNCTION_SETTINGS: dict[str, type[_FromEnv]] = {
     "scheduler": SchedulerSettings,
@@ -239,4 +250,5 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnv]] = {
     "extract": ExtractSettings,
     "alert": AlertSettings,
     "digest": DigestSettings,
+    "api": ApiSettings,
 }

@@ -55,7 +55,7 @@ def import_handler(function: str, probe: str, **extra_env) -> object:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("function", ["scheduler", "fetch", "alert", "digest"])
+@pytest.mark.parametrize("function", ["scheduler", "fetch", "alert", "digest", "api"])
 def test_functions_without_the_nlp_layer_never_import_spacy(function):
     # only ExtractFunction has the NlpLayer: anywhere else `import spacy` fails in Lambda
     loaded = import_handler(
@@ -77,3 +77,10 @@ def test_handlers_trace_aws_calls_but_not_every_sqlite_query():
         LAMBDA_TASK_ROOT=str(REPO / "functions" / "alert"),
     )
     assert patched == ["botocore"]
+
+
+def test_the_api_function_reads_places_from_the_gazetteer_without_the_pipeline():
+    # place resolution for ?place= uses the gazetteer SQLite; the extraction pipeline stays out
+    pipeline = ("claimwatch.pipeline", "claimwatch.extract.nlp", "claimwatch.extract.attribution")
+    loaded = import_handler("api", f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({pipeline!r}))))")
+    assert loaded == []

@@ -124,6 +124,16 @@ def test_every_handler_call_is_allowed_by_its_policies(monkeypatch, tmp_path):
             run.poll()
             directory.round = 2
             run.poll()
+            # The claims API reads what the pipeline wrote: every route.
+            for name in ("claims_by_place", "watches", "watch_claims", "watch_alerts"):
+                assert pipe.invoke("ApiFunction", load_event(f"api/{name}.json"))["statusCode"] == 200, name
+            by_source = load_event("api/claims_by_place.json")
+            by_source["queryStringParameters"] = {"source": "Igor Volkhov"}
+            first = json.loads(pipe.invoke("ApiFunction", by_source)["body"])["claims"][0]
+            for path in (f"/claims/{first['id']}", f"/clusters/{first['cluster_id']}"):
+                event = load_event("api/claim.json")
+                event["rawPath"] = event["requestContext"]["http"]["path"] = path
+                assert pipe.invoke("ApiFunction", event)["statusCode"] == 200, path
             # A failing extraction: Powertools idempotency cleans up its in-progress record.
             s3, bucket = pipe.session.client("s3"), pipe.stack.ref("ArticleTextBucket")
             for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):

@@ -94,7 +94,7 @@ def test_an_unreadable_claim_image_fails_alone_and_the_batch_alerts(local_pipeli
     records, poison = claim_records_with_poison(0)
     records[0]["dynamodb"]["NewImage"] = image
     assert pipe.invoke("AlertFunction", {"Records": records}) == {"batchItemFailures": [{"itemIdentifier": poison}]}
-    assert [a["attributes"]["watch_id"] for a in pipe.drain_alerts()] == [["kostiantynivka"]]
+    assert [a["attributes"]["watch_id"] for a in pipe.drain_alerts()] == [["kostiantynivka"]]  # a String.Array
 
 
 def test_the_runner_retries_a_stream_batch_from_the_reported_record_then_hands_it_on(local_pipeline):

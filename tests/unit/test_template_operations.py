@@ -29,6 +29,8 @@ NAME_PROPERTY = {
     "AWS::SNS::Subscription": None, "AWS::S3::Bucket": "BucketName", "AWS::S3::BucketPolicy": None,
     "AWS::DynamoDB::Table": "TableName", "AWS::Logs::LogGroup": "LogGroupName",
     "AWS::CloudWatch::Alarm": "AlarmName", "AWS::CloudWatch::Dashboard": "DashboardName",
+    # An HTTP API's name need not be unique, but two stacks' APIs should still be told apart.
+    "AWS::ApiGatewayV2::Api": "Name", "AWS::ApiGatewayV2::Stage": None,
 }
 
 

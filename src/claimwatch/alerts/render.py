@@ -15,6 +15,7 @@ URL, which must be http(s) and is percent-encoded.
 from __future__ import annotations
 
 import json as jsonlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -325,6 +326,12 @@ def main_kind(kinds: Iterable[str]) -> str:
     return kinds[0] if kinds else "instant"
 
 
+def cluster_view_url(cluster_id: Optional[str]) -> Optional[str]:
+    """The claims page's view of a cluster, when the API is deployed (API_URL, set by the template)."""
+    base = os.environ.get("API_URL", "").rstrip("/")
+    return f"{base}/#/clusters/{quote(cluster_id, safe='')}" if base and cluster_id else None
+
+
 def _watches_label(watch_ids: list) -> str:
     return ("watch " if len(watch_ids) == 1 else "watches ") + neutralise(", ".join(watch_ids), 160)
 
@@ -351,6 +358,7 @@ def render_alert(
         f"[claimwatch {severity}] {', '.join(watch_ids)}: {source_label(claim)} - {claim.content.text}"
     )
     url = safe_url(prov.url)
+    view = cluster_view_url(cluster.cluster_id if cluster is not None else claim.cluster_id)
     section = [
         line,
         "",
@@ -368,6 +376,7 @@ def render_alert(
         f"Article: {neutralise(prov.title, 200) or '(untitled)'} — {neutralise(prov.outlet, 80) or 'unknown outlet'}"
         + (f", published {neutralise(prov.published, 40)}" if prov.published else ""),
         f"Link: {url or '(no safe link)'}",
+        *([f"Cluster view: {view}"] if view else []),
         *_cluster_lines(cluster),
         f"Claim id: {neutralise(claim.id, 64)}",
     ]
@@ -390,6 +399,7 @@ def render_alert(
             for m in matches
         ],
         "cluster": _cluster_json(cluster),
+        "cluster_url": view,
         "claim": claim.to_dict(),
     }
     return RenderedAlert(

@@ -32,7 +32,10 @@ _WH = {"who", "which", "that", "whom"}
 _EDGE_PUNCT = set(",.;:!?—–-\"'“”‘’()[]") | {"--", "―"}
 _QUOTE_MARKS = "\"'“”‘’`"
 # (a line may open with a mistyped closing mark: '”Fear. I am truly afraid …”')
-_QUOTE_RE = re.compile(r"(?<![^\n])”[^”\n]{2,}?”|“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
+# a quote may run over paragraphs: the paragraph ends without a closing mark and the next one
+# opens with a quotation mark ('"… There are no soldiers there.\n\n"We are asking …"')
+_QUOTE_RE = re.compile(r"“(?:[^“”\n]{2,}\n+[^\S\n]*“)+[^“”\n]{2,}?”|\"(?:[^\"\n]{2,}\n+[^\S\n]*\")+[^\"\n]{2,}?\"|"
+                       r"(?<![^\n])”[^”\n]{2,}?”|“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
 _NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
 _DASH_SIGNATURE = re.compile(rf"[^\S\n]*([―—])[^\S\n]*({_NAME})")
@@ -41,6 +44,10 @@ _SPEAKER_LABEL = re.compile(rf"(?m)^(?:[^\S\n]|[\"“])*({_NAME})(:)[^\S\n]+(\S[
 # labels that head a line like a speaker but introduce no one's words
 _NON_SPEAKER_LABELS = {"correction", "update", "note", "editor", "related", "photo", "video", "watch",
                        "source", "sources", "read", "see", "advertisement", "credit", "tags", "share"}
+# a wire dateline opening the lead: "KYIV, Jan 2 (Reuters) - ", "KYIV, Ukraine (AP) — ", "WASHINGTON -- ",
+# or its tail when the parser cut the city off: "March 12 (Wire) - "
+_DATELINE = re.compile(r"(?:[A-Z][A-Z.'’ -]{2,}(?:,[^()\n,]{1,30}){0,2}\s*(?:\([^()\n]{1,40}\))?"
+                       r"|[A-Z][a-z]{2,4}\.? \d{1,2} \([^()\n]{1,40}\))\s*(?:--|[-—–―])\s+")
 _EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
                   "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
 
@@ -118,6 +125,7 @@ class _Extractor:
         self.text = doc_text(doc)
         self.quotes = _quote_regions(self.text)
         self._quote_starts = [q[0] for q in self.quotes]
+        self.nested: list[_Found] = []  # "citing X" / "with reference to X" inside a source
 
     # ---- quotes -------------------------------------------------------------------------
     def inner(self, q: tuple[int, int]) -> tuple[int, int]:
@@ -170,6 +178,11 @@ class _Extractor:
                 if child.dep_ in ("nsubj", "csubj"):  # after the verb too: '"…," said Caddell.'
                     if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
                         subj = child  # "which they claim …": the pronoun, not the relative, speaks
+                    elif subj.i < child.i < cur.i and child.lower_ not in _WH and child.left_edge.i > 0 \
+                            and child.doc[child.left_edge.i - 1].text in (",", "-", "--", "—", "–"):
+                        # "… with 31 percent of the vote, the commission said", "DETROIT, Dec 4
+                        # (Wire) - General Motors said": the nearest subject speaks
+                        subj = child
             if subj is not None:
                 if subj.lower_ in _WH and cur.dep_ == "relcl":
                     return subj, cur.head
@@ -212,8 +225,13 @@ class _Extractor:
             lo += 1
         while hi > lo + 1 and (self.doc[hi - 1].is_punct or self.doc[hi - 1].is_space):
             hi -= 1
+        if hi < len(self.doc) and self.doc[hi].text == ")" and \
+                sum(t.text == "(" for t in self.doc[lo:hi]) > sum(t.text == ")" for t in self.doc[lo:hi]):
+            hi += 1  # "the World Health Organization (WHO)": keep the definition whole
         while lo < hi - 1 and (self.doc[lo].is_punct or self.doc[lo].is_space):
             lo += 1
+        if head.i < lo < hi and self.doc[lo - 1].text in ("--", "—", "–", "-"):
+            return self.doc[lo:hi]  # "DETROIT, Dec 4 (Wire) - Harlow Motors Inc": the dateline was the head
         if lo >= hi or not (lo <= head.i < hi):
             return self.doc[head.i:head.i + 1]
         return self.doc[lo:hi]
@@ -254,11 +272,12 @@ class _Extractor:
                 f = self.according_claim(tok)
                 if f:
                     found.append(f)
-            elif tok.lower_ in lexicon.HEDGE_ADVERBS and tok.dep_ == "advmod":
+            elif tok.lower_ in lexicon.CLAIM_HEDGE_ADVERBS and tok.dep_ == "advmod":
                 f = self.hedge_claim(tok)
                 if f:
                     found.append(f)
         found.extend(self.signature_claims())
+        found.extend(self.nested)
         return found
 
     def _found_from_chars(self, cue: tuple, source: tuple, content: tuple, lemma: str) -> _Found | None:
@@ -303,6 +322,16 @@ class _Extractor:
                     return None
                 if ("inf" in entry.frames or finite) and not bare_speech:  # not "declined to comment"
                     return child
+        if "clause" in entry.frames:
+            # "told analysts on a conference call that the company remained …": the parser hangs
+            # the that-clause on the last noun as a relative clause whose "that" is a mere mark
+            for child in verb.children:
+                if child.dep_ not in ("prep", "dobj", "npadvmod") or child.i < verb.i:
+                    continue
+                for tok in child.subtree:
+                    if tok.dep_ in ("relcl", "acl") and any(g.dep_ in _SUBJ for g in tok.children) and \
+                            any(g.dep_ == "mark" and g.lower_ == "that" and g.i < tok.i for g in tok.children):
+                        return tok
         return None
 
     def verb_claim(self, verb: Token, entry: lexicon.CueEntry) -> _Found | None:
@@ -312,6 +341,8 @@ class _Extractor:
         children = list(verb.children)
         if any(c.dep_ == "dobj" and c.lower_ == "what" for c in children):
             return None  # "what he called tribalism": a label quoted in passing, no proposition
+        if _makes_no_claim(verb, entry):
+            return None
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
         sent = self.index.sent_of(verb.i)
@@ -402,8 +433,8 @@ class _Extractor:
                         hi = c.right_edge.i + 1
                 pieces = _char_pieces(doc, [(lo, hi)])
 
-        if not pieces:
-            pieces = self._quote_content(verb, source_tok)
+        pieces = pieces or self._quote_content(verb, source_tok) or \
+            self._long_lead_content(verb, entry, source_tok, sent)
         if not pieces:
             return None
         if source_tok is None and not hedged:
@@ -413,8 +444,50 @@ class _Extractor:
         if self.quote_around(verb.idx, verb.idx + 1) is not None:
             return None  # a verb inside a direct quote is the quoted speaker's wording
 
-        return _Found(cue_lo, cue_hi, entry.lemma, pieces, self._source_span(source_tok, verb), rel_head,
-                      entry.cls, hedged, sent)
+        source = self._nested_sources(self._source_span(source_tok, verb), source_tok, verb, pieces, sent)
+        return _Found(cue_lo, cue_hi, entry.lemma, pieces, source, rel_head, entry.cls, hedged, sent)
+
+    def _long_lead_content(self, verb: Token, entry: lexicon.CueEntry, source_tok: Token | None,
+                           sent: Span) -> list[tuple[int, int]]:
+        """ "Three people were killed when … on Saturday, regional governor Y said.": a long
+        clause before the source and the verb, which the parser failed to attach as the
+        verb's complement, is the content. It must be a clause (a finite verb that is not in
+        an adverbial clause: "After the vote, Vasquez said goodbye" is no claim), and nothing
+        but adjuncts may follow the verb."""
+        doc = self.doc
+        if "clause" not in entry.frames or source_tok is None or source_tok.i > verb.i or verb.dep_ != "ROOT":
+            return []
+        comma = source_tok.left_edge.i - 1
+        if comma - sent.start < 4 or doc[comma].text != ",":
+            return []
+        if any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd") for c in verb.children if c.i > verb.i):
+            return []
+        lead = doc[sent.start:comma]
+        if any(t.dep_ == "advcl" and t.head.i == verb.i for t in lead):
+            return []
+        if not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") or (t.tag_ == "VBN" and t.dep_ in ("acl", "relcl", "ccomp"))
+                   for t in lead):
+            return []
+        return _char_pieces(doc, [(sent.start, comma)])
+
+    def _nested_sources(self, source: Span | None, source_tok: Token | None, verb: Token, pieces: list,
+                        sent: Span) -> Span | None:
+        """ "The agency, citing national health ministries, said …" and "Interfax, with
+        reference to adviser Ivan Petrov, reported …": the cited source makes a claim of the
+        same content nested in the outer one (kept in ``self.nested``); the outer source's
+        mention ends before the citation."""
+        doc = self.doc
+        if source is None or source_tok is None:
+            return source
+        for cue_lo, cue_hi, cited, lemma in _citations(source_tok, verb):
+            span = self.np_span(cited)
+            self.nested.append(_Found(cue_lo, cue_hi, lemma, list(pieces), span, None, lexicon.SPEECH, False, sent))
+            if source.start < cue_lo <= source.end:
+                end = cue_lo
+                while end > source.start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                    end -= 1
+                source = doc[source.start:end]
+        return source
 
     def open_class_claim(self, verb: Token) -> _Found | None:
         """A verb outside the lexicon that still takes a that-clause from an animate subject
@@ -462,6 +535,13 @@ class _Extractor:
         if source_tok is None:
             return None
         if source_tok.i < cue.i:
+            # "Blinken and German Foreign Minister Annalena Baerbock condemned": the parser may
+            # make both names subjects of the verb; the source spans them (one claim each later)
+            last = max((c for c in source_tok.head.children if c.dep_ == "nsubj" and source_tok.i < c.i < cue.i
+                        and any(t.dep_ == "cc" for t in cue.doc[source_tok.i + 1:c.left_edge.i])),
+                       key=lambda c: c.i, default=None) if source_tok.head.i == cue.i else None
+            if last is not None:
+                return self.doc[self.np_span(source_tok).start:self.np_span(last, limit_right=cue.i).end]
             return self.np_span(source_tok, limit_right=cue.i)
         return self.np_span(source_tok, limit_left=cue.i + 1)
 
@@ -590,6 +670,9 @@ class _Extractor:
 _FOLDED_CLASSES = {lexicon.BELIEF, lexicon.INTENTION, lexicon.EVIDENCE, lexicon.STANCE, lexicon.APPEARANCE,
                    lexicon.OPEN}
 _SPEAKER_LABEL_LEMMA = "speaker label"
+# people a denial verb removes rather than denies ("dismissed Ukraine's top military commander")
+_DISMISSABLE = {"commander", "chief", "minister", "official", "officer", "head", "director", "general",
+                "manager", "coach", "nominee", "candidate", "adviser", "advisor", "ambassador", "governor"}
 _COPULAS = {"be", "seem", "appear", "remain", "become", "feel", "sound"}
 _IMPERSONAL = {"it", "this", "that", "there", "which", "what"}
 _CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
@@ -643,6 +726,157 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
+def _makes_no_claim(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """A reporting verb in a use that reports nothing: a refusal to speak, a request for
+    something, a nested source's "citing", the settlement formula, a person dismissed."""
+    return _says_nothing(verb, entry) or _is_request(verb, entry) or _is_nested_source_verb(verb) or \
+        _neither_admits_nor_denies(verb) or _dismisses_a_person(verb, entry) or _no_comment(verb, entry) or \
+        _shown_by_a_person(verb, entry)
+
+
+def _no_comment(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "did not immediately comment on the report", "did not respond to a request for comment"."""
+    return entry.lemma in lexicon.NO_COMMENT_VERBS and \
+        any(c.dep_ == "neg" and verb.i - 3 <= c.i < verb.i for c in verb.children) and \
+        not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
+
+
+def _shown_by_a_person(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "Kowalski showed no emotion": a person showing a thing is evidence of nothing (a clause
+    stays: "He showed that the plan would fail")."""
+    if entry.cls != lexicon.EVIDENCE or any(c.dep_ == "ccomp" for c in verb.children):
+        return False
+    subj, _ = _Extractor.subject_of(verb)
+    return subj is not None and _is_person(subj)
+
+
+def _dismisses_a_person(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "dismissed the army chief", "rejected the nominee": a person removed, not denied."""
+    return entry.cls == lexicon.DENIAL and any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or (
+        c.pos_ == "NOUN" and c.lemma_.lower() in _DISMISSABLE)) for c in verb.children)
+
+
+def _neither_admits_nor_denies(verb: Token) -> bool:
+    """ "did not admit or deny the findings", "neither admitted nor denied": the formula of a
+    settlement, no claim either way."""
+    pair = {"admit", "deny"}
+    lemma = verb.lemma_.lower()
+    if lemma not in pair:
+        return False
+    other = [t for t in list(verb.children) + [verb.head] if t.lemma_.lower() in pair - {lemma}
+             and (t.dep_ == "conj" or verb.dep_ == "conj")]
+    return bool(other) and any(t.dep_ in ("neg", "preconj") and t.lower_ in ("not", "n't", "neither", "never")
+                               for v in [verb] + other for t in v.children)
+
+
+def _is_person(tok: Token) -> bool:
+    return tok.ent_type_ == "PERSON" or tok.lower_ in ("he", "she", "i")
+
+
+def _joint_sources(source: Span) -> list[Span]:
+    """ "Senator Ann Reed, a Republican, and Tom Fox, a Democrat": one mention per named person
+    (the parser may hang the second name on the first one's apposition)."""
+    subjects = [t for t in source if t.dep_ == "nsubj" and not (source.start <= t.head.i < source.end)]
+    if len(subjects) > 1 and all(t.ent_type_ == "PERSON" for t in subjects):
+        doc = source.doc
+        bounds = [source.start] + [t.left_edge.i for t in subjects[1:]] + [source.end]
+        return [_trim_conjunction(doc, lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False)]
+    root = source.root
+    if root.ent_type_ != "PERSON":
+        return [source]
+    heads = {root.i} | {c.i for c in root.children if c.dep_ == "appos"}
+    conjs = [t for t in source if t.dep_ == "conj" and t.head.i in heads and t.ent_type_ == "PERSON"
+             and t.pos_ == "PROPN"]
+    if not conjs:
+        return [source]
+    doc = source.doc
+    bounds = [source.start] + [c.left_edge.i for c in conjs] + [source.end]
+    return [_trim_conjunction(doc, lo, min(hi, source.end)) for lo, hi in zip(bounds, bounds[1:], strict=False)]
+
+
+def _trim_conjunction(doc: Doc, lo: int, hi: int) -> Span:
+    """doc[lo:hi] without the trailing "and" or comma before the next speaker."""
+    while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].dep_ == "cc"):
+        hi -= 1
+    return doc[lo:hi]
+
+
+def _is_that_clause(content: Token | None) -> bool:
+    return content is not None and content.dep_ == "ccomp" and \
+        content.left_edge.lower_ not in ("what", "whether", "if", "how", "why", "when", "where", "who", "which")
+
+
+def _says_nothing(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "declined to comment", "declined to say how many …": a refusal to speak, and the speech
+    verb under it, are no claim."""
+    if entry.lemma in lexicon.REFUSAL_VERBS:
+        return any(c.dep_ == "xcomp" and _says_nothing_verb(c) for c in verb.children)
+    return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in lexicon.REFUSAL_VERBS and _says_nothing_verb(verb)
+
+
+def _says_nothing_verb(verb: Token) -> bool:
+    """A speech verb with no object and no that-clause ("to comment", "to say how many …");
+    "refused to disclose the report" keeps its object as content."""
+    return verb.lemma_.lower() in lexicon.REFUSED_SPEECH_VERBS and not any(c.dep_ == "dobj" for c in verb.children) \
+        and not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
+
+
+def _is_request(verb: Token, entry: lexicon.CueEntry) -> bool:
+    """ "asked the board to present a plan", "asked for more time", "Asked whether …, she
+    smiled": a request for something, or a question put to someone, not a proposition."""
+    if entry.lemma not in lexicon.REQUEST_VERBS:
+        return False
+    children = list(verb.children)
+    if any(c.dep_ == "dobj" for c in children) and \
+            any(c.dep_ == "xcomp" and c.lemma_.lower() in lexicon.REQUESTED_ACTS for c in children):
+        return True
+    if any(c.dep_ == "prep" and c.lower_ == "for" for c in children):
+        return True
+    # a bare participle, the reporter's question, with no answer reported ("Asked whether …, she
+    # smiled"; "Asked about X, Clinton said …" reports one)
+    return verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in children) \
+        and verb.dep_ == "advcl" and lexicon.verb_entry(verb.head.lemma_, verb.head.text) is None
+
+
+def _citing_source(tok: Token) -> Token | None:
+    """The cited source of "citing police sources" standing between a source and its reporting
+    verb ("X, citing Y, said"); None for "…, citing a threat to public health" (a reason given,
+    itself a claim)."""
+    if tok.lemma_.lower() != "cite" or tok.tag_ != "VBG" or tok.dep_ not in ("advcl", "acl"):
+        return None
+    verb = tok.head if tok.dep_ == "advcl" else tok.head.head
+    if tok.dep_ == "acl" and tok.head.dep_ not in _SUBJ:
+        return None
+    if verb.i < tok.i or lexicon.verb_entry(verb.lemma_, verb.text) is None:
+        return None
+    obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+    return obj if obj is not None and is_animate(obj) else None
+
+
+def _is_nested_source_verb(verb: Token) -> bool:
+    """ "citing police sources" inside a source: a nested source (see _citations), not a claim."""
+    return _citing_source(verb) is not None
+
+
+def _citations(source_tok: Token, verb: Token) -> list[tuple[int, int, Token, str]]:
+    """(cue start, cue end, cited source head, cue lemma) for "X, citing Y, said" and
+    "X, with reference to Y, reported"."""
+    out = []
+    for tok in list(source_tok.children) + list(verb.children):
+        if tok.i > verb.i:
+            continue
+        obj = _citing_source(tok)
+        if obj is not None:
+            out.append((tok.i, tok.i + 1, obj, "cite"))
+        elif tok.dep_ == "prep" and tok.lower_ == "with":
+            ref = next((c for c in tok.children if c.dep_ == "pobj" and c.lower_ == "reference"), None)
+            to = next((c for c in ref.children if c.dep_ == "prep" and c.lower_ == "to"), None) if ref else None
+            obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+            if obj is not None:
+                out.append((tok.i, to.i + 1, obj, lexicon.WITH_REFERENCE_TO))
+    return out
+
+
 def _stance(f: _Found) -> str:
     return "deny" if f.cls in lexicon.DENIAL_CLASSES else "assert"
 
@@ -655,7 +889,8 @@ def _fold_nested_attitudes(found: list[_Found]) -> list[_Found]:
     envelopes = [(min(p[0] for p in f.content_pieces), max(p[1] for p in f.content_pieces), f) for f in found]
     kept = []
     for f in found:
-        folded = f.cls in _FOLDED_CLASSES or f.cue_lemma == _SPEAKER_LABEL_LEMMA
+        folded = f.cls in _FOLDED_CLASSES or f.cue_lemma == _SPEAKER_LABEL_LEMMA or (
+            f.cue_lemma in lexicon.TOPIC_VERBS and not f.sent.doc.text[slice(*f.content_pieces[0])].startswith("that"))
         cue_char = f.cue_chars[0] if f.cue_chars else None
         if cue_char is None:
             cue_char = f.sent.doc[f.cue_start].idx
@@ -677,6 +912,9 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
     seen: set = set()
     for f in found:
         pieces = sorted(f.content_pieces)
+        dateline = _DATELINE.match(text, pieces[0][0], pieces[0][1])
+        if dateline:  # the lead's content starts after its dateline
+            pieces[0] = (dateline.end(), pieces[0][1])
         start, end = pieces[0][0], pieces[-1][1]
         cue_span = f.cue_chars or (doc[f.cue_start].idx, doc[f.cue_end - 1].idx + len(doc[f.cue_end - 1]))
         key = (cue_span, start, end)
@@ -696,29 +934,43 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
                 pieces = pieces + [extractor.inner(nxt)]
                 end = pieces[-1][1]
         content_text = " … ".join(text[a:b] for a, b in pieces)
-        if f.source is not None:
-            resolved = resolver.resolve(f.source, f.source_head)
-            source = model.Source(text=f.source.text, name=resolved.name, role=resolved.role,
-                                  span=(f.source.start_char, f.source.end_char), type=resolved.type)
-        else:
-            source = model.Source(text="", name=None, span=None, type="unknown")
         sent = f.sent
-        claims.append(model.Claim(
-            source=source,
-            cue=model.Cue(text=text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
-            content=model.Content(text=content_text, span=(start, end)),
-            date=claim_date(index.ents_in(sent.start, sent.end), published),
-            stance=_stance(f),
-            hedged=f.hedged,
-            sentence_span=(sent.start_char, sent.end_char),
-        ))
+        # a joint statement is one claim per speaker
+        for mention in _joint_sources(f.source) if f.source is not None else [None]:
+            if mention is not None:
+                resolved = resolver.resolve(mention, f.source_head if mention is f.source else None)
+                source = model.Source(text=mention.text, name=resolved.name, role=resolved.role,
+                                      span=(mention.start_char, mention.end_char), type=resolved.type,
+                                      resolved=resolved.resolved)
+            else:
+                source = model.Source(text="", name=None, span=None, type="unknown")
+            claims.append(model.Claim(
+                source=source,
+                cue=model.Cue(text=text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
+                content=model.Content(text=content_text, span=(start, end)),
+                date=claim_date(index.ents_in(sent.start, sent.end), published),
+                stance=_stance(f),
+                hedged=f.hedged,
+                sentence_span=(sent.start_char, sent.end_char),
+            ))
     claims.sort(key=lambda c: (c.cue.span[0], c.content.span[0]))
     return claims
 
 
+_CITATION_LEMMAS = {"cite", lexicon.WITH_REFERENCE_TO}
+
+
 def link_nested(claims: list[model.Claim]) -> None:
     """Nested attribution: a claim whose cue lies inside another claim's content gets that claim
-    (the innermost such) as ``parent_id``. Call after ids are assigned."""
+    (the innermost such) as ``parent_id``. Call after ids are assigned.
+
+    Co-speakers of one statement share cue and content, hence the id: each after the first gets
+    its own, derived from its source's position."""
+    ids: set = set()
+    for c in claims:
+        if c.id and c.id in ids and c.source.span:
+            c.id = model.stable_id(c.id, c.source.span[0])
+        ids.add(c.id)
     for inner in claims:
         best = None
         for outer in claims:
@@ -728,5 +980,9 @@ def link_nested(claims: list[model.Claim]) -> None:
             if s <= inner.cue.span[0] < e and (inner.content.span[1] - inner.content.span[0]) < (e - s):
                 if best is None or (e - s) < (best.content.span[1] - best.content.span[0]):
                     best = outer
+        if best is None and inner.cue.lemma in _CITATION_LEMMAS:
+            # "X, citing Y, said …": Y's claim sits in X's, whose cue follows in the sentence
+            best = next((o for o in claims if o is not inner and o.id and o.content.span == inner.content.span
+                         and o.sentence_span == inner.sentence_span and o.cue.span[0] > inner.cue.span[0]), None)
         if best is not None:
             inner.parent_id = best.id

@@ -11,6 +11,8 @@ def _source_line(src: model.Source) -> str:
     shown = src.text
     if src.name and src.name != src.text:
         shown += f" → {src.name}"
+    elif not src.resolved:
+        shown += " → ? (unresolved)"
     if src.role and src.role not in shown:
         shown += f" ({src.role})"
     return f"{shown} [{src.type}]"

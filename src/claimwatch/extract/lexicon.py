@@ -139,6 +139,36 @@ NOUN_CUE_PREPS = frozenset("about of on".split())
 
 # Adverbs that mark a claim as second-hand: recorded as ``hedged``, never dropped.
 HEDGE_ADVERBS = frozenset("reportedly allegedly purportedly supposedly ostensibly rumoredly".split())
+# Those that alone make an unsourced claim ("Troops reportedly entered …"). "Allegedly" is left
+# out: it is the legal caution of a court or crime story ("Keller allegedly hid the losses"),
+# whose allegation is already reported as the prosecutors' claim.
+CLAIM_HEDGE_ADVERBS = HEDGE_ADVERBS - {"allegedly"}
+
+# "did not (immediately) comment on the report", "did not respond to a request for comment": a
+# source saying nothing. Negated, these verbs make no claim unless their content is a that-clause
+# ("did not say if …" and "did not identify a location" stay: they report what was left unsaid).
+NO_COMMENT_VERBS = frozenset("comment respond reply elaborate answer".split())
+# "declined to comment", "declined to say how many …": under "decline"/"refuse", a speech verb
+# with neither an object nor a that-clause is a refusal to speak ("refused to disclose the
+# report" keeps its object as content).
+REFUSAL_VERBS = frozenset("decline refuse".split())
+REFUSED_SPEECH_VERBS = NO_COMMENT_VERBS | frozenset("say specify disclose explain detail discuss confirm "
+                                                    "identify speak talk".split())
+
+# Verbs of topic, not proposition ("had discussed the shortages"): inside another claim's
+# content they are part of it, not a claim of their own.
+TOPIC_VERBS = frozenset({"discuss"})
+
+# Verbs that put a request: "asked for more time", "asked the board to present a plan". A
+# request for something to be handed over or said is no proposition; a directive about the
+# world ("asked residents to stay indoors") is reported.
+REQUEST_VERBS = frozenset("ask".split())
+REQUESTED_ACTS = frozenset("present provide submit produce give hand send share publish release disclose "
+                           "explain clarify justify detail comment respond answer draw prepare".split())
+
+# A source nested in another's: "the agency, citing adviser X," / "with reference to X".
+CITING = "citing"
+WITH_REFERENCE_TO = "with reference to"
 
 # Passive reporting frames with an unnamed source: "X is said/reported/believed to …".
 HEDGE_PASSIVES = frozenset("say report believe think rumor rumour understand allege "

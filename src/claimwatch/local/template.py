@@ -18,18 +18,14 @@ TEMPLATE = REPO_ROOT / "template.yaml"
 
 
 # What the local stack does not create, and why: code runs in-process (functions, layers), and
-# nothing local reads logs, alarms, dashboards, e-mail subscriptions or resource policies. A type
+# nothing local reads logs, alarms, dashboards, e-mail subscriptions or resource policies; the HTTP
+# API is served locally by `claimwatch serve` (local.api_server), which calls the same handler. A type
 # in neither this set nor LocalStack's creators fails `create_all`, so a new kind of resource in
 # the template is a decision here, not a silent gap.
 NOT_CREATED_LOCALLY = {
-    "AWS::Serverless::Function",
-    "AWS::Serverless::LayerVersion",
-    "AWS::SNS::Subscription",
-    "AWS::Logs::LogGroup",
-    "AWS::CloudWatch::Alarm",
-    "AWS::CloudWatch::Dashboard",
-    "AWS::S3::BucketPolicy",
-    "AWS::SQS::QueuePolicy",
+    "AWS::Serverless::Function", "AWS::Serverless::LayerVersion", "AWS::SNS::Subscription",
+    "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard",
+    "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::Serverless::HttpApi",
 }
 LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -139,15 +135,17 @@ class LocalStack:
             if "Fn::Sub" in value:
                 text = value["Fn::Sub"]
                 for name in list(self.params) + list(self.resources) + ["AWS::Region", "AWS::StackName"]:
-                    text = text.replace(f"${{{name}}}", str(self.resolve({"Ref": name})))
-                return text
+                    text = text.replace("${%s}" % name, str(self.resolve({"Ref": name})))
+                text = text.replace("${AWS::Region}", self.region).replace("${AWS::URLSuffix}", "amazonaws.com")
+                # Naming a resource that exists only in AWS (the HTTP API): nothing locally.
+                return "" if "${" in text else text
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         return value
 
     # ---------------------------------------------------------------- creation
-    def create_all(self) -> LocalStack:
+    def create_all(self) -> "LocalStack":
         res = self.template["Resources"]
         creators = {
             "AWS::S3::Bucket": self._create_bucket,

@@ -13,6 +13,8 @@ _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _ACRONYM = re.compile(r"^[A-ZА-ЯЁІЇЄҐ][A-Za-zА-Яа-яЁёІіЇїЄєҐґ0-9.&\-]{1,9}$")
 _WORD = re.compile(r"[\w’'\-]+", re.UNICODE)
 _CLAUSE_BREAK = re.compile(r"[.;:!?()\[\]\n]")
+# a stock ticker with its exchange, as agency copy gives it: "General Motors (GM.N)"
+_TICKER = re.compile(r"^([A-Z]{2,5})(?:_[a-z])?\.[A-Z]{1,2}$")
 _LEADING_FILLERS = {"the", "a", "an", "of", "and", "its", "their", "his", "her"}
 
 
@@ -61,6 +63,9 @@ def find_acronym_spans(text: str) -> list[tuple[str, str, tuple, tuple]]:
     for m in _PAREN.finditer(text):
         inner = m.group(1).strip()
         before = text[:m.start()].rstrip()
+        ticker = _TICKER.match(inner)
+        if ticker:  # "General Motors (GM.N)" defines "GM" when the letters fit
+            inner = ticker.group(1)
         if _is_acronym(inner):
             window = _preceding_window(text, len(before), len(inner) + 5)
             long = _long_form(inner, window)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from functools import cache
+import time
+from functools import lru_cache
 
 import boto3
+
 
 # What the handlers' X-Ray tracer patches: the AWS calls. Powertools' default patches every
 # library X-Ray knows, sqlite3 included, which would make each gazetteer query a subsegment.
@@ -17,12 +19,12 @@ def endpoint_url() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-@cache
+@lru_cache(maxsize=None)
 def resource(service: str):
     return boto3.resource(service, endpoint_url=endpoint_url())
 
 
-@cache
+@lru_cache(maxsize=None)
 def client(service: str):
     return boto3.client(service, endpoint_url=endpoint_url())
 
@@ -42,3 +44,24 @@ def scan_all(table, **kwargs) -> list[dict]:
         if "LastEvaluatedKey" not in resp:
             return items
         kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem request
+
+
+def batch_get_all(dynamodb, table_name: str, keys: list, **options) -> list[dict]:
+    """Every existing item of these keys: BatchGetItem in chunks, unprocessed keys retried with
+    backoff. ``options``: ConsistentRead, ProjectionExpression, ExpressionAttributeNames."""
+    items: list[dict] = []
+    for i in range(0, len(keys), BATCH_GET_LIMIT):
+        request = {table_name: {"Keys": keys[i : i + BATCH_GET_LIMIT], **options}}
+        for attempt in range(8):
+            resp = dynamodb.batch_get_item(RequestItems=request)
+            items += resp.get("Responses", {}).get(table_name, [])
+            request = resp.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise RuntimeError("DynamoDB left keys unprocessed after retries")
+    return items

@@ -7,23 +7,37 @@ from collections.abc import Iterable
 from boto3.dynamodb.conditions import Key
 
 from claimwatch.model import Claim
+from claimwatch.resolve.normalize import name_key
 from claimwatch.store import aws
 from claimwatch.store.codec import from_item, to_item
 
 
+def source_key(claim: Claim) -> str:
+    """Who is speaking, as the BySource index keys it: the actor id, else the name's key."""
+    return claim.source.actor_id or f"name:{name_key(claim.source.name or claim.source.text)}"
+
+
+def sort_key(claim: Claim) -> str:
+    """Newest-first order shared by the Mentions table and the BySource index."""
+    return f"{claim.provenance.published or ''}#{claim.id}"
+
+
 def claim_item(claim: Claim) -> dict:
-    """The stored shape: keys and filterable scalars at top level, the full claim as a map."""
+    """The stored shape: keys and filterable scalars at top level, the full claim as a map.
+    Index key attributes are left out when empty (DynamoDB refuses a NULL index key)."""
     prov = claim.provenance
-    return to_item(
-        {
-            "claim_id": claim.id,
-            "article_id": prov.article_id,
-            "published": prov.published,
-            "cluster_id": claim.cluster_id,
-            "source_name": claim.source.name or claim.source.text,
-            "claim": claim.to_dict(),
-        }
-    )
+    item = {
+        "claim_id": claim.id,
+        "article_id": prov.article_id,
+        "published": prov.published,
+        "source_name": claim.source.name or claim.source.text,
+        "source_key": source_key(claim),
+        "sort_key": sort_key(claim),
+        "claim": claim.to_dict(),
+    }
+    if claim.cluster_id:
+        item["cluster_id"] = claim.cluster_id
+    return to_item(item)
 
 
 def claim_from_item(item: dict) -> Claim:
@@ -31,9 +45,8 @@ def claim_from_item(item: dict) -> Claim:
 
 
 def mention_items(claim: Claim) -> list[dict]:
-    when = claim.provenance.published or ""
     return [
-        {"entity_key": key, "sk": f"{when}#{claim.id}", "claim_id": claim.id, "article_id": claim.provenance.article_id}
+        {"entity_key": key, "sk": sort_key(claim), "claim_id": claim.id, "article_id": claim.provenance.article_id}
         for key in sorted(claim.entity_keys())
     ]
 

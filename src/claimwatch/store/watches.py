@@ -8,6 +8,10 @@ from claimwatch.store import aws
 from claimwatch.store.codec import from_item, to_item
 from claimwatch.watch.watchlist import Watch, WatchDiff
 
+# Every watch item carries listed = LISTED, the key of the table's Listed index: listing the
+# watches is then a Query (the claims API lists them on a request path, where nothing scans).
+LISTED, LISTED_INDEX = "watch", "Listed"
+
 
 class WatchStore:
     def __init__(self, table: str, dynamodb=None):
@@ -16,7 +20,7 @@ class WatchStore:
     def put_watches(self, watches: list[Watch]) -> int:
         with self.table.batch_writer(overwrite_by_pkeys=["watch_id"]) as batch:
             for watch in watches:
-                batch.put_item(Item=to_item({"watch_id": watch.id, **watch.to_dict()}))
+                batch.put_item(Item=to_item({"watch_id": watch.id, "listed": LISTED, **watch.to_dict()}))
         return len(watches)
 
     def apply(self, diff: WatchDiff, watches: list[Watch]) -> None:
@@ -35,6 +39,7 @@ class WatchStore:
         for item in aws.scan_all(self.table):
             data = from_item(item)
             data.pop("watch_id", None)
+            data.pop("listed", None)
             watches.append(Watch.from_dict(data))
         return watches
 

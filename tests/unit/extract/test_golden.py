@@ -10,7 +10,8 @@ import yaml
 
 from claimwatch.pipeline import analyze
 
-GOLDEN = sorted((Path(__file__).resolve().parents[2] / "golden").glob("*.yaml"))
+# tests/golden/*.yaml and the agency-style set of issue 13 in tests/golden/wire/
+GOLDEN = sorted((Path(__file__).resolve().parents[2] / "golden").glob("**/*.yaml"))
 
 
 def _load(path):
@@ -51,7 +52,7 @@ def score_article(doc: dict):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: f"wire/{p.stem}" if p.parent.name == "wire" else p.stem)
 def test_golden_article(nlp, path):
     doc = _load(path)
     text = doc["text"]
@@ -73,6 +74,10 @@ def test_golden_article(nlp, path):
         assert c.hedged == exp.get("hedged", False), exp
         if "type" in exp:
             assert c.source.type == exp["type"], (exp, c.source)
+        if "role" in exp:
+            assert c.source.role == exp["role"], (exp, c.source)
+        # a pronoun or description with no compatible antecedent stays unresolved, never guessed
+        assert c.source.resolved == exp.get("resolved", True), (exp, c.source)
         if "date" in exp:
             assert c.date == exp["date"], exp
         if "nested_in" in exp:
