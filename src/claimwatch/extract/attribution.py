@@ -50,6 +50,26 @@ _DATELINE = re.compile(r"(?:[A-Z][A-Z.'’ -]{2,}(?:,[^()\n,]{1,30}){0,2}\s*(?:\
                        r"|[A-Z][a-z]{2,4}\.? \d{1,2} \([^()\n]{1,40}\))\s*(?:--|[-—–―])\s+")
 _EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
                   "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
+# "(asked) not to be named / identified / quoted": a condition on the speaker, not a claim
+_IDENTIFYING_VERBS = frozenset({"name", "identify", "quote", "cite"})
+# Attitudes that, reported inside someone's words, are part of that claim (PolNeAR marks one).
+_FOLDED_CLASSES = {lexicon.BELIEF, lexicon.INTENTION, lexicon.EVIDENCE, lexicon.STANCE, lexicon.APPEARANCE,
+                   lexicon.OPEN}
+_SPEAKER_LABEL_LEMMA = "speaker label"
+# people a denial verb removes rather than denies ("dismissed Ukraine's top military commander")
+_DISMISSABLE = {"commander", "chief", "minister", "official", "officer", "head", "director", "general",
+                "manager", "coach", "nominee", "candidate", "adviser", "advisor", "ambassador", "governor"}
+_COPULAS = {"be", "seem", "appear", "remain", "become", "feel", "sound"}
+_IMPERSONAL = {"it", "this", "that", "there", "which", "what"}
+_CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
+# tokens that may stand between a verb and the preposition of its cue ("spoke out Tuesday about")
+_CUE_GAP_DEPS = ("prt", "advmod", "npadvmod")
+_TRAILING_ADVERBS = {"then", "later", "again"}
+# "said in an interview", "wrote in an email": PolNeAR puts the medium of speech in the cue
+_CUE_MEDIA = {"interview", "email", "e-mail"}
+# cues that cite ("citing officials", "with reference to"): such a claim sits in the claim whose
+# cue follows it in the sentence (link_nested)
+_CITATION_LEMMAS = {"cite", lexicon.WITH_REFERENCE_TO}
 
 
 @dataclass
@@ -110,12 +130,49 @@ def _char_pieces(doc: Doc, ranges: list[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
-_IDENTIFYING_VERBS = frozenset({"name", "identify", "quote", "cite"})
-
-
 def _anonymity_condition(clause: Token) -> bool:
     """ "(asked) not to be named / identified / quoted": a condition on the speaker, not a claim."""
     return clause.lemma_ in _IDENTIFYING_VERBS and any(c.dep_ == "auxpass" for c in clause.children)
+
+
+@dataclass
+class _VerbClause:
+    """What the verb-claim patterns look at: the cue verb, its lexicon entry and children, the
+    cue's token range, the sentence, and the source and content candidates found for it."""
+
+    verb: Token
+    entry: lexicon.CueEntry
+    children: list[Token]
+    passive: bool
+    cue_lo: int
+    cue_hi: int
+    sent: Span
+    source: Token | None = None
+    rel_head: Token | None = None  # for "who said": the noun the relative clause modifies
+    content: Token | None = None  # the clausal complement, if any
+
+
+def _content_is_not_the_claim(clause: _VerbClause) -> bool:
+    """ "appeared to suggest that …" (the inner verb has the claim, cue "appeared to suggest")
+    and "This narrative seeks to portray …" (no one intends): the complement is no content."""
+    content, entry = clause.content, clause.entry
+    if content is None or content.dep_ != "xcomp":
+        return False
+    if entry.cls == lexicon.APPEARANCE and lexicon.verb_entry(content.lemma_) is not None:
+        return True
+    return (
+        clause.source is not None
+        and not is_animate(clause.source)
+        and entry.cls in (lexicon.INTENTION, lexicon.APPEARANCE)
+    )
+
+
+def _object_without_speaker(clause: _VerbClause) -> list[tuple[int, int]] | None:
+    """ "His presence underscored the gravity …": an object noun phrase needs a speaker, so an
+    inanimate subject ends the search with no content."""
+    if clause.source is not None and not is_animate(clause.source):
+        return []
+    return None
 
 
 class _Extractor:
@@ -238,46 +295,45 @@ class _Extractor:
 
     # ---- cue candidates ------------------------------------------------------------------
     def run(self) -> list[_Found]:
-        found: list[_Found] = []
-        for tok in self.doc:
-            lemma = tok.lemma_.lower()
-            if tok.dep_ == "acomp" and tok.pos_ in ("ADJ", "VERB") and tok.lower_ in lexicon.BELIEF_ADJECTIVES:
-                f = self.adjective_claim(tok)  # "are convinced" (a participle), "was sure"
-                if f:
-                    found.append(f)
-            elif tok.pos_ == "VERB":
-                entry = lexicon.verb_entry(lemma, tok.text)
-                if entry is not None:
-                    f = self.verb_claim(tok, entry)
-                    if f:
-                        found.append(f)
-                        continue
-                if lemma == "accord" and tok.lower_ == "according":
-                    f = self.according_claim(tok)
-                    if f:
-                        found.append(f)
-                elif entry is None:
-                    f = self.attitude_object_claim(tok)
-                    if f is None and lemma not in lexicon.NON_ATTRIBUTING_VERBS:
-                        f = self.open_class_claim(tok)
-                    if f:
-                        found.append(f)
-            elif tok.pos_ == "NOUN":
-                cls = lexicon.noun_class(lemma)
-                if cls is not None:
-                    f = self.noun_claim(tok, cls)
-                    if f:
-                        found.append(f)
-            elif tok.lower_ == "according" and tok.dep_ == "prep":
-                f = self.according_claim(tok)
-                if f:
-                    found.append(f)
-            elif tok.lower_ in lexicon.CLAIM_HEDGE_ADVERBS and tok.dep_ == "advmod":
-                f = self.hedge_claim(tok)
-                if f:
-                    found.append(f)
+        """Every claim of the Doc: one candidate cue per token, then the claims marked by layout
+        (signatures, speaker labels) and those nested in a source."""
+        found = [f for f in map(self._claim_cued_by, self.doc) if f is not None]
         found.extend(self.signature_claims())
         found.extend(self.nested)
+        return found
+
+    def _claim_cued_by(self, tok: Token) -> _Found | None:
+        """The claim ``tok`` cues, by the kind of word it is: a belief adjective ("are
+        convinced", "was sure"), a verb, a claim noun, "according to" or a hedge adverb."""
+        lemma = tok.lemma_.lower()
+        if tok.dep_ == "acomp" and tok.pos_ in ("ADJ", "VERB") and tok.lower_ in lexicon.BELIEF_ADJECTIVES:
+            return self.adjective_claim(tok)
+        if tok.pos_ == "VERB":
+            return self._verb_cued_claim(tok, lemma)
+        if tok.pos_ == "NOUN":
+            cls = lexicon.noun_class(lemma)
+            return self.noun_claim(tok, cls) if cls is not None else None
+        if tok.lower_ == "according" and tok.dep_ == "prep":
+            return self.according_claim(tok)
+        if tok.lower_ in lexicon.CLAIM_HEDGE_ADVERBS and tok.dep_ == "advmod":
+            return self.hedge_claim(tok)
+        return None
+
+    def _verb_cued_claim(self, verb: Token, lemma: str) -> _Found | None:
+        """A lexicon verb's claim; else "according" parsed as a verb; else a verb outside the
+        lexicon with an attitude object ("expressed concern about") or a that-clause."""
+        entry = lexicon.verb_entry(lemma, verb.text)
+        if entry is not None:
+            found = self.verb_claim(verb, entry)
+            if found:
+                return found
+        if lemma == "accord" and verb.lower_ == "according":
+            return self.according_claim(verb)
+        if entry is not None:
+            return None
+        found = self.attitude_object_claim(verb)
+        if found is None and lemma not in lexicon.NON_ATTRIBUTING_VERBS:
+            found = self.open_class_claim(verb)
         return found
 
     def _found_from_chars(self, cue: tuple, source: tuple, content: tuple, lemma: str) -> _Found | None:
@@ -335,7 +391,9 @@ class _Extractor:
         return None
 
     def verb_claim(self, verb: Token, entry: lexicon.CueEntry) -> _Found | None:
-        doc = self.doc
+        """A claim cued by a reporting verb of the lexicon ("said", "denied", "urged", "is said
+        to"): its source (the subject, or the agent of a passive) and its content, found by the
+        first sentence pattern that applies (``_verb_content``)."""
         if verb.dep_ in ("amod", "compound"):
             return None
         children = list(verb.children)
@@ -345,107 +403,179 @@ class _Extractor:
             return None
         passive = any(c.dep_ == "auxpass" for c in children)
         hedged = any(c.lower_ in lexicon.HEDGE_ADVERBS for c in children)
-        sent = self.index.sent_of(verb.i)
         cue_lo, cue_hi = _cue_extent(verb)
-        source_tok, rel_head = (None, None)
+        clause = _VerbClause(verb, entry, children, passive, cue_lo, cue_hi, self.index.sent_of(verb.i))
         if passive:
-            source_tok = self.agent_of(verb)
+            clause.source = self.agent_of(verb)
         else:
-            source_tok, rel_head = self.subject_of(verb)
-
-        pieces: list[tuple[int, int]] = []
-        content = self._content_child(verb, entry)
-        if passive and source_tok is None:
-            # "X is said to …": unnamed source, hedged; content = subject + complement
-            subj = next((c for c in children if c.dep_ == "nsubjpass"), None)
-            content = content or next((c for c in children if c.dep_ == "xcomp"), None)
-            if entry.lemma in lexicon.HEDGE_PASSIVES and subj is not None and content is not None:
-                pieces = _char_pieces(doc, [_subtree_range(subj), _subtree_range(content)])
-                return _Found(cue_lo, cue_hi, entry.lemma, pieces, None, None, entry.cls, True, sent)
+            clause.source, clause.rel_head = self.subject_of(verb)
+        clause.content = self._content_child(verb, entry)
+        if passive and clause.source is None:
+            return self._unnamed_passive_claim(clause)
+        if _content_is_not_the_claim(clause):
             return None
-        if entry.cls == lexicon.APPEARANCE and content is not None and content.dep_ == "xcomp" \
-                and lexicon.verb_entry(content.lemma_) is not None:
-            return None  # "appeared to suggest that …": the inner verb's claim, cue "appeared to suggest"
-        if content is not None and content.dep_ == "xcomp" and source_tok is not None \
-                and not is_animate(source_tok) and entry.cls in (lexicon.INTENTION, lexicon.APPEARANCE):
-            return None  # "This narrative seeks to portray …": no one intends
-        passive_subj = next((c for c in children if c.dep_ == "nsubjpass" and c.pos_ != "PRON"), None) \
-            if passive and content is None and entry.frames & {"np", "as"} else None
-        if passive_subj is not None:
-            # "The issue was first reported by The Washington Post": the subject is the content
-            pieces = _char_pieces(doc, [_subtree_range(passive_subj)])
-        elif content is None and cue_hi > verb.i + 1 and doc[cue_hi - 1].dep_ == "prep":
-            # "called for an investigation", "called on Congress to act", "complained about the
-            # mic": the object of the preposition, with a complement that follows it, is the content
-            hi = doc[cue_hi - 1].right_edge.i + 1
-            for c in children:
-                if c.i >= hi and c.dep_ in ("xcomp", "oprd", "ccomp") and c.left_edge.i <= hi + 1:
-                    hi = c.right_edge.i + 1
-            pieces = _char_pieces(doc, [(cue_hi, hi)])
-        elif content is not None:
-            lo, hi = _subtree_range(content)
-            if content.dep_ == "xcomp":  # "urged Republicans to join …": the object is part of it
-                obj = next((c for c in children if c.dep_ == "dobj" and c.i < content.i), None)
-                if obj is not None:
-                    lo = min(lo, obj.left_edge.i)
-            holes = []
-            if source_tok is not None and lo <= source_tok.i < hi:
-                holes.append(_subtree_range(source_tok))
-            if rel_head is not None and source_tok is not None and source_tok.i < lo and source_tok.lower_ == "which":
-                lo = source_tok.i
-                holes.append((source_tok.i + 1, content.left_edge.i))
-            pieces = _char_pieces(doc, _ranges_minus(lo, hi, holes + [(cue_lo, cue_hi)]))
-            src_lo = source_tok.left_edge.i if source_tok is not None else cue_lo
-            if content.i > verb.i and src_lo > sent.start + 1 and doc[src_lo - 1].text == "," \
-                    and cue_hi < len(doc) and doc[cue_hi].text == ",":
-                # "If this fails, Mr. Castañeda argues, there are other tools": the clause before a
-                # parenthetical cue belongs to the content
-                pieces = _char_pieces(doc, [(sent.start, src_lo - 1)]) + pieces
-        elif (verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.head.pos_ in ("VERB", "AUX")
-                                           and lexicon.verb_entry(verb.head.lemma_) is None)) \
-                and verb.head.i != verb.i:
-            # (a ccomp of a reporting verb is that verb's content, never its host)
-            # "…, X said." and "This approach, he claimed, mirrors …": the host clause is the content
-            head = verb.head
-            stops = ("ROOT",) if verb.dep_ == "parataxis" else ("ROOT", "ccomp", "conj", "relcl", "advcl")
-            while head.dep_ not in stops and head.head.i != head.i:
-                head = head.head
-            lo, hi = _subtree_range(head)
-            pieces = _char_pieces(doc, _ranges_minus(lo, hi, [_subtree_range(verb)]))
-        elif source_tok is not None and not is_animate(source_tok):
-            pass  # "His presence underscored the gravity …": an object noun phrase needs a speaker
-        elif "as" in entry.frames and any(c.dep_ == "dobj" for c in children) and \
-                any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ in ("oprd", "xcomp") for c in children):
-            obj = next(c for c in children if c.dep_ == "dobj")
-            last = max((c for c in children if c.i > verb.i and c.dep_ not in ("punct", "npadvmod", "advcl", "cc", "conj")),
-                       key=lambda c: c.i)
-            pieces = _char_pieces(doc, [(obj.left_edge.i, last.right_edge.i + 1)])
-        elif "np" in entry.frames and any(c.dep_ == "dobj" for c in children):
-            obj = next(c for c in children if c.dep_ == "dobj")
-            clause = next((c for c in obj.children if c.dep_ in ("acl", "ccomp")
-                           and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)), None)
-            if clause is not None:  # "maintain their stance that …": the clause is the content
-                pieces = _char_pieces(doc, [_subtree_range(clause)])
-            elif obj.lower_ not in _EMPTY_OBJECTS and obj.pos_ != "PRON":
-                lo, hi = _subtree_range(obj)
-                for c in children:  # "accused Okafor of inventing …", "blamed X for Y"
-                    if c.dep_ == "prep" and c.i == hi and c.lower_ in ("of", "for", "as"):
-                        hi = c.right_edge.i + 1
-                pieces = _char_pieces(doc, [(lo, hi)])
-
-        pieces = pieces or self._quote_content(verb, source_tok) or \
-            self._long_lead_content(verb, entry, source_tok, sent)
-        if not pieces:
+        pieces = (
+            self._verb_content(clause)
+            or self._quote_content(verb, clause.source)
+            or self._long_lead_content(verb, entry, clause.source, clause.sent)
+        )
+        if not pieces or not self._verb_claim_stands(clause, hedged):
             return None
+        source = self._nested_sources(
+            self._source_span(clause.source, verb), clause.source, verb, pieces, clause.sent
+        )
+        return _Found(cue_lo, cue_hi, entry.lemma, pieces, source, clause.rel_head, entry.cls, hedged, clause.sent)
+
+    def _verb_claim_stands(self, clause: _VerbClause, hedged: bool) -> bool:
+        """A verb claim with content still needs a speaker (or a hedge), a speaker that is not a
+        date, and a verb outside direct quotes."""
+        source_tok, verb = clause.source, clause.verb
         if source_tok is None and not hedged:
-            return None
+            return False
         if source_tok is not None and source_tok.ent_type_ in ("DATE", "TIME"):
-            return None  # "The coming days will determine whether …"
-        if self.quote_around(verb.idx, verb.idx + 1) is not None:
-            return None  # a verb inside a direct quote is the quoted speaker's wording
+            return False  # "The coming days will determine whether …"
+        # a verb inside a direct quote is the quoted speaker's wording
+        return self.quote_around(verb.idx, verb.idx + 1) is None
 
-        source = self._nested_sources(self._source_span(source_tok, verb), source_tok, verb, pieces, sent)
-        return _Found(cue_lo, cue_hi, entry.lemma, pieces, source, rel_head, entry.cls, hedged, sent)
+    def _unnamed_passive_claim(self, clause: _VerbClause) -> _Found | None:
+        """ "X is said to …": an unnamed source, hedged; the content is the subject and the
+        complement."""
+        entry = clause.entry
+        subj = next((c for c in clause.children if c.dep_ == "nsubjpass"), None)
+        content = clause.content or next((c for c in clause.children if c.dep_ == "xcomp"), None)
+        if entry.lemma not in lexicon.HEDGE_PASSIVES or subj is None or content is None:
+            return None
+        pieces = _char_pieces(self.doc, [_subtree_range(subj), _subtree_range(content)])
+        return _Found(clause.cue_lo, clause.cue_hi, entry.lemma, pieces, None, None, entry.cls, True, clause.sent)
+
+    def _verb_content(self, clause: _VerbClause) -> list[tuple[int, int]]:
+        """The content of a verb claim by the first sentence pattern that applies (each returns
+        None when it does not apply, and may apply and still find nothing)."""
+        patterns = (
+            self._passive_subject_content,
+            self._prepositional_object_content,
+            self._complement_content,
+            self._host_clause_content,
+            _object_without_speaker,
+            self._object_as_content,
+            self._object_noun_phrase_content,
+        )
+        for pattern in patterns:
+            pieces = pattern(clause)
+            if pieces is not None:
+                return pieces
+        return []
+
+    def _passive_subject_content(self, clause: _VerbClause) -> list[tuple[int, int]] | None:
+        """ "The issue was first reported by The Washington Post": the passive subject is the
+        content."""
+        if not (clause.passive and clause.content is None and clause.entry.frames & {"np", "as"}):
+            return None
+        subj = next((c for c in clause.children if c.dep_ == "nsubjpass" and c.pos_ != "PRON"), None)
+        if subj is None:
+            return None
+        return _char_pieces(self.doc, [_subtree_range(subj)])
+
+    def _prepositional_object_content(self, clause: _VerbClause) -> list[tuple[int, int]] | None:
+        """ "called for an investigation", "called on Congress to act", "complained about the
+        mic": the object of the cue's preposition, with a complement that follows it."""
+        doc, cue_hi = self.doc, clause.cue_hi
+        if clause.content is not None or cue_hi <= clause.verb.i + 1 or doc[cue_hi - 1].dep_ != "prep":
+            return None
+        hi = doc[cue_hi - 1].right_edge.i + 1
+        for c in clause.children:
+            if c.i >= hi and c.dep_ in ("xcomp", "oprd", "ccomp") and c.left_edge.i <= hi + 1:
+                hi = c.right_edge.i + 1
+        return _char_pieces(doc, [(cue_hi, hi)])
+
+    def _complement_content(self, clause: _VerbClause) -> list[tuple[int, int]] | None:
+        """ "said that …", "urged Republicans to join …": the clausal complement (with the
+        object of an object-control verb), less the source and the cue; a clause before a
+        parenthetical cue ("If this fails, Mr. Castañeda argues, there are …") joins it."""
+        content, source_tok, verb = clause.content, clause.source, clause.verb
+        if content is None:
+            return None
+        doc, sent = self.doc, clause.sent
+        lo, hi = _subtree_range(content)
+        if content.dep_ == "xcomp":  # "urged Republicans to join …": the object is part of it
+            obj = next((c for c in clause.children if c.dep_ == "dobj" and c.i < content.i), None)
+            if obj is not None:
+                lo = min(lo, obj.left_edge.i)
+        holes = []
+        if source_tok is not None and lo <= source_tok.i < hi:
+            holes.append(_subtree_range(source_tok))
+        if clause.rel_head is not None and source_tok is not None and source_tok.i < lo and source_tok.lower_ == "which":
+            lo = source_tok.i
+            holes.append((source_tok.i + 1, content.left_edge.i))
+        pieces = _char_pieces(doc, _ranges_minus(lo, hi, holes + [(clause.cue_lo, clause.cue_hi)]))
+        src_lo = source_tok.left_edge.i if source_tok is not None else clause.cue_lo
+        if (
+            content.i > verb.i
+            and src_lo > sent.start + 1
+            and doc[src_lo - 1].text == ","
+            and clause.cue_hi < len(doc)
+            and doc[clause.cue_hi].text == ","
+        ):
+            pieces = _char_pieces(doc, [(sent.start, src_lo - 1)]) + pieces
+        return pieces
+
+    def _host_clause_content(self, clause: _VerbClause) -> list[tuple[int, int]] | None:
+        """ "…, X said." and "This approach, he claimed, mirrors …": the clause the cue is
+        attached to is the content (a ccomp of a reporting verb is that verb's content, never
+        its host)."""
+        verb = clause.verb
+        host_is_content = verb.dep_ == "parataxis" or (
+            verb.dep_ == "ccomp" and verb.head.pos_ in ("VERB", "AUX") and lexicon.verb_entry(verb.head.lemma_) is None
+        )
+        if not host_is_content or verb.head.i == verb.i:
+            return None
+        head = verb.head
+        stops = ("ROOT",) if verb.dep_ == "parataxis" else ("ROOT", "ccomp", "conj", "relcl", "advcl")
+        while head.dep_ not in stops and head.head.i != head.i:
+            head = head.head
+        lo, hi = _subtree_range(head)
+        return _char_pieces(self.doc, _ranges_minus(lo, hi, [_subtree_range(verb)]))
+
+    def _object_as_content(self, clause: _VerbClause) -> list[tuple[int, int]] | None:
+        """ "described the plan as reckless", "called him a liar": the object and what it is
+        called."""
+        children, verb = clause.children, clause.verb
+        if "as" not in clause.entry.frames or not any(c.dep_ == "dobj" for c in children):
+            return None
+        if not any((c.dep_ == "prep" and c.lower_ == "as") or c.dep_ in ("oprd", "xcomp") for c in children):
+            return None
+        obj = next(c for c in children if c.dep_ == "dobj")
+        last = max(
+            (c for c in children if c.i > verb.i and c.dep_ not in ("punct", "npadvmod", "advcl", "cc", "conj")),
+            key=lambda c: c.i,
+        )
+        return _char_pieces(self.doc, [(obj.left_edge.i, last.right_edge.i + 1)])
+
+    def _object_noun_phrase_content(self, clause: _VerbClause) -> list[tuple[int, int]] | None:
+        """ "maintain their stance that …" (the that-clause), "accused Okafor of inventing …",
+        "blamed X for Y" (the object with its of/for/as phrase); an empty object ("said
+        goodbye") or a pronoun is no content."""
+        children = clause.children
+        if "np" not in clause.entry.frames or not any(c.dep_ == "dobj" for c in children):
+            return None
+        obj = next(c for c in children if c.dep_ == "dobj")
+        that_clause = next(
+            (
+                c
+                for c in obj.children
+                if c.dep_ in ("acl", "ccomp") and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+            ),
+            None,
+        )
+        if that_clause is not None:
+            return _char_pieces(self.doc, [_subtree_range(that_clause)])
+        if obj.lower_ in _EMPTY_OBJECTS or obj.pos_ == "PRON":
+            return []
+        lo, hi = _subtree_range(obj)
+        for c in children:
+            if c.dep_ == "prep" and c.i == hi and c.lower_ in ("of", "for", "as"):
+                hi = c.right_edge.i + 1
+        return _char_pieces(self.doc, [(lo, hi)])
 
     def _long_lead_content(self, verb: Token, entry: lexicon.CueEntry, source_tok: Token | None,
                            sent: Span) -> list[tuple[int, int]]:
@@ -664,23 +794,6 @@ class _Extractor:
         if not pieces:
             return None
         return _Found(adv.i, adv.i + 1, adv.lower_, pieces, None, None, None, True, self.index.sent_of(adv.i))
-
-
-# Attitudes that, reported inside someone's words, are part of that claim (PolNeAR marks one).
-_FOLDED_CLASSES = {lexicon.BELIEF, lexicon.INTENTION, lexicon.EVIDENCE, lexicon.STANCE, lexicon.APPEARANCE,
-                   lexicon.OPEN}
-_SPEAKER_LABEL_LEMMA = "speaker label"
-# people a denial verb removes rather than denies ("dismissed Ukraine's top military commander")
-_DISMISSABLE = {"commander", "chief", "minister", "official", "officer", "head", "director", "general",
-                "manager", "coach", "nominee", "candidate", "adviser", "advisor", "ambassador", "governor"}
-_COPULAS = {"be", "seem", "appear", "remain", "become", "feel", "sound"}
-_IMPERSONAL = {"it", "this", "that", "there", "which", "what"}
-_CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
-# tokens that may stand between a verb and the preposition of its cue ("spoke out Tuesday about")
-_CUE_GAP_DEPS = ("prt", "advmod", "npadvmod")
-_TRAILING_ADVERBS = {"then", "later", "again"}
-# "said in an interview", "wrote in an email": PolNeAR puts the medium of speech in the cue
-_CUE_MEDIA = {"interview", "email", "e-mail"}
 
 
 def _is_trailing_adverb(tok: Token) -> bool:
@@ -955,9 +1068,6 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
             ))
     claims.sort(key=lambda c: (c.cue.span[0], c.content.span[0]))
     return claims
-
-
-_CITATION_LEMMAS = {"cite", lexicon.WITH_REFERENCE_TO}
 
 
 def link_nested(claims: list[model.Claim]) -> None:
