@@ -107,7 +107,7 @@ def score(articles, predictions) -> dict:
     over = {r: Counter() for r in ROLES}
     rel = Counter()
     misses = Counter()
-    for (_, text, gold, gold_rel), claims in zip(articles, predictions):
+    for (_, text, gold, gold_rel), claims in zip(articles, predictions, strict=True):
         pred = {r: set() for r in ROLES}
         pred_rel = []
         for c in claims:
@@ -141,12 +141,16 @@ def score(articles, predictions) -> dict:
                 misses[_miss_reason(gs, gc, gt, pred_rel)] += 1
     return {
         "exact": {r: _prf(exact[r]["tp"], exact[r]["pred"], exact[r]["tp"], exact[r]["gold"]) for r in ROLES},
-        "overlap": {r: _prf(over[r]["p_chars"], over[r]["pred_chars"], over[r]["r_chars"], over[r]["gold_chars"])
-                    for r in ROLES},
+        "overlap": {
+            r: _prf(over[r]["p_chars"], over[r]["pred_chars"], over[r]["r_chars"], over[r]["gold_chars"]) for r in ROLES
+        },
         "relation": _prf(rel["tp"], rel["pred"], rel["tp"], rel["gold"]),
         "unmatched_gold_relations": dict(misses),
-        "counts": {"gold_relations": rel["gold"], "predicted_claims": rel["pred"],
-                   **{f"gold_{r}": exact[r]["gold"] for r in ROLES}},
+        "counts": {
+            "gold_relations": rel["gold"],
+            "predicted_claims": rel["pred"],
+            **{f"gold_{r}": exact[r]["gold"] for r in ROLES},
+        },
     }
 
 
@@ -177,25 +181,37 @@ def main() -> int:
 
     articles = load_dev()
     t0 = time.perf_counter()
-    predictions = [_joint_sources_as_one([c.to_dict() for c in claims])
-                   for claims in analyze_many((a[1] for a in articles), with_entities=False)]
+    predictions = [
+        _joint_sources_as_one([c.to_dict() for c in claims])
+        for claims in analyze_many((a[1] for a in articles), with_entities=False)
+    ]
     elapsed = time.perf_counter() - t0
     result = score(articles, predictions)
     ex, ov = result["exact"], result["overlap"]
-    print(f"PolNeAR dev: {len(articles)} articles, {result['counts']['gold_relations']} gold relations, "
-          f"{result['counts']['predicted_claims']} predicted claims ({elapsed:.1f}s)\n")
+    print(
+        f"PolNeAR dev: {len(articles)} articles, {result['counts']['gold_relations']} gold relations, "
+        f"{result['counts']['predicted_claims']} predicted claims ({elapsed:.1f}s)\n"
+    )
     print(f"{'system (split)':34} {'source P/R/F1':>18} {'cue P/R/F1':>18} {'content P/R/F1':>18} {'relation F1':>12}")
     row = lambda d: tuple(d[k] for k in ("p", "r", "f1"))  # noqa: E731
-    print(f"{'claimwatch exact (dev)':34} {_fmt(row(ex['source'])):>18} {_fmt(row(ex['cue'])):>18} "
-          f"{_fmt(row(ex['content'])):>18} {result['relation']['f1']:>12.1f}")
-    print(f"{'claimwatch char overlap (dev)':34} {_fmt(row(ov['source'])):>18} {_fmt(row(ov['cue'])):>18} "
-          f"{_fmt(row(ov['content'])):>18} {'':>12}")
+    print(
+        f"{'claimwatch exact (dev)':34} {_fmt(row(ex['source'])):>18} {_fmt(row(ex['cue'])):>18} "
+        f"{_fmt(row(ex['content'])):>18} {result['relation']['f1']:>12.1f}"
+    )
+    print(
+        f"{'claimwatch char overlap (dev)':34} {_fmt(row(ov['source'])):>18} {_fmt(row(ov['cue'])):>18} "
+        f"{_fmt(row(ov['content'])):>18} {'':>12}"
+    )
     for name, figs in PUBLISHED.items():
-        print(f"{name + ' exact (test, published)':34} {_fmt(figs['source']):>18} {_fmt(figs['cue']):>18} "
-              f"{_fmt(figs['content']):>18} {'':>12}")
+        print(
+            f"{name + ' exact (test, published)':34} {_fmt(figs['source']):>18} {_fmt(figs['cue']):>18} "
+            f"{_fmt(figs['content']):>18} {'':>12}"
+        )
     print(f"\nrelation-level P/R/F1: {_fmt(row(result['relation']))}")
-    print("unmatched gold relations by first failing role: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(result["unmatched_gold_relations"].items())))
+    print(
+        "unmatched gold relations by first failing role: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(result["unmatched_gold_relations"].items()))
+    )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     figures = {
         "command": COMMAND,

@@ -110,8 +110,11 @@ def read_article(path_or_url: str, allow_loopback: bool = False) -> tuple[str, d
     scheme = url_scheme(path_or_url)
     if scheme is not None:
         if scheme not in ("http", "https"):
-            raise CliError(path_or_url, f"scheme {scheme!r} is not http or https",
-                           "give an http:// or https:// URL, or a file path")
+            raise CliError(
+                path_or_url,
+                f"scheme {scheme!r} is not http or https",
+                "give an http:// or https:// URL, or a file path",
+            )
         from claimwatch.feeds.http import SafeHttpClient, page_content_type_ok
 
         client = SafeHttpClient.from_env(allow_loopback=allow_loopback or None)
@@ -124,8 +127,12 @@ def read_article(path_or_url: str, allow_loopback: bool = False) -> tuple[str, d
         is_html = p.suffix.lower() in (".html", ".htm") or raw.lstrip()[:1] == "<"
     if is_html:
         art = html_to_article_text(raw, url=url)
-        return art.text, {"url": art.canonical_url or url, "title": art.title, "published": art.published,
-                          "outlet": art.outlet}
+        return art.text, {
+            "url": art.canonical_url or url,
+            "title": art.title,
+            "published": art.published,
+            "outlet": art.outlet,
+        }
     return raw, {"url": url}
 
 
@@ -134,7 +141,7 @@ def _published(value: str | None, meta: dict) -> date | None:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise CliError("--published", f"wants YYYY-MM-DD, got {value!r}", code=EXIT_USAGE)
+            raise CliError("--published", f"wants YYYY-MM-DD, got {value!r}", code=EXIT_USAGE) from None
     if meta.get("published"):
         try:
             return date.fromisoformat(meta["published"][:10])
@@ -161,9 +168,11 @@ def check_terms(watches, allow_unresolved: bool, err=None) -> list:
         err.write(f"warning: {report.line()}\n")
     unresolved = [r for r in reports if not r.resolved]
     if unresolved and not allow_unresolved:
-        raise CliError("watchlist", f"{len(unresolved)} term(s) match nothing in the gazetteer or actor table",
-                       "fix the spelling (`claimwatch watches check FILE`), or pass --allow-unresolved "
-                       "to match them as written")
+        raise CliError(
+            "watchlist",
+            f"{len(unresolved)} term(s) match nothing in the gazetteer or actor table",
+            "fix the spelling (`claimwatch watches check FILE`), or pass --allow-unresolved to match them as written",
+        )
     return reports
 
 
@@ -176,8 +185,13 @@ def cmd_extract(args) -> int:
     published = _published(args.published, {})  # a usage error before any fetch
     text, meta = read_article(args.source, args.allow_loopback)
     published = published or _published(None, meta)
-    prov = Provenance(article_id=stable_id(meta.get("url") or text), url=meta.get("url"), title=meta.get("title"),
-                      outlet=meta.get("outlet"), published=published.isoformat() if published else None)
+    prov = Provenance(
+        article_id=stable_id(meta.get("url") or text),
+        url=meta.get("url"),
+        title=meta.get("title"),
+        outlet=meta.get("outlet"),
+        published=published.isoformat() if published else None,
+    )
     claims = analyze(text, published=published, provenance=prov)
     if args.json:
         json.dump([c.to_dict() for c in claims], sys.stdout, ensure_ascii=False, indent=2)
@@ -195,8 +209,11 @@ def cmd_places(args) -> int:
 
     text, _ = read_article(args.source, args.allow_loopback)
     if len(text) > MAX_ARTICLE_CHARS:  # one Doc for the whole text: spaCy refuses more (E088)
-        raise CliError(args.source, f"{len(text):,} characters; `places` reads at most {MAX_ARTICLE_CHARS:,}",
-                       hint="`claimwatch extract` reads longer texts in pieces")
+        raise CliError(
+            args.source,
+            f"{len(text):,} characters; `places` reads at most {MAX_ARTICLE_CHARS:,}",
+            hint="`claimwatch extract` reads longer texts in pieces",
+        )
     places = find_places(get_nlp()(text))
     if args.json:
         out = [{**dataclasses.asdict(p), "span": list(p.span) if p.span else None} for p in places]
@@ -215,12 +232,22 @@ def cmd_run(args) -> int:
     sources = feed_sources(args.feeds, allow_loopback=args.allow_loopback, warn=sys.stderr)
     watches = load_watchlist_file(args.watchlist)
     check_terms(watches, args.allow_unresolved)
-    rep = run(sources, watches, polls=args.polls, interval=args.interval, as_json=args.json,
-              endpoint_url=args.endpoint_url, allow_loopback=args.allow_loopback, quiet=not args.debug)
+    rep = run(
+        sources,
+        watches,
+        polls=args.polls,
+        interval=args.interval,
+        as_json=args.json,
+        endpoint_url=args.endpoint_url,
+        allow_loopback=args.allow_loopback,
+        quiet=not args.debug,
+    )
     failed = format_failed_feeds(rep.feeds, sources)
     if not args.json:
-        print(f"\narticles: {rep.articles}  claims: {rep.claims}  alerts: {sum(len(a) for a in rep.alerts)}  "
-              f"feeds: {len(rep.feeds)} ({len(failed)} failed)  dead letters: {rep.dead_letters}")
+        print(
+            f"\narticles: {rep.articles}  claims: {rep.claims}  alerts: {sum(len(a) for a in rep.alerts)}  "
+            f"feeds: {len(rep.feeds)} ({len(failed)} failed)  dead letters: {rep.dead_letters}"
+        )
     if failed:
         print(f"failed feeds ({len(failed)}):", file=sys.stderr if args.json else sys.stdout)
         for line in failed:
@@ -252,8 +279,11 @@ def cmd_serve(args) -> int:
 def _deployed_tables(args) -> dict:
     """Table names from --stack-name outputs or the environment (FEEDS_TABLE, WATCHES_TABLE ...)."""
     settings = CliSettings.from_env()
-    names = {"FEEDS_TABLE": settings.feeds_table, "ARTICLES_TABLE": settings.articles_table,
-             "WATCHES_TABLE": settings.watches_table}
+    names = {
+        "FEEDS_TABLE": settings.feeds_table,
+        "ARTICLES_TABLE": settings.articles_table,
+        "WATCHES_TABLE": settings.watches_table,
+    }
     if args.stack_name:
         import boto3
 
@@ -289,14 +319,16 @@ def deployment_endpoint(url: str | None):
 
 def _need(names: dict, key: str) -> str:
     if not names.get(key):
-        raise CliError(key, "not set", "pass --stack-name (the deployed stack) or set the table name in the environment")
+        raise CliError(
+            key, "not set", "pass --stack-name (the deployed stack) or set the table name in the environment"
+        )
     return names[key]
 
 
 def cmd_feeds(args) -> int:
     from claimwatch.feeds import cli as feeds_cli
-    from claimwatch.feeds.identity import feed_id_for
     from claimwatch.feeds.http import validate_feed_url
+    from claimwatch.feeds.identity import feed_id_for
 
     allow_loopback = getattr(args, "allow_loopback", False)
     specs = None
@@ -328,7 +360,9 @@ def cmd_feeds(args) -> int:
     elif args.feeds_command == "remove":
         feed_id = feed_id_for(args.feed) if "://" in args.feed else args.feed
         if store.get(feed_id) is None:
-            raise CliError(args.feed, "no such feed in the registry", "`claimwatch feeds list` shows the registered feeds")
+            raise CliError(
+                args.feed, "no such feed in the registry", "`claimwatch feeds list` shows the registered feeds"
+            )
         store.remove_feed(feed_id)
         print(f"removed {feed_id}")
     elif args.feeds_command == "export":
@@ -342,8 +376,11 @@ def cmd_watches(args) -> int:
 
         reports = check_watches(load_watchlist_file(args.file))
         if args.json:
-            print(json.dumps([{**dataclasses.asdict(r), "status": r.status} for r in reports], ensure_ascii=False,
-                             indent=2))
+            print(
+                json.dumps(
+                    [{**dataclasses.asdict(r), "status": r.status} for r in reports], ensure_ascii=False, indent=2
+                )
+            )
         else:
             print(format_check(reports))
         return 1 if any(not r.resolved for r in reports) else 0
@@ -351,8 +388,11 @@ def cmd_watches(args) -> int:
     if args.watches_command == "push":  # check the file before touching the deployment
         watches = load_watchlist_file(args.file)
         if not watches:
-            raise CliError(args.file, "has no watches; pushing it would remove every deployed watch",
-                           "remove watches with `claimwatch watches remove ID...`")
+            raise CliError(
+                args.file,
+                "has no watches; pushing it would remove every deployed watch",
+                "remove watches with `claimwatch watches remove ID...`",
+            )
         check_terms(watches, args.allow_unresolved)
     from claimwatch.store.watches import WatchStore
     from claimwatch.watch.watchlist import diff_watches
@@ -361,9 +401,11 @@ def cmd_watches(args) -> int:
     if args.watches_command == "push":
         diff = diff_watches(store.all(), watches, keep_others=args.keep_others)
         if diff.removes_most and not args.prune:
-            raise CliError(args.file, f"would remove {len(diff.removed)} of the {diff.deployed} deployed watches "
-                                      f"({', '.join(diff.removed)})",
-                           "pass --prune to remove them, or --keep-others to only add and update")
+            raise CliError(
+                args.file,
+                f"would remove {len(diff.removed)} of the {diff.deployed} deployed watches ({', '.join(diff.removed)})",
+                "pass --prune to remove them, or --keep-others to only add and update",
+            )
         store.apply(diff, watches)
         print(diff.format())
     elif args.watches_command == "remove":
@@ -415,135 +457,226 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     allow_loopback = CliSettings.from_env().allow_loopback  # the --allow-loopback default
-    p = _Parser(prog="claimwatch", description="Claim-level news monitoring: who claims what, about which places "
-                                               "and actors, from RSS/Atom feeds.")
+    p = _Parser(
+        prog="claimwatch",
+        description="Claim-level news monitoring: who claims what, about which places and actors, from RSS/Atom feeds.",
+    )
     p.add_argument("--version", action="version", version=f"claimwatch {__version__}")
     p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show the full traceback of an error")
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback of an error"
+    )
 
     def aws_opts(sp, what):
         sp.add_argument("--endpoint-url", metavar="URL", help=what)
 
-    loopback_help = ("allow http://127.0.0.1 / [::1] URLs (default: off unless CLAIMWATCH_ALLOW_LOOPBACK=1); "
-                     "only for servers you trust")
+    loopback_help = (
+        "allow http://127.0.0.1 / [::1] URLs (default: off unless CLAIMWATCH_ALLOW_LOOPBACK=1); "
+        "only for servers you trust"
+    )
 
-    e = sub.add_parser("extract", parents=[common], help="print the claims of one article (plain text or HTML)",
-                       description="Extract the attributed claims of one article: a text or HTML file, or an "
-                                   "http(s) URL fetched through the SSRF-safe client.")
+    e = sub.add_parser(
+        "extract",
+        parents=[common],
+        help="print the claims of one article (plain text or HTML)",
+        description="Extract the attributed claims of one article: a text or HTML file, or an "
+        "http(s) URL fetched through the SSRF-safe client.",
+    )
     e.add_argument("source", metavar="FILE_OR_URL", help="a .txt/.html file, or an http(s) URL")
-    e.add_argument("--published", metavar="YYYY-MM-DD", help="publication date, for relative dates (\"on Friday\")")
+    e.add_argument("--published", metavar="YYYY-MM-DD", help='publication date, for relative dates ("on Friday")')
     e.add_argument("--json", action="store_true", help="print the claim objects as JSON (the README's shape)")
     e.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
     e.set_defaults(func=cmd_extract)
 
-    pl = sub.add_parser("places", parents=[common], help="list every place mention in a text with its resolution",
-                        description="Find every place mention in an article and resolve it to GeoNames.")
+    pl = sub.add_parser(
+        "places",
+        parents=[common],
+        help="list every place mention in a text with its resolution",
+        description="Find every place mention in an article and resolve it to GeoNames.",
+    )
     pl.add_argument("source", metavar="FILE_OR_URL", help="a .txt/.html file, or an http(s) URL")
     pl.add_argument("--json", action="store_true", help="print the mentions as JSON (span, GeoNames id, country)")
     pl.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
     pl.set_defaults(func=cmd_places)
 
-    r = sub.add_parser("run", parents=[common], help="run the pipeline locally on any feeds and print alerts",
-                       description="The deployed pipeline run locally: the template's tables, queues and topic "
-                                   "are created on moto in-process (or at --endpoint-url), the feeds are polled "
-                                   "--polls times and every alert the topic would deliver is printed.")
-    r.add_argument("--feeds", nargs="+", required=True, metavar="FEED",
-                   help="feed URLs, OPML files, RSS/Atom files or directories of them (local files are read "
-                        "from disk by the same parser, no network)")
+    r = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the pipeline locally on any feeds and print alerts",
+        description="The deployed pipeline run locally: the template's tables, queues and topic "
+        "are created on moto in-process (or at --endpoint-url), the feeds are polled "
+        "--polls times and every alert the topic would deliver is printed.",
+    )
+    r.add_argument(
+        "--feeds",
+        nargs="+",
+        required=True,
+        metavar="FEED",
+        help="feed URLs, OPML files, RSS/Atom files or directories of them (local files are read "
+        "from disk by the same parser, no network)",
+    )
     r.add_argument("--watchlist", required=True, metavar="FILE", help="a watchlist YAML file (see `watches --help`)")
     r.add_argument("--polls", type=int, default=1, metavar="N", help="how many times to poll the feeds (default 1)")
     r.add_argument("--interval", type=float, default=0.0, metavar="S", help="seconds between polls (default 0)")
     r.add_argument("--json", action="store_true", help="one JSON object per alert per line")
-    r.add_argument("--allow-loopback", action="store_true", default=allow_loopback,
-                   help=loopback_help + "; applies to feed URLs and to the links inside the feeds")
-    r.add_argument("--allow-unresolved", action="store_true",
-                   help="run even if watch terms match nothing (they then match the name as written)")
+    r.add_argument(
+        "--allow-loopback",
+        action="store_true",
+        default=allow_loopback,
+        help=loopback_help + "; applies to feed URLs and to the links inside the feeds",
+    )
+    r.add_argument(
+        "--allow-unresolved",
+        action="store_true",
+        help="run even if watch terms match nothing (they then match the name as written)",
+    )
     aws_opts(r, "create the resources at this endpoint (a moto server, LocalStack) instead of moto in-process")
     r.set_defaults(func=cmd_run)
 
-    d = sub.add_parser("demo", parents=[common], help="the fictional demo feeds, served on loopback, through the "
-                                                      "whole pipeline (what `make demo` runs)",
-                       description="Serve the fictional demo feeds on loopback, poll them twice through the whole "
-                                   "pipeline on moto in-process and print every alert.")
+    d = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="the fictional demo feeds, served on loopback, through the whole pipeline (what `make demo` runs)",
+        description="Serve the fictional demo feeds on loopback, poll them twice through the whole "
+        "pipeline on moto in-process and print every alert.",
+    )
     d.add_argument("--json", action="store_true", help="one JSON object per alert per line")
     d.set_defaults(func=cmd_demo)
 
-    sv = sub.add_parser("serve", parents=[common], help="the claims API and its map and timeline page on 127.0.0.1",
-                        description="Serve the claims API and its page (what the deployed ApiFunction answers) on "
-                                    "127.0.0.1 until interrupted: the demo's data, or a local stack's tables.")
-    sv.add_argument("--demo", action="store_true",
-                    help="run the demo pipeline on moto in-process first, then serve its tables")
+    sv = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="the claims API and its map and timeline page on 127.0.0.1",
+        description="Serve the claims API and its page (what the deployed ApiFunction answers) on "
+        "127.0.0.1 until interrupted: the demo's data, or a local stack's tables.",
+    )
+    sv.add_argument(
+        "--demo", action="store_true", help="run the demo pipeline on moto in-process first, then serve its tables"
+    )
     sv.add_argument("--port", type=int, default=8080, metavar="N", help="the port to listen on (default 8080; 0: any)")
-    aws_opts(sv, "serve the tables of the stack at this endpoint (a moto server, LocalStack; the one stack "
-                 "`run --endpoint-url` created, or the tables named by CLAIMS_TABLE, MENTIONS_TABLE, …)")
+    aws_opts(
+        sv,
+        "serve the tables of the stack at this endpoint (a moto server, LocalStack; the one stack "
+        "`run --endpoint-url` created, or the tables named by CLAIMS_TABLE, MENTIONS_TABLE, …)",
+    )
     sv.set_defaults(func=cmd_serve)
 
     # The deployment's tables: options of every feeds/watches command, wherever they are written.
     deployed = argparse.ArgumentParser(add_help=False, parents=[common])
-    deployed.add_argument("--stack-name", metavar="NAME",
-                          help="read the table names from this CloudFormation stack's outputs "
-                               "(else FEEDS_TABLE, ARTICLES_TABLE, WATCHES_TABLE)")
+    deployed.add_argument(
+        "--stack-name",
+        metavar="NAME",
+        help="read the table names from this CloudFormation stack's outputs "
+        "(else FEEDS_TABLE, ARTICLES_TABLE, WATCHES_TABLE)",
+    )
     aws_opts(deployed, "the AWS endpoint to use (a moto server, LocalStack); default: AWS, from the environment")
 
-    f = sub.add_parser("feeds", parents=[common], help="the deployed feed registry (list, add, remove, import, export)",
-                       description="Manage the feeds a deployment polls.")
+    f = sub.add_parser(
+        "feeds",
+        parents=[common],
+        help="the deployed feed registry (list, add, remove, import, export)",
+        description="Manage the feeds a deployment polls.",
+    )
     fsub = f.add_subparsers(dest="feeds_command", required=True, metavar="SUBCOMMAND", parser_class=_Parser)
-    fl = fsub.add_parser("list", parents=[deployed], help="the registered feeds with their health",
-                         description="Every registered feed, worst health first, with the last error.")
+    fl = fsub.add_parser(
+        "list",
+        parents=[deployed],
+        help="the registered feeds with their health",
+        description="Every registered feed, worst health first, with the last error.",
+    )
     fl.add_argument("--json", action="store_true", help="print the feed states as JSON")
-    fa = fsub.add_parser("add", parents=[deployed], help="register a feed URL (checked: http/https, ports 80/443, "
-                                                         "no private or metadata address)",
-                         description="Register one feed. The URL is checked as the fetcher would check it.")
+    fa = fsub.add_parser(
+        "add",
+        parents=[deployed],
+        help="register a feed URL (checked: http/https, ports 80/443, no private or metadata address)",
+        description="Register one feed. The URL is checked as the fetcher would check it.",
+    )
     fa.add_argument("url", metavar="URL", help="the feed's http(s) URL")
     fa.add_argument("--title", help="a display name (default: none until the feed is fetched)")
     fa.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
-    fi = fsub.add_parser("import", parents=[deployed], help="register every feed of an OPML file (Feedly, "
-                                                            "Inoreader exports)",
-                         description="Register every feed of an OPML file; URLs the fetcher would refuse are "
-                                     "listed as rejected.")
+    fi = fsub.add_parser(
+        "import",
+        parents=[deployed],
+        help="register every feed of an OPML file (Feedly, Inoreader exports)",
+        description="Register every feed of an OPML file; URLs the fetcher would refuse are listed as rejected.",
+    )
     fi.add_argument("file", metavar="FILE.opml", help="the OPML file")
     fi.add_argument("--allow-loopback", action="store_true", default=allow_loopback, help=loopback_help)
-    fsub.add_parser("export", parents=[deployed], help="print the registry as OPML",
-                    description="Print every registered feed as OPML 2.0.")
-    fr = fsub.add_parser("remove", parents=[deployed], help="stop polling a feed",
-                         description="Remove one feed from the registry (its articles and claims stay).")
+    fsub.add_parser(
+        "export",
+        parents=[deployed],
+        help="print the registry as OPML",
+        description="Print every registered feed as OPML 2.0.",
+    )
+    fr = fsub.add_parser(
+        "remove",
+        parents=[deployed],
+        help="stop polling a feed",
+        description="Remove one feed from the registry (its articles and claims stay).",
+    )
     fr.add_argument("feed", metavar="FEED_ID_OR_URL", help="the feed's id (see `feeds list --json`) or its URL")
     f.set_defaults(func=cmd_feeds)
 
     with_format = {"epilog": WATCHLIST_FORMAT, "formatter_class": argparse.RawDescriptionHelpFormatter}
     watchlist_file = argparse.ArgumentParser(add_help=False)
     watchlist_file.add_argument("file", metavar="FILE", help="a watchlist YAML file")
-    w = sub.add_parser("watches", parents=[common], help="check a watchlist; the deployed watches (push, list, remove)",
-                       description="Check a watchlist file and manage the watches a deployment alerts on.", **with_format)
+    w = sub.add_parser(
+        "watches",
+        parents=[common],
+        help="check a watchlist; the deployed watches (push, list, remove)",
+        description="Check a watchlist file and manage the watches a deployment alerts on.",
+        **with_format,
+    )
     wsub = w.add_subparsers(dest="watches_command", required=True, metavar="SUBCOMMAND", parser_class=_Parser)
-    wc = wsub.add_parser("check", parents=[common, watchlist_file], help="what every term of a watchlist resolves to",
-                         description="For every term: the place (GeoNames id, name, country, which name matched) "
-                                     "or actor it resolves to, or \"no match; did you mean …\". Exit status 1 when "
-                                     "a term matches nothing.", **with_format)
+    wc = wsub.add_parser(
+        "check",
+        parents=[common, watchlist_file],
+        help="what every term of a watchlist resolves to",
+        description="For every term: the place (GeoNames id, name, country, which name matched) "
+        'or actor it resolves to, or "no match; did you mean …". Exit status 1 when '
+        "a term matches nothing.",
+        **with_format,
+    )
     wc.add_argument("--json", action="store_true", help="print the term reports as JSON")
-    wp = wsub.add_parser("push", parents=[deployed, watchlist_file],
-                         help="make the deployed watches those of a watchlist file; prints what changed",
-                         description="Make the deployed watches exactly the file's: add new ids, update changed "
-                                     "ones, remove the others. Refuses an empty file, terms that match nothing, "
-                                     "and removing more than half of the deployed watches unless told to.",
-                         **with_format)
+    wp = wsub.add_parser(
+        "push",
+        parents=[deployed, watchlist_file],
+        help="make the deployed watches those of a watchlist file; prints what changed",
+        description="Make the deployed watches exactly the file's: add new ids, update changed "
+        "ones, remove the others. Refuses an empty file, terms that match nothing, "
+        "and removing more than half of the deployed watches unless told to.",
+        **with_format,
+    )
     wp.add_argument("--keep-others", action="store_true", help="add and update only; remove nothing")
-    wp.add_argument("--prune", "--yes", dest="prune", action="store_true",
-                    help="remove the deployed watches the file lacks even when that is more than half of them")
-    wp.add_argument("--allow-unresolved", action="store_true",
-                    help="push even if terms match nothing (they then match the name as written)")
-    wr = wsub.add_parser("remove", parents=[deployed], help="remove deployed watches by id",
-                         description="Remove deployed watches by id.")
+    wp.add_argument(
+        "--prune",
+        "--yes",
+        dest="prune",
+        action="store_true",
+        help="remove the deployed watches the file lacks even when that is more than half of them",
+    )
+    wp.add_argument(
+        "--allow-unresolved",
+        action="store_true",
+        help="push even if terms match nothing (they then match the name as written)",
+    )
+    wr = wsub.add_parser(
+        "remove", parents=[deployed], help="remove deployed watches by id", description="Remove deployed watches by id."
+    )
     wr.add_argument("watch_ids", nargs="+", metavar="ID", help="a watch id (see `watches list`)")
-    wsub.add_parser("list", parents=[deployed], help="print the deployed watches, one JSON object per line",
-                    description="Print the deployed watches, one JSON object per line.")
+    wsub.add_parser(
+        "list",
+        parents=[deployed],
+        help="print the deployed watches, one JSON object per line",
+        description="Print the deployed watches, one JSON object per line.",
+    )
     w.set_defaults(func=cmd_watches)
 
     from claimwatch import replay_cli
+
     replay_cli.add_parser(sub, common)
     return p
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 Span = tuple[int, int]  # (start, end): a plain tuple, so it serialises as a JSON array
 
@@ -22,18 +22,18 @@ def stable_id(*parts: object, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
-def _span(value: Any) -> Optional[list]:
+def _span(value: Any) -> list | None:
     return None if value is None else [int(value[0]), int(value[1])]
 
 
 @dataclass
 class Source:
     text: str  # the mention as written: "He", "Kimakovsky", "a source familiar with the matter"
-    name: Optional[str] = None  # resolved name: "Kimakovsky"
-    role: Optional[str] = None  # "adviser to the head of the DPR"
-    span: Optional[Span] = None
+    name: str | None = None  # resolved name: "Kimakovsky"
+    role: str | None = None  # "adviser to the head of the DPR"
+    span: Span | None = None
     type: str = "person"  # person | group | body | anonymous | unknown
-    actor_id: Optional[str] = None  # canonical actor id when the name resolves to one
+    actor_id: str | None = None  # canonical actor id when the name resolves to one
     # False when the mention ("she", "the ministry", "the letter") has no compatible antecedent:
     # the name is then left empty rather than guessed
     resolved: bool = True
@@ -42,49 +42,49 @@ class Source:
 @dataclass
 class Cue:
     text: str  # "noted", "according to"
-    span: Optional[Span] = None
-    lemma: Optional[str] = None  # "note", "according to"
+    span: Span | None = None
+    lemma: str | None = None  # "note", "according to"
 
 
 @dataclass
 class Content:
     text: str
-    span: Optional[Span] = None
+    span: Span | None = None
 
 
 @dataclass
 class PlaceRef:
     text: str  # as written: "Krasnoarmeyskoye"
-    name: Optional[str] = None  # canonical: "Pokrovsk"
-    geonameid: Optional[int] = None
-    country: Optional[str] = None  # ISO 3166-1 alpha-2
-    admin1: Optional[str] = None
-    lat: Optional[float] = None
-    lon: Optional[float] = None
-    span: Optional[Span] = None
-    place_id: Optional[str] = None  # "geo:704422", or "place:donbas" for curated regions
-    feature: Optional[str] = None  # GeoNames feature class/code: "P.PPL", "A.ADM1", "region"
-    matched: Optional[str] = None  # the alias or rule that matched
+    name: str | None = None  # canonical: "Pokrovsk"
+    geonameid: int | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+    admin1: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    span: Span | None = None
+    place_id: str | None = None  # "geo:704422", or "place:donbas" for curated regions
+    feature: str | None = None  # GeoNames feature class/code: "P.PPL", "A.ADM1", "region"
+    matched: str | None = None  # the alias or rule that matched
 
 
 @dataclass
 class ActorRef:
     text: str  # as written: "AFU"
-    name: Optional[str] = None  # canonical: "Armed Forces of Ukraine"
-    type: Optional[str] = None  # person | force | government | party | org | group
-    span: Optional[Span] = None
-    actor_id: Optional[str] = None  # "actor:armed-forces-of-ukraine"
-    matched: Optional[str] = None
+    name: str | None = None  # canonical: "Armed Forces of Ukraine"
+    type: str | None = None  # person | force | government | party | org | group
+    span: Span | None = None
+    actor_id: str | None = None  # "actor:armed-forces-of-ukraine"
+    matched: str | None = None
 
 
 @dataclass
 class Provenance:
-    article_id: Optional[str] = None
-    url: Optional[str] = None
-    outlet: Optional[str] = None
-    title: Optional[str] = None
-    published: Optional[str] = None  # ISO 8601
-    feed_id: Optional[str] = None
+    article_id: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO 8601
+    feed_id: str | None = None
 
 
 @dataclass
@@ -94,16 +94,16 @@ class Claim:
     content: Content
     places: list[PlaceRef] = field(default_factory=list)
     actors: list[ActorRef] = field(default_factory=list)
-    date: Optional[str] = None  # YYYY-MM-DD the claim names, resolved against publication
+    date: str | None = None  # YYYY-MM-DD the claim names, resolved against publication
     stance: str = "assert"  # assert | deny
     hedged: bool = False  # "reportedly", "allegedly", "is said to"
-    parent_id: Optional[str] = None  # nested attribution: the claim this one sits inside
-    sentence_span: Optional[Span] = None
+    parent_id: str | None = None  # nested attribution: the claim this one sits inside
+    sentence_span: Span | None = None
     provenance: Provenance = field(default_factory=Provenance)
-    id: Optional[str] = None
+    id: str | None = None
     # Filled by novelty: which cluster of restatements this claim belongs to.
-    cluster_id: Optional[str] = None
-    fingerprint: Optional[str] = None
+    cluster_id: str | None = None
+    fingerprint: str | None = None
 
     def ensure_id(self, article_key: str) -> str:
         """Claim id = hash(article, content span): replays of the same article give the same id."""
@@ -140,7 +140,7 @@ class Claim:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Claim":
+    def from_dict(cls, d: dict) -> Claim:
         def tup(v: Any) -> Span | None:
             return None if v is None else (int(v[0]), int(v[1]))
 
@@ -174,22 +174,22 @@ class Article:
     """One article to extract: what the fetch stage puts on the articles queue."""
 
     article_id: str  # hash of the canonical URL (or GUID when there is no link)
-    url: Optional[str] = None
-    canonical_url: Optional[str] = None
-    title: Optional[str] = None
-    outlet: Optional[str] = None
-    published: Optional[str] = None  # ISO 8601
-    feed_id: Optional[str] = None
-    guid: Optional[str] = None
-    content: Optional[str] = None  # the entry's full content (HTML or text), if the feed has it
-    summary: Optional[str] = None
-    content_hash: Optional[str] = None  # hash of the normalised text: edits and syndicated copies
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # ISO 8601
+    feed_id: str | None = None
+    guid: str | None = None
+    content: str | None = None  # the entry's full content (HTML or text), if the feed has it
+    summary: str | None = None
+    content_hash: str | None = None  # hash of the normalised text: edits and syndicated copies
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Article":
+    def from_dict(cls, d: dict) -> Article:
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in d.items() if k in known})
 

@@ -69,9 +69,13 @@ def test_serve_endpoint_url_serves_the_local_stack_there(moto_endpoint):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.endswith("_TABLE")}
-    proc = subprocess.Popen([sys.executable, "-m", "claimwatch.cli", "serve", "--endpoint-url", moto_endpoint,
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "claimwatch.cli", "serve", "--endpoint-url", moto_endpoint, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         line = proc.stdout.readline()
         assert "claimwatch API and page on" in line, line + proc.stdout.read()

@@ -49,10 +49,24 @@ def test_extract_text_output_names_source_cue_and_content(seed_article_text, tmp
 def test_run_json_prints_one_alert_object_per_line(capsys):
     directory = FeedDirectory(DEMO_FEEDS)
     with FeedServer(directory) as server:
-        assert main(["run", "--feeds", server.url("donbas-wire"), "--watchlist", str(DEMO_WATCHLIST),
-                     "--polls", "1", "--json", "--allow-loopback"]) == 0
-    lines = [l for l in capsys.readouterr().out.splitlines() if l.strip()]
-    alerts = [json.loads(l) for l in lines]
+        assert (
+            main(
+                [
+                    "run",
+                    "--feeds",
+                    server.url("donbas-wire"),
+                    "--watchlist",
+                    str(DEMO_WATCHLIST),
+                    "--polls",
+                    "1",
+                    "--json",
+                    "--allow-loopback",
+                ]
+            )
+            == 0
+        )
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    alerts = [json.loads(line) for line in lines]
     assert alerts and all({"subject", "text", "alert", "attributes"} <= set(a) for a in alerts)
     assert {"pokrovsk-front", "kostiantynivka"} <= {w for a in alerts for w in a["attributes"]["watch_id"]}
 
@@ -79,8 +93,21 @@ def moto_server():
 
 def test_run_against_a_moto_server_endpoint(capsys, moto_server):
     with FeedServer(FeedDirectory(DEMO_FEEDS)) as feeds:
-        assert main(["run", "--feeds", feeds.url("steppe-herald"), "--watchlist", str(DEMO_WATCHLIST),
-                     "--endpoint-url", moto_server, "--allow-loopback"]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    "--feeds",
+                    feeds.url("steppe-herald"),
+                    "--watchlist",
+                    str(DEMO_WATCHLIST),
+                    "--endpoint-url",
+                    moto_server,
+                    "--allow-loopback",
+                ]
+            )
+            == 0
+        )
     assert "AWS_ENDPOINT_URL" not in os.environ, "the run restores the environment it changed"
     out = capsys.readouterr().out
     assert "claims:" in out and "dead letters" in out
@@ -116,7 +143,7 @@ def test_feeds_and_watches_commands_manage_a_deployment(capsys, moto_server, mon
         assert main(["watches", "push", str(smaller), "--prune", "--endpoint-url", moto_server]) == 0
         assert "removed: afu, bakhmut-radius" in capsys.readouterr().out
         main(["watches", "list", "--endpoint-url", moto_server])
-        assert [json.loads(l)["id"] for l in capsys.readouterr().out.splitlines()] == ["pokrovsk-front"]
+        assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["pokrovsk-front"]
         feed_url = feeds[0]["url"]
         assert main(["feeds", "remove", feed_url, "--endpoint-url", moto_server]) == 0
         capsys.readouterr()

@@ -18,8 +18,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CLAIMWATCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT = os.environ.get("CLAIMWATCH_SCREENSHOT")  # where to save the page (docs/page.png)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -49,8 +57,13 @@ def browser():
 def served():
     """`claimwatch serve --demo` on a free loopback port; its base URL once it listens."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "claimwatch.cli", "serve", "--demo", "--port", str(port)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "claimwatch.cli", "serve", "--demo", "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 300
         lines = []

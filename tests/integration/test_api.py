@@ -15,17 +15,18 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
-from lambda_events import load_event
 
 from claimwatch.local.api_server import ApiServer
 from claimwatch.local.session import DEMO_WATCHLIST
 from claimwatch.model import ActorRef, Claim, Content, Cue, PlaceRef, Provenance, Source
 from claimwatch.novelty.cluster_index import ClusterRecord
-from claimwatch.store.dynamo_alert_ledger import DynamoAlertStore
 from claimwatch.store.claims import ClaimStore
+from claimwatch.store.dynamo_alert_ledger import DynamoAlertStore
 from claimwatch.store.dynamo_cluster_index import DynamoNoveltyStore
 from claimwatch.store.watches import WatchStore
 from claimwatch.watch.watchlist import load_watchlist
+
+from lambda_events import load_event
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 POKROVSK = {"name": "Pokrovsk", "place_id": "geo:704422", "country": "UA", "lat": 48.28014, "lon": 37.17706}
@@ -33,8 +34,21 @@ KOSTIANTYNIVKA = {"name": "Kostyantynivka", "place_id": "geo:705104", "country":
 CLUSTER = "c1u5000000000001"
 
 
-def claim(claim_id, source, cue, content, *, place_text, place, published, outlet, cluster, stance="assert",
-          source_actor=None, actor=None) -> Claim:
+def claim(
+    claim_id,
+    source,
+    cue,
+    content,
+    *,
+    place_text,
+    place,
+    published,
+    outlet,
+    cluster,
+    stance="assert",
+    source_actor=None,
+    actor=None,
+) -> Claim:
     sentence = f"{source} {cue} {content}."
     c0 = len(source) + len(cue) + 2
     p0 = c0 + content.index(place_text)
@@ -48,42 +62,100 @@ def claim(claim_id, source, cue, content, *, place_text, place, published, outle
         cue=Cue(text=cue, span=(len(source) + 1, len(source) + 1 + len(cue)), lemma=cue),
         content=Content(text=content, span=(c0, c0 + len(content))),
         places=[PlaceRef(text=place_text, span=(p0, p0 + len(place_text)), feature="P.PPLA3", **place)],
-        actors=actors, stance=stance, sentence_span=(0, len(sentence)), cluster_id=cluster,
-        provenance=Provenance(article_id=f"art-{claim_id}", url=f"https://news.example/{claim_id}", outlet=outlet,
-                              title=f"Story {claim_id}", published=published),
+        actors=actors,
+        stance=stance,
+        sentence_span=(0, len(sentence)),
+        cluster_id=cluster,
+        provenance=Provenance(
+            article_id=f"art-{claim_id}",
+            url=f"https://news.example/{claim_id}",
+            outlet=outlet,
+            title=f"Story {claim_id}",
+            published=published,
+        ),
     )
 
 
 CLAIMS = [
-    claim("c1a1000000000001", "Igor Volkhov", "said", "Russian forces cleared a post in Krasnoarmeyskoye",
-          place_text="Krasnoarmeyskoye", place=POKROVSK, published="2026-11-20T06:10:00Z", outlet="Donbas Wire",
-          cluster=CLUSTER, actor=("Russian forces", "actor:russian-armed-forces")),
-    claim("c1a1000000000002", "Igor Volkhov", "said", "Russian forces cleared a post in the east of Pokrovsk",
-          place_text="Pokrovsk", place=POKROVSK, published="2026-11-21T07:10:00Z", outlet="Steppe Herald",
-          cluster=CLUSTER),
-    claim("c1a1000000000003", "Andriy Kovalchuk", "denied", "that any post near Pokrovsk was lost",
-          place_text="Pokrovsk", place=POKROVSK, published="2026-11-21T09:20:00Z", outlet="Kharkiv Evening Post",
-          cluster=CLUSTER, stance="deny"),
-    claim("c1a1000000000004", "Olena Marchenko", "said", "shelling hit Konstantinovka overnight",
-          place_text="Konstantinovka", place=KOSTIANTYNIVKA, published="2026-11-19T12:00:00Z",
-          outlet="Donbas Wire", cluster="c1u5000000000002"),
+    claim(
+        "c1a1000000000001",
+        "Igor Volkhov",
+        "said",
+        "Russian forces cleared a post in Krasnoarmeyskoye",
+        place_text="Krasnoarmeyskoye",
+        place=POKROVSK,
+        published="2026-11-20T06:10:00Z",
+        outlet="Donbas Wire",
+        cluster=CLUSTER,
+        actor=("Russian forces", "actor:russian-armed-forces"),
+    ),
+    claim(
+        "c1a1000000000002",
+        "Igor Volkhov",
+        "said",
+        "Russian forces cleared a post in the east of Pokrovsk",
+        place_text="Pokrovsk",
+        place=POKROVSK,
+        published="2026-11-21T07:10:00Z",
+        outlet="Steppe Herald",
+        cluster=CLUSTER,
+    ),
+    claim(
+        "c1a1000000000003",
+        "Andriy Kovalchuk",
+        "denied",
+        "that any post near Pokrovsk was lost",
+        place_text="Pokrovsk",
+        place=POKROVSK,
+        published="2026-11-21T09:20:00Z",
+        outlet="Kharkiv Evening Post",
+        cluster=CLUSTER,
+        stance="deny",
+    ),
+    claim(
+        "c1a1000000000004",
+        "Olena Marchenko",
+        "said",
+        "shelling hit Konstantinovka overnight",
+        place_text="Konstantinovka",
+        place=KOSTIANTYNIVKA,
+        published="2026-11-19T12:00:00Z",
+        outlet="Donbas Wire",
+        cluster="c1u5000000000002",
+    ),
 ] + [
-    claim(f"c1a10000000001{n:02d}", "Serhiy Bondar", "reported", f"convoy number {n} reached Pokrovsk",
-          place_text="Pokrovsk", place=POKROVSK, published=f"2026-11-18T0{n}:00:00Z", outlet="Steppe Herald",
-          cluster=f"c1u50000000001{n:02d}")
+    claim(
+        f"c1a10000000001{n:02d}",
+        "Serhiy Bondar",
+        "reported",
+        f"convoy number {n} reached Pokrovsk",
+        place_text="Pokrovsk",
+        place=POKROVSK,
+        published=f"2026-11-18T0{n}:00:00Z",
+        outlet="Steppe Herald",
+        cluster=f"c1u50000000001{n:02d}",
+    )
     for n in range(1, 6)
 ]
 POKROVSK_NEWEST_FIRST = ["c1a1000000000003", "c1a1000000000002", "c1a1000000000001"] + [
-    f"c1a10000000001{n:02d}" for n in range(5, 0, -1)]
+    f"c1a10000000001{n:02d}" for n in range(5, 0, -1)
+]
 
 
 def cluster_record(cluster_id: str, members: list[Claim], developments=()) -> ClusterRecord:
     first = members[0]
     return ClusterRecord(
-        cluster_id=cluster_id, first_seen=first.provenance.published, first_claim=first.id,
-        stance=first.stance, source_name=first.source.name, content=first.content.text,
-        outlets={c.provenance.outlet for c in members}, articles={c.provenance.article_id for c in members},
-        claims={c.id for c in members}, developments=list(developments))
+        cluster_id=cluster_id,
+        first_seen=first.provenance.published,
+        first_claim=first.id,
+        stance=first.stance,
+        source_name=first.source.name,
+        content=first.content.text,
+        outlets={c.provenance.outlet for c in members},
+        articles={c.provenance.article_id for c in members},
+        claims={c.id for c in members},
+        developments=list(developments),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -96,17 +168,24 @@ def api():
         env = pipe.env
         ClaimStore(env["CLAIMS_TABLE"], env["MENTIONS_TABLE"]).put_claims(CLAIMS)
         novelty = DynamoNoveltyStore(env["NOVELTY_TABLE"])
-        denial = {"kind": "denial", "claim_id": "c1a1000000000003", "source": "Andriy Kovalchuk",
-                  "source_key": "person:andriy-kovalchuk", "outlet": "Kharkiv Evening Post",
-                  "published": "2026-11-21T09:20:00Z"}
+        denial = {
+            "kind": "denial",
+            "claim_id": "c1a1000000000003",
+            "source": "Andriy Kovalchuk",
+            "source_key": "person:andriy-kovalchuk",
+            "outlet": "Kharkiv Evening Post",
+            "published": "2026-11-21T09:20:00Z",
+        }
         novelty.create_cluster(cluster_record(CLUSTER, CLAIMS[:3], [denial]))
         for c in CLAIMS[3:]:
             novelty.create_cluster(cluster_record(c.cluster_id, [c]))
         WatchStore(env["WATCHES_TABLE"]).put_watches(load_watchlist(DEMO_WATCHLIST))
         ledger = DynamoAlertStore(env["ALERTS_TABLE"])
         now = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
-        for key, at in ((f"{CLUSTER}#instant", now - timedelta(hours=3)),
-                        (f"{CLUSTER}#development#denial#person:andriy-kovalchuk", now)):
+        for key, at in (
+            (f"{CLUSTER}#instant", now - timedelta(hours=3)),
+            (f"{CLUSTER}#development#denial#person:andriy-kovalchuk", now),
+        ):
             assert ledger.try_claim("pokrovsk-front", key, at, timedelta(seconds=90))
             ledger.mark_sent("pokrovsk-front", key, "msg-1", at)
         ledger.try_claim("pokrovsk-front", "c1u5000000000105#instant", now, timedelta(seconds=90))  # never sent
@@ -173,8 +252,14 @@ def test_since_and_until_bound_the_publication_time(api):
     assert ids(body) == POKROVSK_NEWEST_FIRST[:2]
     _, _, body = get(api, "claims_by_place", "/claims", place="Pokrovsk", until="2026-11-20")
     assert ids(body) == POKROVSK_NEWEST_FIRST[2:]
-    _, _, body = get(api, "claims_by_place", "/claims", place="Pokrovsk", since="2026-11-20T06:10:00Z",
-                     until="2026-11-21T07:10:00+00:00")
+    _, _, body = get(
+        api,
+        "claims_by_place",
+        "/claims",
+        place="Pokrovsk",
+        since="2026-11-20T06:10:00Z",
+        until="2026-11-21T07:10:00+00:00",
+    )
     assert ids(body) == ["c1a1000000000002", "c1a1000000000001"]
 
 
@@ -189,24 +274,27 @@ def test_source_actor_and_combined_filters(api):
     assert ids(body) == []
 
 
-@pytest.mark.parametrize("params, parameter, says", [
-    ({"place": ""}, "place", "empty"),
-    ({"place": "Pokrovks"}, "place", "matches no place"),
-    ({"place": "x" * 201}, "place", "longer than"),
-    ({"actor": "  "}, "actor", "empty"),
-    ({"source": "A,B"}, "source", "one value"),
-    ({"watch": "no such/id"}, "watch", "not a watch id"),
-    ({"place": "Pokrovsk", "since": "yesterday"}, "since", "not a date"),
-    ({"place": "Pokrovsk", "until": "2026-13-40"}, "until", "not a date"),
-    ({"place": "Pokrovsk", "since": "2026-11-22", "until": "2026-11-20"}, "since", "before until"),
-    ({"place": "Pokrovsk", "limit": "0"}, "limit", "1 to 100"),
-    ({"place": "Pokrovsk", "limit": "101"}, "limit", "1 to 100"),
-    ({"place": "Pokrovsk", "limit": "ten"}, "limit", "1 to 100"),
-    ({"place": "Pokrovsk", "cursor": "not-a-cursor"}, "cursor", "not a cursor"),
-    ({"place": "Pokrovsk", "format": "kml"}, "format", "json, geojson"),
-    ({"place": "Pokrovsk", "sort": "oldest"}, "sort", "unknown parameter"),
-    ({"limit": "5"}, "place", "at least one of place, actor, source or watch"),
-])
+@pytest.mark.parametrize(
+    "params, parameter, says",
+    [
+        ({"place": ""}, "place", "empty"),
+        ({"place": "Pokrovks"}, "place", "matches no place"),
+        ({"place": "x" * 201}, "place", "longer than"),
+        ({"actor": "  "}, "actor", "empty"),
+        ({"source": "A,B"}, "source", "one value"),
+        ({"watch": "no such/id"}, "watch", "not a watch id"),
+        ({"place": "Pokrovsk", "since": "yesterday"}, "since", "not a date"),
+        ({"place": "Pokrovsk", "until": "2026-13-40"}, "until", "not a date"),
+        ({"place": "Pokrovsk", "since": "2026-11-22", "until": "2026-11-20"}, "since", "before until"),
+        ({"place": "Pokrovsk", "limit": "0"}, "limit", "1 to 100"),
+        ({"place": "Pokrovsk", "limit": "101"}, "limit", "1 to 100"),
+        ({"place": "Pokrovsk", "limit": "ten"}, "limit", "1 to 100"),
+        ({"place": "Pokrovsk", "cursor": "not-a-cursor"}, "cursor", "not a cursor"),
+        ({"place": "Pokrovsk", "format": "kml"}, "format", "json, geojson"),
+        ({"place": "Pokrovsk", "sort": "oldest"}, "sort", "unknown parameter"),
+        ({"limit": "5"}, "place", "at least one of place, actor, source or watch"),
+    ],
+)
 def test_every_parameter_is_checked_with_a_clear_400(api, params, parameter, says):
     status, headers, body = get(api, "claims_by_place", "/claims", **params)
     assert status == 400 and headers["content-type"] == "application/json"

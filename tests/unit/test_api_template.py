@@ -11,12 +11,21 @@ API = RESOURCES["ApiFunction"]["Properties"]
 def test_the_http_api_requires_iam_except_for_the_page():
     auth = RESOURCES["ClaimsHttpApi"]["Properties"]["Auth"]
     assert auth["DefaultAuthorizer"] == "AWS_IAM" and auth["EnableIamAuthorizer"] is True
-    public = {e["Properties"]["Path"] for e in API["Events"].values()
-              if e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"}
+    public = {
+        e["Properties"]["Path"]
+        for e in API["Events"].values()
+        if e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
     assert public == {"/", "/static/{name}"}  # files only: every data route is signed
     paths = {e["Properties"]["Path"] for e in API["Events"].values() if e["Type"] == "HttpApi"}
-    assert {"/claims", "/claims/{id}", "/clusters/{id}", "/watches", "/watches/{id}/claims",
-            "/watches/{id}/alerts.atom"} <= paths
+    assert {
+        "/claims",
+        "/claims/{id}",
+        "/clusters/{id}",
+        "/watches",
+        "/watches/{id}/claims",
+        "/watches/{id}/alerts.atom",
+    } <= paths
 
 
 def test_the_api_function_only_reads():

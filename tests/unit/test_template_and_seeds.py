@@ -47,7 +47,7 @@ def test_queues_report_partial_failures_and_redrive_to_a_dlq_after_the_function_
 
 
 def test_the_claims_stream_source_is_bounded_and_has_an_on_failure_destination():
-    (name, fn, props), = list(events_of("DynamoDB"))
+    ((name, fn, props),) = list(events_of("DynamoDB"))
     assert props["BisectBatchOnFunctionError"] is True
     assert 0 < props["MaximumRetryAttempts"] <= 5
     assert props["MaximumRecordAgeInSeconds"] > 0
@@ -93,7 +93,10 @@ def test_template_passes_cfn_lint_with_the_sam_transform():
     lint = Path(sys.executable).with_name("cfn-lint")
     # Informational checks enforced too: I3011 (explicit Deletion/UpdateReplacePolicy on every
     # stateful resource), I3013 (explicit message retention), I3042 and the rest of I*.
-    result = subprocess.run([str(lint), "--include-checks", "I", "--", str(REPO_ROOT / "template.yaml")],
-                            capture_output=True, text=True,
-                            env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})
+    result = subprocess.run(
+        [str(lint), "--include-checks", "I", "--", str(REPO_ROOT / "template.yaml")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -22,15 +22,26 @@ ALARMS = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS:
 # makes a second stack in the same account and region fail; every type must be listed, so a new
 # kind of resource is checked too.
 NAME_PROPERTY = {
-    "AWS::Lambda::Function": "FunctionName", "AWS::Lambda::LayerVersion": "LayerName",
-    "AWS::Lambda::EventSourceMapping": None, "AWS::Lambda::EventInvokeConfig": None,
-    "AWS::Lambda::Permission": None, "AWS::IAM::Role": "RoleName", "AWS::Scheduler::Schedule": "Name",
-    "AWS::SQS::Queue": "QueueName", "AWS::SQS::QueuePolicy": None, "AWS::SNS::Topic": "TopicName",
-    "AWS::SNS::Subscription": None, "AWS::S3::Bucket": "BucketName", "AWS::S3::BucketPolicy": None,
-    "AWS::DynamoDB::Table": "TableName", "AWS::Logs::LogGroup": "LogGroupName",
-    "AWS::CloudWatch::Alarm": "AlarmName", "AWS::CloudWatch::Dashboard": "DashboardName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Lambda::LayerVersion": "LayerName",
+    "AWS::Lambda::EventSourceMapping": None,
+    "AWS::Lambda::EventInvokeConfig": None,
+    "AWS::Lambda::Permission": None,
+    "AWS::IAM::Role": "RoleName",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SQS::QueuePolicy": None,
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::SNS::Subscription": None,
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::S3::BucketPolicy": None,
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::CloudWatch::Dashboard": "DashboardName",
     # An HTTP API's name need not be unique, but two stacks' APIs should still be told apart.
-    "AWS::ApiGatewayV2::Api": "Name", "AWS::ApiGatewayV2::Stage": None,
+    "AWS::ApiGatewayV2::Api": "Name",
+    "AWS::ApiGatewayV2::Stage": None,
 }
 
 
@@ -94,12 +105,12 @@ def test_stateful_resources_are_retained_and_the_three_precious_tables_recoverab
 
 
 def test_the_bucket_expires_texts_by_a_parameter_and_refuses_plain_http():
-    rule, = RESOURCES["ArticleTextBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (rule,) = RESOURCES["ArticleTextBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     assert rule["ExpirationInDays"] == {"Ref": "ArticleTextExpireDays"}
     assert rule["Transitions"][0]["TransitionInDays"] == {"Ref": "ArticleTextInfrequentAccessDays"}
     policies = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::S3::BucketPolicy"]
     assert [p["Bucket"] for p in policies] == [{"Ref": "ArticleTextBucket"}]
-    deny, = [s for s in policies[0]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    (deny,) = [s for s in policies[0]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and deny["Principal"] == "*"
 
 
@@ -122,29 +133,38 @@ def test_log_level_and_debug_sampling_are_parameters():
 
 
 def alarm_on(namespace: str, metric: str, dimension_value) -> list[dict]:
-    return [a for a in ALARMS.values() if a["Namespace"] == namespace and a["MetricName"] == metric
-            and any(d["Value"] == dimension_value for d in a["Dimensions"])]
+    return [
+        a
+        for a in ALARMS.values()
+        if a["Namespace"] == namespace
+        and a["MetricName"] == metric
+        and any(d["Value"] == dimension_value for d in a["Dimensions"])
+    ]
 
 
 def test_every_failure_queue_alarms_when_it_holds_a_message():
     for logical, queue in QUEUES.items():
         redrive = (queue.get("Properties") or {}).get("RedrivePolicy")
         watched = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] if redrive else logical
-        alarm, = alarm_on("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"Fn::GetAtt": [watched, "QueueName"]})
+        (alarm,) = alarm_on("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"Fn::GetAtt": [watched, "QueueName"]})
         assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold"), logical
 
 
 def test_ops_alarms_cover_lag_errors_throttles_and_a_stalled_fetch_and_go_to_the_ops_topic():
     assert alarm_on("AWS/SQS", "ApproximateAgeOfOldestMessage", {"Fn::GetAtt": ["ArticleQueue", "QueueName"]})
-    iterator, = alarm_on("AWS/Lambda", "IteratorAge", {"Ref": "AlertFunction"})
-    max_age_ms = FUNCTIONS["AlertFunction"]["Properties"]["Events"]["ClaimInserts"]["Properties"][
-        "MaximumRecordAgeInSeconds"] * 1000
+    (iterator,) = alarm_on("AWS/Lambda", "IteratorAge", {"Ref": "AlertFunction"})
+    max_age_ms = (
+        FUNCTIONS["AlertFunction"]["Properties"]["Events"]["ClaimInserts"]["Properties"]["MaximumRecordAgeInSeconds"]
+        * 1000
+    )
     assert iterator["Threshold"] < max_age_ms, "must fire before the source drops records"
     for name in FUNCTIONS:
         for metric in ("Errors", "Throttles"):
             assert alarm_on("AWS/Lambda", metric, {"Ref": name}), f"{name} {metric}"
-    stalled, = alarm_on("Claimwatch", "NewArticles", {"Ref": "AWS::StackName"})
-    assert stalled["TreatMissingData"] == "breaching" and stalled["EvaluationPeriods"] == {"Ref": "NoArticlesAlarmHours"}
+    (stalled,) = alarm_on("Claimwatch", "NewArticles", {"Ref": "AWS::StackName"})
+    assert stalled["TreatMissingData"] == "breaching" and stalled["EvaluationPeriods"] == {
+        "Ref": "NoArticlesAlarmHours"
+    }
     assert 'name="NewArticles"' in (REPO_ROOT / "functions/fetch/app.py").read_text()
     for logical, alarm in ALARMS.items():
         assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}], logical

@@ -326,7 +326,7 @@ def main_kind(kinds: Iterable[str]) -> str:
     return kinds[0] if kinds else "instant"
 
 
-def cluster_view_url(cluster_id: Optional[str]) -> Optional[str]:
+def cluster_view_url(cluster_id: str | None) -> str | None:
     """The claims page's view of a cluster, when the API is deployed (API_URL, set by the template)."""
     base = os.environ.get("API_URL", "").rstrip("/")
     return f"{base}/#/clusters/{quote(cluster_id, safe='')}" if base and cluster_id else None

@@ -24,22 +24,37 @@ def geojson(listing: dict) -> dict:
         for place in claim["places"]:
             if place["lat"] is None or place["lon"] is None:
                 continue
-            features.append({
-                "type": "Feature",
-                "id": f"{claim['id']}:{place['place_id']}",
-                "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
-                "properties": {
-                    "claim_id": claim["id"], "source": claim["source"], "cue": claim["cue"],
-                    "content": claim["content"], "date": claim["date"], "published": claim["published"],
-                    "cluster_id": claim["cluster_id"], "link": claim["url"], "outlet": claim["outlet"],
-                    "outlet_count": claim["outlet_count"], "stance": claim["stance"],
-                    "place": place["name"] or place["text"], "place_text": place["text"],
-                    "place_id": place["place_id"], "country": place["country"],
-                },
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"{claim['id']}:{place['place_id']}",
+                    "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
+                    "properties": {
+                        "claim_id": claim["id"],
+                        "source": claim["source"],
+                        "cue": claim["cue"],
+                        "content": claim["content"],
+                        "date": claim["date"],
+                        "published": claim["published"],
+                        "cluster_id": claim["cluster_id"],
+                        "link": claim["url"],
+                        "outlet": claim["outlet"],
+                        "outlet_count": claim["outlet_count"],
+                        "stance": claim["stance"],
+                        "place": place["name"] or place["text"],
+                        "place_text": place["text"],
+                        "place_id": place["place_id"],
+                        "country": place["country"],
+                    },
+                }
+            )
     # next_cursor and query are foreign members (RFC 7946 §6.1): readers ignore them.
-    return {"type": "FeatureCollection", "features": features, "next_cursor": listing["next_cursor"],
-            "query": listing["query"]}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "next_cursor": listing["next_cursor"],
+        "query": listing["query"],
+    }
 
 
 def _rfc3339(value: str | None) -> str:
@@ -93,11 +108,15 @@ def atom_feed(watch, alerts: list, base_url: str, self_url: str) -> str:
         lines = [title, f"Alert: {kind} for watch {watch.id}"]
         if claim is not None:
             prov = claim.provenance
-            lines.append(f"Article: {prov.title or '(untitled)'} — {prov.outlet or 'unknown outlet'}"
-                         + (f", published {prov.published}" if prov.published else ""))
+            lines.append(
+                f"Article: {prov.title or '(untitled)'} — {prov.outlet or 'unknown outlet'}"
+                + (f", published {prov.published}" if prov.published else "")
+            )
         if cluster is not None:
             lines.append(f"Carried by {len(cluster.outlets)} outlet(s), {len(cluster.articles)} article(s)")
-            lines += [f"{d.get('kind')} by {d.get('source')} ({d.get('outlet') or 'unknown outlet'})"
-                      for d in cluster.developments]
+            lines += [
+                f"{d.get('kind')} by {d.get('source')} ({d.get('outlet') or 'unknown outlet'})"
+                for d in cluster.developments
+            ]
         _sub(entry, "content", "\n".join(lines), type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8")

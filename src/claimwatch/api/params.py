@@ -137,8 +137,11 @@ def decode_cursor(params: dict, fingerprint: str) -> str | None:
     except (ValueError, TypeError, KeyError, binascii.Error):
         raise bad("cursor", "not a cursor this API returned; pass next_cursor from the previous page") from None
     if bound_to != fingerprint:
-        raise bad("cursor", "belongs to a different query; keep place, actor, source, watch, since and until "
-                            "as they were, or drop the cursor")
+        raise bad(
+            "cursor",
+            "belongs to a different query; keep place, actor, source, watch, since and until "
+            "as they were, or drop the cursor",
+        )
     return before
 
 
@@ -164,11 +167,23 @@ class ListRequest:
             params["watch"] = watch
         lower, upper = sort_bounds(params)
         fingerprint = query_fingerprint(params)
-        req = cls(place=term(params, "place"), actor=term(params, "actor"), source=term(params, "source"),
-                  watch=watch_id(params["watch"]) if params.get("watch") is not None else None,
-                  lower=lower, upper=upper, limit=limit(params), format=output_format(params),
-                  fingerprint=fingerprint, before=decode_cursor(params, fingerprint))
+        req = cls(
+            place=term(params, "place"),
+            actor=term(params, "actor"),
+            source=term(params, "source"),
+            watch=watch_id(params["watch"]) if params.get("watch") is not None else None,
+            lower=lower,
+            upper=upper,
+            limit=limit(params),
+            format=output_format(params),
+            fingerprint=fingerprint,
+            before=decode_cursor(params, fingerprint),
+        )
         if not (req.place or req.actor or req.source or req.watch):
-            raise ApiError(400, "give at least one of place, actor, source or watch (claims are read by what "
-                                "they are about, never by scanning the table)", parameter="place")
+            raise ApiError(
+                400,
+                "give at least one of place, actor, source or watch (claims are read by what "
+                "they are about, never by scanning the table)",
+                parameter="place",
+            )
         return req

@@ -77,15 +77,29 @@ class ClaimsApi:
         out = []
         if req.place:
             keys, resolved = self._place_keys(req.place)
-            out.append(Criterion("place", req.place, keys, [], WatchIndex([Watch("q", places=[req.place])],
-                                                                           self.resolver), resolved))
+            out.append(
+                Criterion(
+                    "place", req.place, keys, [], WatchIndex([Watch("q", places=[req.place])], self.resolver), resolved
+                )
+            )
         if req.source:
-            out.append(Criterion("source", req.source, [], self._source_keys(req.source),
-                                 WatchIndex([Watch("q", sources=[req.source])], self.resolver), {"term": req.source}))
+            out.append(
+                Criterion(
+                    "source",
+                    req.source,
+                    [],
+                    self._source_keys(req.source),
+                    WatchIndex([Watch("q", sources=[req.source])], self.resolver),
+                    {"term": req.source},
+                )
+            )
         if req.actor:
             keys, resolved = self._actor_keys(req.actor)
-            out.append(Criterion("actor", req.actor, keys, [], WatchIndex([Watch("q", actors=[req.actor])],
-                                                                           self.resolver), resolved))
+            out.append(
+                Criterion(
+                    "actor", req.actor, keys, [], WatchIndex([Watch("q", actors=[req.actor])], self.resolver), resolved
+                )
+            )
         if req.watch:
             watch = self.watch(req.watch)
             out.append(self._watch_criterion(watch))
@@ -99,8 +113,14 @@ class ClaimsApi:
         for actor in watch.actors:
             mention += self._actor_keys(actor)[0]
         sources = [k for s in watch.sources for k in self._source_keys(s)]
-        return Criterion("watch", watch.id, sorted(set(mention)), sorted(set(sources)),
-                         WatchIndex([watch], self.resolver), {"watch": watch.to_dict()})
+        return Criterion(
+            "watch",
+            watch.id,
+            sorted(set(mention)),
+            sorted(set(sources)),
+            WatchIndex([watch], self.resolver),
+            {"watch": watch.to_dict()},
+        )
 
     # ---------------------------------------------------------------- claim lists
     def _candidates(self, driver: Criterion, req: ListRequest) -> Iterator[tuple[str, str]]:
@@ -162,8 +182,9 @@ class ClaimsApi:
         record = self.q.get_cluster(P.item_id(cluster_id, "cluster id"))
         if record is None:
             raise ApiError(404, f"no cluster {cluster_id} (clusters are kept 30 days after their last claim)")
-        members = sorted(self.q.get_claims(sorted(record.claims)).values(),
-                         key=lambda c: (c.provenance.published or "", c.id or ""))
+        members = sorted(
+            self.q.get_claims(sorted(record.claims)).values(), key=lambda c: (c.provenance.published or "", c.id or "")
+        )
         summaries = [claim_summary(c, record) for c in members]
         by_outlet: dict[str, list] = {}
         for s in summaries:
@@ -179,8 +200,10 @@ class ClaimsApi:
             "content": record.content,
             "outlet_count": len(record.outlets),
             "article_count": len(record.articles),
-            "outlets": [{"outlet": name, "first_published": claims[0]["published"], "claims": claims}
-                        for name, claims in sorted(by_outlet.items(), key=lambda kv: kv[1][0]["published"] or "")],
+            "outlets": [
+                {"outlet": name, "first_published": claims[0]["published"], "claims": claims}
+                for name, claims in sorted(by_outlet.items(), key=lambda kv: kv[1][0]["published"] or "")
+            ],
             "members": summaries,
             "developments": record.developments,
         }
@@ -230,11 +253,28 @@ def claim_summary(claim: Claim, cluster=None) -> dict:
         "url": prov.url,
         "cluster_id": claim.cluster_id,
         "outlet_count": len(cluster.outlets) if cluster else None,
-        "developments": [{"kind": d.get("kind"), "source": d.get("source"), "outlet": d.get("outlet"),
-                          "published": d.get("published"), "claim_id": d.get("claim_id")}
-                         for d in (cluster.developments if cluster else [])],
-        "places": [{"text": p.text, "name": p.name, "place_id": p.place_id, "country": p.country,
-                    "lat": p.lat, "lon": p.lon, "span": _relative(p.span, claim)} for p in claim.places],
+        "developments": [
+            {
+                "kind": d.get("kind"),
+                "source": d.get("source"),
+                "outlet": d.get("outlet"),
+                "published": d.get("published"),
+                "claim_id": d.get("claim_id"),
+            }
+            for d in (cluster.developments if cluster else [])
+        ],
+        "places": [
+            {
+                "text": p.text,
+                "name": p.name,
+                "place_id": p.place_id,
+                "country": p.country,
+                "lat": p.lat,
+                "lon": p.lon,
+                "span": _relative(p.span, claim),
+            }
+            for p in claim.places
+        ],
         "actors": [{"text": a.text, "name": a.name, "actor_id": a.actor_id} for a in claim.actors],
     }
 
@@ -245,4 +285,3 @@ def _relative(span, claim: Claim) -> list | None:
     if not span or not base or not (base[0] <= span[0] and span[1] <= base[1]):
         return None
     return [span[0] - base[0], span[1] - base[0]]
-

@@ -34,31 +34,89 @@ _QUOTE_MARKS = "\"'“”‘’`"
 # (a line may open with a mistyped closing mark: '”Fear. I am truly afraid …”')
 # a quote may run over paragraphs: the paragraph ends without a closing mark and the next one
 # opens with a quotation mark ('"… There are no soldiers there.\n\n"We are asking …"')
-_QUOTE_RE = re.compile(r"“(?:[^“”\n]{2,}\n+[^\S\n]*“)+[^“”\n]{2,}?”|\"(?:[^\"\n]{2,}\n+[^\S\n]*\")+[^\"\n]{2,}?\"|"
-                       r"(?<![^\n])”[^”\n]{2,}?”|“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)")
+_QUOTE_RE = re.compile(
+    r"“(?:[^“”\n]{2,}\n+[^\S\n]*“)+[^“”\n]{2,}?”|\"(?:[^\"\n]{2,}\n+[^\S\n]*\")+[^\"\n]{2,}?\"|"
+    r"(?<![^\n])”[^”\n]{2,}?”|“[^”\n]{2,}?”|''[^\n]{2,}?''|``[^\n]{2,}?''|\"[^\"\n]{2,}?\"|‘[^’\n]{8,}?’(?!\w)"
+)
 _NAME = r"[A-Z][\w.'’-]*(?:[^\S\n]+(?:[A-Z][\w.'’-]*|de|van|von|al|bin))*"
 # '“…” ― Stephanie Egan': a quote signed with a dash
 _DASH_SIGNATURE = re.compile(rf"[^\S\n]*([―—])[^\S\n]*({_NAME})")
 # 'PENCE: Well, …' (transcripts) and 'Pat Caddell: Democrat voters …' (headline attributions)
 _SPEAKER_LABEL = re.compile(rf"(?m)^(?:[^\S\n]|[\"“])*({_NAME})(:)[^\S\n]+(\S[^\n]*)")
 # labels that head a line like a speaker but introduce no one's words
-_NON_SPEAKER_LABELS = {"correction", "update", "note", "editor", "related", "photo", "video", "watch",
-                       "source", "sources", "read", "see", "advertisement", "credit", "tags", "share"}
+_NON_SPEAKER_LABELS = {
+    "correction",
+    "update",
+    "note",
+    "editor",
+    "related",
+    "photo",
+    "video",
+    "watch",
+    "source",
+    "sources",
+    "read",
+    "see",
+    "advertisement",
+    "credit",
+    "tags",
+    "share",
+}
 # a wire dateline opening the lead: "KYIV, Jan 2 (Reuters) - ", "KYIV, Ukraine (AP) — ", "WASHINGTON -- ",
 # or its tail when the parser cut the city off: "March 12 (Wire) - "
-_DATELINE = re.compile(r"(?:[A-Z][A-Z.'’ -]{2,}(?:,[^()\n,]{1,30}){0,2}\s*(?:\([^()\n]{1,40}\))?"
-                       r"|[A-Z][a-z]{2,4}\.? \d{1,2} \([^()\n]{1,40}\))\s*(?:--|[-—–―])\s+")
-_EMPTY_OBJECTS = {"goodbye", "hello", "thanks", "hi", "grace", "yes", "no", "nothing",
-                  "something", "anything", "much", "little", "more", "so", "a lot", "prayer"}
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'’ -]{2,}(?:,[^()\n,]{1,30}){0,2}\s*(?:\([^()\n]{1,40}\))?"
+    r"|[A-Z][a-z]{2,4}\.? \d{1,2} \([^()\n]{1,40}\))\s*(?:--|[-—–―])\s+"
+)
+_EMPTY_OBJECTS = {
+    "goodbye",
+    "hello",
+    "thanks",
+    "hi",
+    "grace",
+    "yes",
+    "no",
+    "nothing",
+    "something",
+    "anything",
+    "much",
+    "little",
+    "more",
+    "so",
+    "a lot",
+    "prayer",
+}
 # "(asked) not to be named / identified / quoted": a condition on the speaker, not a claim
 _IDENTIFYING_VERBS = frozenset({"name", "identify", "quote", "cite"})
 # Attitudes that, reported inside someone's words, are part of that claim (PolNeAR marks one).
-_FOLDED_CLASSES = {lexicon.BELIEF, lexicon.INTENTION, lexicon.EVIDENCE, lexicon.STANCE, lexicon.APPEARANCE,
-                   lexicon.OPEN}
+_FOLDED_CLASSES = {
+    lexicon.BELIEF,
+    lexicon.INTENTION,
+    lexicon.EVIDENCE,
+    lexicon.STANCE,
+    lexicon.APPEARANCE,
+    lexicon.OPEN,
+}
 _SPEAKER_LABEL_LEMMA = "speaker label"
 # people a denial verb removes rather than denies ("dismissed Ukraine's top military commander")
-_DISMISSABLE = {"commander", "chief", "minister", "official", "officer", "head", "director", "general",
-                "manager", "coach", "nominee", "candidate", "adviser", "advisor", "ambassador", "governor"}
+_DISMISSABLE = {
+    "commander",
+    "chief",
+    "minister",
+    "official",
+    "officer",
+    "head",
+    "director",
+    "general",
+    "manager",
+    "coach",
+    "nominee",
+    "candidate",
+    "adviser",
+    "advisor",
+    "ambassador",
+    "governor",
+}
 _COPULAS = {"be", "seem", "appear", "remain", "become", "feel", "sound"}
 _IMPERSONAL = {"it", "this", "that", "there", "which", "what"}
 _CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")
@@ -235,8 +293,12 @@ class _Extractor:
                 if child.dep_ in ("nsubj", "csubj"):  # after the verb too: '"…," said Caddell.'
                     if subj is None or (subj.lower_ in _WH and child.lower_ not in _WH):
                         subj = child  # "which they claim …": the pronoun, not the relative, speaks
-                    elif subj.i < child.i < cur.i and child.lower_ not in _WH and child.left_edge.i > 0 \
-                            and child.doc[child.left_edge.i - 1].text in (",", "-", "--", "—", "–"):
+                    elif (
+                        subj.i < child.i < cur.i
+                        and child.lower_ not in _WH
+                        and child.left_edge.i > 0
+                        and child.doc[child.left_edge.i - 1].text in (",", "-", "--", "—", "–")
+                    ):
                         # "… with 31 percent of the vote, the commission said", "DETROIT, Dec 4
                         # (Wire) - General Motors said": the nearest subject speaks
                         subj = child
@@ -282,15 +344,18 @@ class _Extractor:
             lo += 1
         while hi > lo + 1 and (self.doc[hi - 1].is_punct or self.doc[hi - 1].is_space):
             hi -= 1
-        if hi < len(self.doc) and self.doc[hi].text == ")" and \
-                sum(t.text == "(" for t in self.doc[lo:hi]) > sum(t.text == ")" for t in self.doc[lo:hi]):
+        if (
+            hi < len(self.doc)
+            and self.doc[hi].text == ")"
+            and sum(t.text == "(" for t in self.doc[lo:hi]) > sum(t.text == ")" for t in self.doc[lo:hi])
+        ):
             hi += 1  # "the World Health Organization (WHO)": keep the definition whole
         while lo < hi - 1 and (self.doc[lo].is_punct or self.doc[lo].is_space):
             lo += 1
         if head.i < lo < hi and self.doc[lo - 1].text in ("--", "—", "–", "-"):
             return self.doc[lo:hi]  # "DETROIT, Dec 4 (Wire) - Harlow Motors Inc": the dateline was the head
         if lo >= hi or not (lo <= head.i < hi):
-            return self.doc[head.i:head.i + 1]
+            return self.doc[head.i : head.i + 1]
         return self.doc[lo:hi]
 
     # ---- cue candidates ------------------------------------------------------------------
@@ -342,8 +407,18 @@ class _Extractor:
         src_span = doc.char_span(*source, alignment_mode="expand")
         if cue_span is None or src_span is None or len(cue_span) == 0:
             return None
-        return _Found(cue_span.start, cue_span.end, lemma, [content], src_span, None, lexicon.SPEECH, False,
-                      self.index.sent_of(cue_span.start), cue_chars=cue)
+        return _Found(
+            cue_span.start,
+            cue_span.end,
+            lemma,
+            [content],
+            src_span,
+            None,
+            lexicon.SPEECH,
+            False,
+            self.index.sent_of(cue_span.start),
+            cue_chars=cue,
+        )
 
     def signature_claims(self) -> list[_Found]:
         """Attributions marked by layout rather than syntax: dash-signed quotes, speaker labels."""
@@ -372,8 +447,9 @@ class _Extractor:
         for child in verb.children:
             if child.dep_ == "xcomp":
                 finite = any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in child.children)
-                bare_speech = lexicon.verb_entry(child.lemma_) is not None and \
-                    all(c.dep_ == "aux" for c in child.children)
+                bare_speech = lexicon.verb_entry(child.lemma_) is not None and all(
+                    c.dep_ == "aux" for c in child.children
+                )
                 if _anonymity_condition(child):  # "who asked not to be named": no proposition
                     return None
                 if ("inf" in entry.frames or finite) and not bare_speech:  # not "declined to comment"
@@ -385,8 +461,11 @@ class _Extractor:
                 if child.dep_ not in ("prep", "dobj", "npadvmod") or child.i < verb.i:
                     continue
                 for tok in child.subtree:
-                    if tok.dep_ in ("relcl", "acl") and any(g.dep_ in _SUBJ for g in tok.children) and \
-                            any(g.dep_ == "mark" and g.lower_ == "that" and g.i < tok.i for g in tok.children):
+                    if (
+                        tok.dep_ in ("relcl", "acl")
+                        and any(g.dep_ in _SUBJ for g in tok.children)
+                        and any(g.dep_ == "mark" and g.lower_ == "that" and g.i < tok.i for g in tok.children)
+                    ):
                         return tok
         return None
 
@@ -421,9 +500,7 @@ class _Extractor:
         )
         if not pieces or not self._verb_claim_stands(clause, hedged):
             return None
-        source = self._nested_sources(
-            self._source_span(clause.source, verb), clause.source, verb, pieces, clause.sent
-        )
+        source = self._nested_sources(self._source_span(clause.source, verb), clause.source, verb, pieces, clause.sent)
         return _Found(cue_lo, cue_hi, entry.lemma, pieces, source, clause.rel_head, entry.cls, hedged, clause.sent)
 
     def _verb_claim_stands(self, clause: _VerbClause, hedged: bool) -> bool:
@@ -504,7 +581,12 @@ class _Extractor:
         holes = []
         if source_tok is not None and lo <= source_tok.i < hi:
             holes.append(_subtree_range(source_tok))
-        if clause.rel_head is not None and source_tok is not None and source_tok.i < lo and source_tok.lower_ == "which":
+        if (
+            clause.rel_head is not None
+            and source_tok is not None
+            and source_tok.i < lo
+            and source_tok.lower_ == "which"
+        ):
             lo = source_tok.i
             holes.append((source_tok.i + 1, content.left_edge.i))
         pieces = _char_pieces(doc, _ranges_minus(lo, hi, holes + [(clause.cue_lo, clause.cue_hi)]))
@@ -577,8 +659,9 @@ class _Extractor:
                 hi = c.right_edge.i + 1
         return _char_pieces(self.doc, [(lo, hi)])
 
-    def _long_lead_content(self, verb: Token, entry: lexicon.CueEntry, source_tok: Token | None,
-                           sent: Span) -> list[tuple[int, int]]:
+    def _long_lead_content(
+        self, verb: Token, entry: lexicon.CueEntry, source_tok: Token | None, sent: Span
+    ) -> list[tuple[int, int]]:
         """ "Three people were killed when … on Saturday, regional governor Y said.": a long
         clause before the source and the verb, which the parser failed to attach as the
         verb's complement, is the content. It must be a clause (a finite verb that is not in
@@ -592,16 +675,19 @@ class _Extractor:
             return []
         if any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "oprd") for c in verb.children if c.i > verb.i):
             return []
-        lead = doc[sent.start:comma]
+        lead = doc[sent.start : comma]
         if any(t.dep_ == "advcl" and t.head.i == verb.i for t in lead):
             return []
-        if not any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") or (t.tag_ == "VBN" and t.dep_ in ("acl", "relcl", "ccomp"))
-                   for t in lead):
+        if not any(
+            t.tag_ in ("VBD", "VBZ", "VBP", "MD") or (t.tag_ == "VBN" and t.dep_ in ("acl", "relcl", "ccomp"))
+            for t in lead
+        ):
             return []
         return _char_pieces(doc, [(sent.start, comma)])
 
-    def _nested_sources(self, source: Span | None, source_tok: Token | None, verb: Token, pieces: list,
-                        sent: Span) -> Span | None:
+    def _nested_sources(
+        self, source: Span | None, source_tok: Token | None, verb: Token, pieces: list, sent: Span
+    ) -> Span | None:
         """ "The agency, citing national health ministries, said …" and "Interfax, with
         reference to adviser Ivan Petrov, reported …": the cited source makes a claim of the
         same content nested in the outer one (kept in ``self.nested``); the outer source's
@@ -616,19 +702,35 @@ class _Extractor:
                 end = cue_lo
                 while end > source.start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
                     end -= 1
-                source = doc[source.start:end]
+                source = doc[source.start : end]
         return source
 
     def open_class_claim(self, verb: Token) -> _Found | None:
         """A verb outside the lexicon that still takes a that-clause from an animate subject
         ("Democrats fret that …", "he bragged that …"): attribution in PolNeAR's broad sense."""
-        clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i
-                       and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+        clause = next(
+            (
+                c
+                for c in verb.children
+                if c.dep_ == "ccomp"
+                and c.i > verb.i
+                and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+            ),
+            None,
+        )
         if clause is None:
             # "have expressed concern that …": the verb and its object noun are the cue
             obj = next((c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"), None)
-            that = obj and next((c for c in obj.children if c.dep_ in ("acl", "ccomp") and c.i > obj.i and any(
-                g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+            that = obj and next(
+                (
+                    c
+                    for c in obj.children
+                    if c.dep_ in ("acl", "ccomp")
+                    and c.i > obj.i
+                    and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+                ),
+                None,
+            )
             subj, _ = self.subject_of(verb)
             if not that or subj is None or not is_animate(subj):
                 return None
@@ -636,16 +738,31 @@ class _Extractor:
             pieces = _char_pieces(self.doc, [_subtree_range(that)])
             if not pieces:
                 return None
-            return _Found(lo, obj.i + 1, verb.lemma_.lower() + " " + obj.lemma_.lower(), pieces,
-                          self._source_span(subj, verb), None, lexicon.OPEN, False, self.index.sent_of(verb.i))
+            return _Found(
+                lo,
+                obj.i + 1,
+                verb.lemma_.lower() + " " + obj.lemma_.lower(),
+                pieces,
+                self._source_span(subj, verb),
+                None,
+                lexicon.OPEN,
+                False,
+                self.index.sent_of(verb.i),
+            )
         return self.verb_claim(verb, lexicon.CueEntry(verb.lemma_.lower(), lexicon.OPEN, frozenset({"clause"})))
 
     def attitude_object_claim(self, verb: Token) -> _Found | None:
         """'have expressed misgivings about Mrs. Clinton', 'is raising questions about his mic',
         'made the case for Clinton': a verb and an attitude noun are the cue, the object of the
         noun's preposition is the content."""
-        obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i
-                    and c.lemma_.lower() in lexicon.ATTITUDE_OBJECTS), None)
+        obj = next(
+            (
+                c
+                for c in verb.children
+                if c.dep_ == "dobj" and c.i > verb.i and c.lemma_.lower() in lexicon.ATTITUDE_OBJECTS
+            ),
+            None,
+        )
         if obj is None or obj.i + 1 >= len(self.doc):
             return None
         prep = self.doc[obj.i + 1]
@@ -658,8 +775,17 @@ class _Extractor:
         pieces = _char_pieces(self.doc, [_subtree_range(content)])
         if not pieces or self.quote_around(verb.idx, verb.idx + 1) is not None:
             return None
-        return _Found(_cue_extent(verb)[0], prep.i + 1, verb.lemma_.lower() + " " + obj.lemma_.lower(), pieces,
-                      self._source_span(subj, verb), rel_head, lexicon.STANCE, False, self.index.sent_of(verb.i))
+        return _Found(
+            _cue_extent(verb)[0],
+            prep.i + 1,
+            verb.lemma_.lower() + " " + obj.lemma_.lower(),
+            pieces,
+            self._source_span(subj, verb),
+            rel_head,
+            lexicon.STANCE,
+            False,
+            self.index.sent_of(verb.i),
+        )
 
     def _source_span(self, source_tok: Token | None, cue: Token) -> Span | None:
         if source_tok is None:
@@ -667,11 +793,23 @@ class _Extractor:
         if source_tok.i < cue.i:
             # "Blinken and German Foreign Minister Annalena Baerbock condemned": the parser may
             # make both names subjects of the verb; the source spans them (one claim each later)
-            last = max((c for c in source_tok.head.children if c.dep_ == "nsubj" and source_tok.i < c.i < cue.i
-                        and any(t.dep_ == "cc" for t in cue.doc[source_tok.i + 1:c.left_edge.i])),
-                       key=lambda c: c.i, default=None) if source_tok.head.i == cue.i else None
+            last = (
+                max(
+                    (
+                        c
+                        for c in source_tok.head.children
+                        if c.dep_ == "nsubj"
+                        and source_tok.i < c.i < cue.i
+                        and any(t.dep_ == "cc" for t in cue.doc[source_tok.i + 1 : c.left_edge.i])
+                    ),
+                    key=lambda c: c.i,
+                    default=None,
+                )
+                if source_tok.head.i == cue.i
+                else None
+            )
             if last is not None:
-                return self.doc[self.np_span(source_tok).start:self.np_span(last, limit_right=cue.i).end]
+                return self.doc[self.np_span(source_tok).start : self.np_span(last, limit_right=cue.i).end]
             return self.np_span(source_tok, limit_right=cue.i)
         return self.np_span(source_tok, limit_left=cue.i + 1)
 
@@ -683,7 +821,7 @@ class _Extractor:
         if q is None:
             right = verb.right_edge if verb.right_edge.i < verb.i + 6 else verb
             right_char = right.idx + len(right)
-            if right.is_punct and right.text in "“\"‘":
+            if right.is_punct and right.text in '“"‘':
                 right_char = right.idx
             q = self.quote_starting_after(right_char) or self.quote_starting_after(verb.idx + len(verb))
         if q is not None:
@@ -691,7 +829,11 @@ class _Extractor:
         nxt = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
         if nxt is not None and nxt.text == ":":
             sent = self.index.sent_of(verb.i)
-            end = sent.end if sent.end > nxt.i + 2 else (self.index.sent_of(sent.end).end if sent.end < len(doc) else sent.end)
+            end = (
+                sent.end
+                if sent.end > nxt.i + 2
+                else (self.index.sent_of(sent.end).end if sent.end < len(doc) else sent.end)
+            )
             span = _trim(doc, nxt.i + 1, end)
             return [span] if span else []
         return []
@@ -706,11 +848,18 @@ class _Extractor:
         if subj is None or not is_animate(subj) or subj.lower_ in _IMPERSONAL:
             return None
         cue_hi = adj.i + 1
-        content = next((c for c in adj.children if c.dep_ in ("ccomp", "xcomp") and c.i > adj.i), None) or \
-            next((c for c in copula.children if c.dep_ == "ccomp" and c.i > adj.i), None)
+        content = next((c for c in adj.children if c.dep_ in ("ccomp", "xcomp") and c.i > adj.i), None) or next(
+            (c for c in copula.children if c.dep_ == "ccomp" and c.i > adj.i), None
+        )
         if content is None:
-            prep = next((c for c in adj.children if c.dep_ == "prep" and c.i == adj.i + 1
-                         and c.lower_ in lexicon.BELIEF_ADJECTIVE_PREPS), None)
+            prep = next(
+                (
+                    c
+                    for c in adj.children
+                    if c.dep_ == "prep" and c.i == adj.i + 1 and c.lower_ in lexicon.BELIEF_ADJECTIVE_PREPS
+                ),
+                None,
+            )
             content = prep and next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None)
             if content is None:
                 return None
@@ -719,8 +868,17 @@ class _Extractor:
         if not pieces or self.quote_around(adj.idx, adj.idx + 1) is not None:
             return None
         cue_lo, _ = _cue_extent(copula)
-        return _Found(cue_lo, cue_hi, adj.lower_, pieces, self._source_span(subj, copula), rel_head,
-                      lexicon.BELIEF, False, self.index.sent_of(adj.i))
+        return _Found(
+            cue_lo,
+            cue_hi,
+            adj.lower_,
+            pieces,
+            self._source_span(subj, copula),
+            rel_head,
+            lexicon.BELIEF,
+            False,
+            self.index.sent_of(adj.i),
+        )
 
     def according_claim(self, tok: Token) -> _Found | None:
         doc = self.doc
@@ -759,15 +917,35 @@ class _Extractor:
         'Obama's decision to jump-start …', 'North Korea's claims about the test'."""
         doc = self.doc
         cue_hi = noun.i + 1
-        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "appos")
-                       and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)), None)
+        clause = next(
+            (
+                c
+                for c in noun.children
+                if c.dep_ in ("acl", "ccomp", "appos")
+                and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+            ),
+            None,
+        )
         source_tok = next((c for c in noun.children if c.dep_ == "poss"), None)
         if clause is None and source_tok is not None and source_tok.lower_ not in _IMPERSONAL | {"its"}:
-            clause = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i and any(
-                g.dep_ == "aux" and g.lower_ == "to" for g in c.children)), None)
+            clause = next(
+                (
+                    c
+                    for c in noun.children
+                    if c.dep_ == "acl"
+                    and c.i > noun.i
+                    and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+                ),
+                None,
+            )
             prep = doc[noun.i + 1] if noun.i + 1 < len(doc) else None
-            if clause is None and prep is not None and prep.head is noun and prep.dep_ == "prep" \
-                    and prep.lower_ in lexicon.NOUN_CUE_PREPS:
+            if (
+                clause is None
+                and prep is not None
+                and prep.head is noun
+                and prep.dep_ == "prep"
+                and prep.lower_ in lexicon.NOUN_CUE_PREPS
+            ):
                 clause = next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None)
                 cue_hi = prep.i + 1
         if clause is None:
@@ -781,7 +959,7 @@ class _Extractor:
         pieces = _char_pieces(doc, [_subtree_range(clause)])
         if not pieces:
             return None
-        source = doc[source_tok.left_edge.i:source_tok.i + 1]
+        source = doc[source_tok.left_edge.i : source_tok.i + 1]
         return _Found(noun.i, cue_hi, noun.lemma_.lower(), pieces, source, None, cls, False, self.index.sent_of(noun.i))
 
     def hedge_claim(self, adv: Token) -> _Found | None:
@@ -798,16 +976,23 @@ class _Extractor:
 
 def _is_trailing_adverb(tok: Token) -> bool:
     """'said then', 'added later', 'complain bitterly': an adverb right after the verb, no clause."""
-    return tok.dep_ == "advmod" and tok.n_lefts + tok.n_rights == 0 and \
-        (tok.lower_ in _TRAILING_ADVERBS or (tok.lower_.endswith("ly") and tok.lower_ not in lexicon.HEDGE_ADVERBS))
+    return (
+        tok.dep_ == "advmod"
+        and tok.n_lefts + tok.n_rights == 0
+        and (tok.lower_ in _TRAILING_ADVERBS or (tok.lower_.endswith("ly") and tok.lower_ not in lexicon.HEDGE_ADVERBS))
+    )
 
 
 def _cue_left(verb: Token) -> int:
     """First token of a verb's cue: its adjacent auxiliaries, negation, adverbs and "to"."""
     lo = verb.i
     lefts = {c.i: c for c in verb.lefts}
-    while lo - 1 in lefts and lefts[lo - 1].dep_ in _CUE_LEFT_DEPS \
-            and lefts[lo - 1].tag_ != "WRB" and lefts[lo - 1].lower_ not in lexicon.HEDGE_ADVERBS:
+    while (
+        lo - 1 in lefts
+        and lefts[lo - 1].dep_ in _CUE_LEFT_DEPS
+        and lefts[lo - 1].tag_ != "WRB"
+        and lefts[lo - 1].lower_ not in lexicon.HEDGE_ADVERBS
+    ):
         adv = lefts[lo - 1]
         lo = adv.left_edge.i if adv.left_edge.i >= adv.i - 2 else adv.i  # "almost universally said"
     return lo
@@ -820,8 +1005,12 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
     """
     lo, hi = _cue_left(verb), verb.i + 1
     head = verb.head
-    if verb.dep_ == "xcomp" and head.lemma_.lower() in lexicon.CATENATIVES and head.i < lo and \
-            all(t.dep_ in ("aux", "neg", "prt", "advmod") for t in verb.doc[head.i + 1:lo]):
+    if (
+        verb.dep_ == "xcomp"
+        and head.lemma_.lower() in lexicon.CATENATIVES
+        and head.i < lo
+        and all(t.dep_ in ("aux", "neg", "prt", "advmod") for t in verb.doc[head.i + 1 : lo])
+    ):
         lo = _cue_left(head)  # "refused to disclose", "appeared to suggest", "went on to say"
     rights = {c.i: c for c in verb.rights}
     preps = lexicon.PREP_CUES.get(verb.lemma_.lower(), ())
@@ -842,16 +1031,24 @@ def _cue_extent(verb: Token) -> tuple[int, int]:
 def _makes_no_claim(verb: Token, entry: lexicon.CueEntry) -> bool:
     """A reporting verb in a use that reports nothing: a refusal to speak, a request for
     something, a nested source's "citing", the settlement formula, a person dismissed."""
-    return _says_nothing(verb, entry) or _is_request(verb, entry) or _is_nested_source_verb(verb) or \
-        _neither_admits_nor_denies(verb) or _dismisses_a_person(verb, entry) or _no_comment(verb, entry) or \
-        _shown_by_a_person(verb, entry)
+    return (
+        _says_nothing(verb, entry)
+        or _is_request(verb, entry)
+        or _is_nested_source_verb(verb)
+        or _neither_admits_nor_denies(verb)
+        or _dismisses_a_person(verb, entry)
+        or _no_comment(verb, entry)
+        or _shown_by_a_person(verb, entry)
+    )
 
 
 def _no_comment(verb: Token, entry: lexicon.CueEntry) -> bool:
     """ "did not immediately comment on the report", "did not respond to a request for comment"."""
-    return entry.lemma in lexicon.NO_COMMENT_VERBS and \
-        any(c.dep_ == "neg" and verb.i - 3 <= c.i < verb.i for c in verb.children) and \
-        not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
+    return (
+        entry.lemma in lexicon.NO_COMMENT_VERBS
+        and any(c.dep_ == "neg" and verb.i - 3 <= c.i < verb.i for c in verb.children)
+        and not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
+    )
 
 
 def _shown_by_a_person(verb: Token, entry: lexicon.CueEntry) -> bool:
@@ -865,8 +1062,10 @@ def _shown_by_a_person(verb: Token, entry: lexicon.CueEntry) -> bool:
 
 def _dismisses_a_person(verb: Token, entry: lexicon.CueEntry) -> bool:
     """ "dismissed the army chief", "rejected the nominee": a person removed, not denied."""
-    return entry.cls == lexicon.DENIAL and any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or (
-        c.pos_ == "NOUN" and c.lemma_.lower() in _DISMISSABLE)) for c in verb.children)
+    return entry.cls == lexicon.DENIAL and any(
+        c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or (c.pos_ == "NOUN" and c.lemma_.lower() in _DISMISSABLE))
+        for c in verb.children
+    )
 
 
 def _neither_admits_nor_denies(verb: Token) -> bool:
@@ -876,10 +1075,16 @@ def _neither_admits_nor_denies(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
     if lemma not in pair:
         return False
-    other = [t for t in list(verb.children) + [verb.head] if t.lemma_.lower() in pair - {lemma}
-             and (t.dep_ == "conj" or verb.dep_ == "conj")]
-    return bool(other) and any(t.dep_ in ("neg", "preconj") and t.lower_ in ("not", "n't", "neither", "never")
-                               for v in [verb] + other for t in v.children)
+    other = [
+        t
+        for t in list(verb.children) + [verb.head]
+        if t.lemma_.lower() in pair - {lemma} and (t.dep_ == "conj" or verb.dep_ == "conj")
+    ]
+    return bool(other) and any(
+        t.dep_ in ("neg", "preconj") and t.lower_ in ("not", "n't", "neither", "never")
+        for v in [verb] + other
+        for t in v.children
+    )
 
 
 def _is_person(tok: Token) -> bool:
@@ -898,8 +1103,9 @@ def _joint_sources(source: Span) -> list[Span]:
     if root.ent_type_ != "PERSON":
         return [source]
     heads = {root.i} | {c.i for c in root.children if c.dep_ == "appos"}
-    conjs = [t for t in source if t.dep_ == "conj" and t.head.i in heads and t.ent_type_ == "PERSON"
-             and t.pos_ == "PROPN"]
+    conjs = [
+        t for t in source if t.dep_ == "conj" and t.head.i in heads and t.ent_type_ == "PERSON" and t.pos_ == "PROPN"
+    ]
     if not conjs:
         return [source]
     doc = source.doc
@@ -915,8 +1121,11 @@ def _trim_conjunction(doc: Doc, lo: int, hi: int) -> Span:
 
 
 def _is_that_clause(content: Token | None) -> bool:
-    return content is not None and content.dep_ == "ccomp" and \
-        content.left_edge.lower_ not in ("what", "whether", "if", "how", "why", "when", "where", "who", "which")
+    return (
+        content is not None
+        and content.dep_ == "ccomp"
+        and content.left_edge.lower_ not in ("what", "whether", "if", "how", "why", "when", "where", "who", "which")
+    )
 
 
 def _says_nothing(verb: Token, entry: lexicon.CueEntry) -> bool:
@@ -930,8 +1139,11 @@ def _says_nothing(verb: Token, entry: lexicon.CueEntry) -> bool:
 def _says_nothing_verb(verb: Token) -> bool:
     """A speech verb with no object and no that-clause ("to comment", "to say how many …");
     "refused to disclose the report" keeps its object as content."""
-    return verb.lemma_.lower() in lexicon.REFUSED_SPEECH_VERBS and not any(c.dep_ == "dobj" for c in verb.children) \
+    return (
+        verb.lemma_.lower() in lexicon.REFUSED_SPEECH_VERBS
+        and not any(c.dep_ == "dobj" for c in verb.children)
         and not any(c.dep_ == "ccomp" and _is_that_clause(c) for c in verb.children)
+    )
 
 
 def _is_request(verb: Token, entry: lexicon.CueEntry) -> bool:
@@ -940,15 +1152,20 @@ def _is_request(verb: Token, entry: lexicon.CueEntry) -> bool:
     if entry.lemma not in lexicon.REQUEST_VERBS:
         return False
     children = list(verb.children)
-    if any(c.dep_ == "dobj" for c in children) and \
-            any(c.dep_ == "xcomp" and c.lemma_.lower() in lexicon.REQUESTED_ACTS for c in children):
+    if any(c.dep_ == "dobj" for c in children) and any(
+        c.dep_ == "xcomp" and c.lemma_.lower() in lexicon.REQUESTED_ACTS for c in children
+    ):
         return True
     if any(c.dep_ == "prep" and c.lower_ == "for" for c in children):
         return True
     # a bare participle, the reporter's question, with no answer reported ("Asked whether …, she
     # smiled"; "Asked about X, Clinton said …" reports one)
-    return verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in children) \
-        and verb.dep_ == "advcl" and lexicon.verb_entry(verb.head.lemma_, verb.head.text) is None
+    return (
+        verb.tag_ == "VBN"
+        and not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in children)
+        and verb.dep_ == "advcl"
+        and lexicon.verb_entry(verb.head.lemma_, verb.head.text) is None
+    )
 
 
 def _citing_source(tok: Token) -> Token | None:
@@ -1002,13 +1219,21 @@ def _fold_nested_attitudes(found: list[_Found]) -> list[_Found]:
     envelopes = [(min(p[0] for p in f.content_pieces), max(p[1] for p in f.content_pieces), f) for f in found]
     kept = []
     for f in found:
-        folded = f.cls in _FOLDED_CLASSES or f.cue_lemma == _SPEAKER_LABEL_LEMMA or (
-            f.cue_lemma in lexicon.TOPIC_VERBS and not f.sent.doc.text[slice(*f.content_pieces[0])].startswith("that"))
+        folded = (
+            f.cls in _FOLDED_CLASSES
+            or f.cue_lemma == _SPEAKER_LABEL_LEMMA
+            or (
+                f.cue_lemma in lexicon.TOPIC_VERBS
+                and not f.sent.doc.text[slice(*f.content_pieces[0])].startswith("that")
+            )
+        )
         cue_char = f.cue_chars[0] if f.cue_chars else None
         if cue_char is None:
             cue_char = f.sent.doc[f.cue_start].idx
-        if not any(o is not f and s <= cue_char < e and (folded or o.cue_lemma == _SPEAKER_LABEL_LEMMA)
-                   for s, e, o in envelopes):
+        if not any(
+            o is not f and s <= cue_char < e and (folded or o.cue_lemma == _SPEAKER_LABEL_LEMMA)
+            for s, e, o in envelopes
+        ):
             kept.append(f)
     return kept
 
@@ -1052,20 +1277,27 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
         for mention in _joint_sources(f.source) if f.source is not None else [None]:
             if mention is not None:
                 resolved = resolver.resolve(mention, f.source_head if mention is f.source else None)
-                source = model.Source(text=mention.text, name=resolved.name, role=resolved.role,
-                                      span=(mention.start_char, mention.end_char), type=resolved.type,
-                                      resolved=resolved.resolved)
+                source = model.Source(
+                    text=mention.text,
+                    name=resolved.name,
+                    role=resolved.role,
+                    span=(mention.start_char, mention.end_char),
+                    type=resolved.type,
+                    resolved=resolved.resolved,
+                )
             else:
                 source = model.Source(text="", name=None, span=None, type="unknown")
-            claims.append(model.Claim(
-                source=source,
-                cue=model.Cue(text=text[cue_span[0]:cue_span[1]], span=cue_span, lemma=f.cue_lemma),
-                content=model.Content(text=content_text, span=(start, end)),
-                date=claim_date(index.ents_in(sent.start, sent.end), published),
-                stance=_stance(f),
-                hedged=f.hedged,
-                sentence_span=(sent.start_char, sent.end_char),
-            ))
+            claims.append(
+                model.Claim(
+                    source=source,
+                    cue=model.Cue(text=text[cue_span[0] : cue_span[1]], span=cue_span, lemma=f.cue_lemma),
+                    content=model.Content(text=content_text, span=(start, end)),
+                    date=claim_date(index.ents_in(sent.start, sent.end), published),
+                    stance=_stance(f),
+                    hedged=f.hedged,
+                    sentence_span=(sent.start_char, sent.end_char),
+                )
+            )
     claims.sort(key=lambda c: (c.cue.span[0], c.content.span[0]))
     return claims
 
@@ -1087,12 +1319,22 @@ def link_nested(claims: list[model.Claim]) -> None:
             if outer is inner or not outer.id:
                 continue
             s, e = outer.content.span
-            if s <= inner.cue.span[0] < e and (inner.content.span[1] - inner.content.span[0]) < (e - s):
-                if best is None or (e - s) < (best.content.span[1] - best.content.span[0]):
-                    best = outer
+            inside = s <= inner.cue.span[0] < e and (inner.content.span[1] - inner.content.span[0]) < (e - s)
+            if inside and (best is None or (e - s) < (best.content.span[1] - best.content.span[0])):
+                best = outer
         if best is None and inner.cue.lemma in _CITATION_LEMMAS:
             # "X, citing Y, said …": Y's claim sits in X's, whose cue follows in the sentence
-            best = next((o for o in claims if o is not inner and o.id and o.content.span == inner.content.span
-                         and o.sentence_span == inner.sentence_span and o.cue.span[0] > inner.cue.span[0]), None)
+            best = next(
+                (
+                    o
+                    for o in claims
+                    if o is not inner
+                    and o.id
+                    and o.content.span == inner.content.span
+                    and o.sentence_span == inner.sentence_span
+                    and o.cue.span[0] > inner.cue.span[0]
+                ),
+                None,
+            )
         if best is not None:
             inner.parent_id = best.id

@@ -36,20 +36,101 @@ from claimwatch.resolve.acronyms import find_acronyms
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
 _PLURAL_PRONOUNS = {"they", "them", "their"}
 _FIRST_PERSON = {"i", "we", "me", "us", "my", "our"}
-_TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.",
-           "gen", "gen.", "lt", "lt.", "col", "col.", "prof", "prof.", "rev", "rev.", "the", "miss", "sir"}
-_ANONYMOUS_MARKERS = ("familiar with", "anonymity", "not to be named", "not authorized", "not authorised",
-                      "unnamed", "anonymous", "who declined to be identified", "insider")
+_TITLES = {
+    "mr",
+    "mr.",
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "dr",
+    "dr.",
+    "sen",
+    "sen.",
+    "rep",
+    "rep.",
+    "gov",
+    "gov.",
+    "gen",
+    "gen.",
+    "lt",
+    "lt.",
+    "col",
+    "col.",
+    "prof",
+    "prof.",
+    "rev",
+    "rev.",
+    "the",
+    "miss",
+    "sir",
+}
+_ANONYMOUS_MARKERS = (
+    "familiar with",
+    "anonymity",
+    "not to be named",
+    "not authorized",
+    "not authorised",
+    "unnamed",
+    "anonymous",
+    "who declined to be identified",
+    "insider",
+)
 _ANONYMOUS_HEADS = {"source", "insider"}
-_BODY_HEADS = {"ministry", "government", "department", "agency", "office", "police", "army", "military",
-               "company", "firm", "council", "committee", "court", "commission", "kremlin", "administration",
-               "campaign", "party", "board", "bank", "group", "union", "embassy", "parliament", "senate",
-               "congress", "cabinet", "authority", "authorities", "service", "command", "headquarters",
-               "newspaper", "network", "poll", "survey", "report", "study", "organization", "organisation",
-               "institute", "center", "centre", "university", "corporation", "statement", "website", "team"}
+_BODY_HEADS = {
+    "ministry",
+    "government",
+    "department",
+    "agency",
+    "office",
+    "police",
+    "army",
+    "military",
+    "company",
+    "firm",
+    "council",
+    "committee",
+    "court",
+    "commission",
+    "kremlin",
+    "administration",
+    "campaign",
+    "party",
+    "board",
+    "bank",
+    "group",
+    "union",
+    "embassy",
+    "parliament",
+    "senate",
+    "congress",
+    "cabinet",
+    "authority",
+    "authorities",
+    "service",
+    "command",
+    "headquarters",
+    "newspaper",
+    "network",
+    "poll",
+    "survey",
+    "report",
+    "study",
+    "organization",
+    "organisation",
+    "institute",
+    "center",
+    "centre",
+    "university",
+    "corporation",
+    "statement",
+    "website",
+    "team",
+}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 # common nouns that denote people: such a noun can make a claim about a plain noun phrase
-_PERSON_NOUNS = set("""official spokesman spokeswoman spokesperson adviser advisor minister president
+_PERSON_NOUNS = set(
+    """official spokesman spokeswoman spokesperson adviser advisor minister president
 leader governor mayor senator aide analyst expert director chief executive ceo chairman chairwoman
 chair commander general officer secretary lawmaker legislator candidate nominee resident witness
 diplomat prosecutor judge lawyer attorney researcher economist scientist doctor author critic
@@ -59,20 +140,21 @@ correspondent historian professor teacher student parent father mother son daugh
 fighter protester demonstrator citizen farmer pastor priest pope king queen prince premier
 chancellor strategist pollster organizer organiser admiral colonel captain sergeant staffer
 consultant insider source partner colleague friend ally opponent rival challenger incumbent
-republican democrat conservative liberal mp deputy councillor councilor""".split())
+republican democrat conservative liberal mp deputy councillor councilor""".split()
+)
 _PERSONAL_PRONOUNS = {"he", "she", "they", "we", "i", "you", "who"}
 
 # Kinds of organisation, from a description's head noun or words of a name. A description links
 # only to an organisation of the same kind, or to one whose kind is unknown.
 _ORG_KINDS = {
     "business": "company firm automaker carmaker maker manufacturer retailer insurer airline producer "
-                "operator developer utility brokerage giant conglomerate startup business corp corporation "
-                "planemaker chipmaker drugmaker steelmaker miner exporter carrier shipper brewer grocer "
-                "supermarket chain platform "
-                "inc ltd llc plc co motor motors software systems technologies industries holdings",
+    "operator developer utility brokerage giant conglomerate startup business corp corporation "
+    "planemaker chipmaker drugmaker steelmaker miner exporter carrier shipper brewer grocer "
+    "supermarket chain platform "
+    "inc ltd llc plc co motor motors software systems technologies industries holdings",
     "bank": "bank lender",
     "public": "agency ministry department regulator watchdog authority commission office administration "
-              "government organization organisation council service inspectorate",
+    "government organization organisation council service inspectorate",
     "military": "unit brigade battalion regiment army force forces corps division command staff",
     "union": "union alliance federation association guild",
     "media": "outlet newspaper broadcaster channel paper",
@@ -80,12 +162,29 @@ _ORG_KINDS = {
 }
 _KIND_OF_WORD = {w: kind for kind, words in _ORG_KINDS.items() for w in words.split()}
 # heads that make a definite description of an organisation ("the automaker", "the unit")
-_ORG_DESCRIPTION_HEADS = frozenset(_KIND_OF_WORD) - {"corp", "inc", "ltd", "llc", "plc", "co", "motor", "motors",
-                                                      "software", "systems", "technologies", "industries",
-                                                      "holdings", "staff", "command", "government"} | {"group"}
+_ORG_DESCRIPTION_HEADS = frozenset(_KIND_OF_WORD) - {
+    "corp",
+    "inc",
+    "ltd",
+    "llc",
+    "plc",
+    "co",
+    "motor",
+    "motors",
+    "software",
+    "systems",
+    "technologies",
+    "industries",
+    "holdings",
+    "staff",
+    "command",
+    "government",
+} | {"group"}
 # documents whose "said" is their author's: "the letter said", "the memo said"
-_DOCUMENT_HEADS = frozenset("letter memo statement announcement email e-mail release note message post "
-                            "communique notice filing complaint lawsuit".split())
+_DOCUMENT_HEADS = frozenset(
+    "letter memo statement announcement email e-mail release note message post "
+    "communique notice filing complaint lawsuit".split()
+)
 _MAX_SENTENCES_BACK = 12
 _GROUP_OF = frozenset("group coalition band handful number majority".split())
 
@@ -138,7 +237,7 @@ def _strip_det(span: Span) -> str:
         toks = toks[1:]
     if not toks:
         return span.text
-    return span.doc[toks[0].i:toks[-1].i + 1].text
+    return span.doc[toks[0].i : toks[-1].i + 1].text
 
 
 def _clean_name(text: str) -> str:
@@ -156,7 +255,7 @@ def _org_ent_name(ent: Span) -> str:
     end = ent.end
     if end < len(ent.doc) and ent.doc[end].lower_ in _CORPORATE_SUFFIXES:
         end += 1
-    return _clean_name(ent.doc[ent.start:end].text)
+    return _clean_name(ent.doc[ent.start : end].text)
 
 
 def _org_kind(words) -> str | None:
@@ -174,8 +273,13 @@ def _name_tokens(head: Token) -> list[Token] | None:
         return None
     toks = [head]
     i = head.i - 1
-    while i >= 0 and head.doc[i].head.i == head.i and head.doc[i].dep_ == "compound" and head.doc[i].pos_ == "PROPN" \
-            and head.doc[i].text[:1].isupper():
+    while (
+        i >= 0
+        and head.doc[i].head.i == head.i
+        and head.doc[i].dep_ == "compound"
+        and head.doc[i].pos_ == "PROPN"
+        and head.doc[i].text[:1].isupper()
+    ):
         toks.insert(0, head.doc[i])
         i -= 1
     return toks
@@ -186,10 +290,15 @@ def _with_first_name(ent: Span) -> Span:
     [Rustem] Umerov"): known first names written as compounds right before it."""
     start = ent.start
     doc = ent.doc
-    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound" and \
-            ent.start <= doc[start - 1].head.i < ent.end and gender_of.name_gender(doc[start - 1].text):
+    while (
+        start > 0
+        and doc[start - 1].pos_ == "PROPN"
+        and doc[start - 1].dep_ == "compound"
+        and ent.start <= doc[start - 1].head.i < ent.end
+        and gender_of.name_gender(doc[start - 1].text)
+    ):
         start -= 1
-    return doc[start:ent.end] if start < ent.start else ent
+    return doc[start : ent.end] if start < ent.start else ent
 
 
 def _person_role(ent: Span) -> tuple[str | None, str | None]:
@@ -200,13 +309,13 @@ def _person_role(ent: Span) -> tuple[str | None, str | None]:
     left = [t for t in root.subtree if t.i < ent.start and t.dep_ in ("compound", "amod", "nmod", "npadvmod")]
     if left:
         lo = min(t.i for t in left)
-        toks = [t for t in doc[lo:ent.start] if t.lower_ not in _TITLES and not t.is_punct]
+        toks = [t for t in doc[lo : ent.start] if t.lower_ not in _TITLES and not t.is_punct]
         if toks and toks[-1].pos_ in ("NOUN", "PROPN") and toks[-1].ent_type_ != "PERSON":
-            return doc[toks[0].i:toks[-1].i + 1].text, toks[-1].lemma_.lower()
+            return doc[toks[0].i : toks[-1].i + 1].text, toks[-1].lemma_.lower()
     # apposition: "Kimakovsky, an adviser to the head of the DPR"
     for child in root.children:
         if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN") and child.ent_type_ != "PERSON":
-            span = doc[child.left_edge.i:child.right_edge.i + 1]
+            span = doc[child.left_edge.i : child.right_edge.i + 1]
             return _strip_det(span).rstrip(" ,"), child.lemma_.lower()
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         # "the head of the regional military administration, Ivan Fedorov": the noun's phrase
@@ -251,8 +360,11 @@ class SourceResolver:
     # ---- entities ---------------------------------------------------------------------------
     def _person(self, ent: Span, role_span: tuple[str | None, str | None] | None = None) -> _Entity | None:
         ent = _with_first_name(ent)
-        toks = [t for t in ent if t.lower_ not in _TITLES and t.text not in ("'s", "’s")
-                and not (t.is_punct and t.text != "-")]  # "Okonjo-Bell" keeps its hyphen
+        toks = [
+            t
+            for t in ent
+            if t.lower_ not in _TITLES and t.text not in ("'s", "’s") and not (t.is_punct and t.text != "-")
+        ]  # "Okonjo-Bell" keeps its hyphen
         if not toks:
             return None
         prev = ent.doc[ent.start - 1] if ent.start > 0 else None
@@ -261,13 +373,14 @@ class SourceResolver:
         if len(toks) == 1 and toks[0].text in self.surnames:
             name = self._by_surname(toks[0].text, title)
             if name is None:  # "Mrs Harper" when only John Harper was named in full
-                name = " ".join(t.text for t in ([prev] if prev is not None and gender_of.title_gender(prev.text)
-                                                 else []) + toks)
+                name = " ".join(
+                    t.text for t in ([prev] if prev is not None and gender_of.title_gender(prev.text) else []) + toks
+                )
         elif len(toks) == 1 and toks[0].text in self.orgs:
             return None
         else:
             contiguous = toks[-1].i - toks[0].i == len(toks) - 1
-            name = ent.doc[toks[0].i:toks[-1].i + 1].text if contiguous else " ".join(t.text for t in toks)
+            name = ent.doc[toks[0].i : toks[-1].i + 1].text if contiguous else " ".join(t.text for t in toks)
             if len(toks) > 1 and name not in self.surnames.setdefault(toks[-1].text, []):
                 self.surnames[toks[-1].text].append(name)
         entity = self.people.get(name)
@@ -292,8 +405,11 @@ class SourceResolver:
     def _by_surname(self, surname: str, gender: str | None) -> str | None:
         """The person named in full earlier with this surname: of a title's gender when given
         ("Mrs Harper" after John and Margaret Harper), else the one named last."""
-        names = [n for n in self.surnames.get(surname, ())
-                 if not gender or self.people.get(n) is None or self.people[n].gender in (None, gender)]
+        names = [
+            n
+            for n in self.surnames.get(surname, ())
+            if not gender or self.people.get(n) is None or self.people[n].gender in (None, gender)
+        ]
         return names[-1] if names else None
 
     def _org(self, name: str, span: Span | None = None) -> _Entity | None:
@@ -376,14 +492,14 @@ class SourceResolver:
             cands = [t for t in s if t.i < tok.i and t.dep_ in _SUBJECT_DEPS and t.tag_ in ("NNS", "NNPS")]
             if cands:
                 head = cands[-1]
-                return _strip_det(doc[head.left_edge.i:head.i + 1])
+                return _strip_det(doc[head.left_edge.i : head.i + 1])
         return None
 
     def _sents_before(self, i: int) -> list[Span]:
         """The sentence holding token ``i`` and up to _MAX_SENTENCES_BACK before it, nearest first."""
         sents = self.index.sents
         k = bisect.bisect_right(sents, i, key=lambda s: s.start) - 1
-        return sents[max(0, k - _MAX_SENTENCES_BACK):k + 1][::-1]
+        return sents[max(0, k - _MAX_SENTENCES_BACK) : k + 1][::-1]
 
     # ---- mentions ---------------------------------------------------------------------------
     def resolve(self, mention: Span, rel_head: Token | None = None) -> Resolved:
@@ -402,7 +518,7 @@ class SourceResolver:
 
     def _resolve(self, mention: Span, rel_head: Token | None = None) -> tuple[Resolved, _Entity | None]:
         if rel_head is not None:  # "who said …": the noun the relative clause modifies
-            mention = self.doc[rel_head.left_edge.i:rel_head.i + 1]
+            mention = self.doc[rel_head.left_edge.i : rel_head.i + 1]
         root = mention.root
         sent = self.index.sent_of(root.i)
         if root.pos_ == "PRON" or root.lower_ in _PERSON_PRONOUNS | _PLURAL_PRONOUNS:
@@ -417,12 +533,19 @@ class SourceResolver:
     def _described_org(self, mention: Span, root: Token, sent: Span) -> tuple[Resolved, _Entity | None] | None:
         """ "Veltrax, the battery maker", "Yorkshire Water, which runs the sewers": an
         organisation, whatever label the NER gave it."""
-        if root.pos_ != "PROPN" or root.ent_type_ not in ("", "ORG", "PERSON") or not any(
-                (c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _ORG_DESCRIPTION_HEADS) or
-                (c.dep_ == "relcl" and c.left_edge.lower_ == "which") for c in root.children):
+        if (
+            root.pos_ != "PROPN"
+            or root.ent_type_ not in ("", "ORG", "PERSON")
+            or not any(
+                (c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _ORG_DESCRIPTION_HEADS)
+                or (c.dep_ == "relcl" and c.left_edge.lower_ == "which")
+                for c in root.children
+            )
+        ):
             return None
-        entity = self._named_org(mention, root) or \
-            self._org(" ".join(t.text for t in _name_tokens(root) or [root]), mention)
+        entity = self._named_org(mention, root) or self._org(
+            " ".join(t.text for t in _name_tokens(root) or [root]), mention
+        )
         return Resolved(entity.name, None, "body"), entity
 
     @staticmethod
@@ -430,9 +553,16 @@ class SourceResolver:
         """ "a source familiar with the matter", "an official … speaking on condition of anonymity"."""
         text = mention.text.lower()
         head_lemma = root.lemma_.lower()
-        if head_lemma in _ANONYMOUS_HEADS or any(m in text for m in _ANONYMOUS_MARKERS) or (
-                root.pos_ == "NOUN" and head_lemma in _PERSON_NOUNS and mention[0].lower_ in ("a", "an")
-                and any(m in sent.text.lower() for m in _ANONYMOUS_MARKERS)):
+        if (
+            head_lemma in _ANONYMOUS_HEADS
+            or any(m in text for m in _ANONYMOUS_MARKERS)
+            or (
+                root.pos_ == "NOUN"
+                and head_lemma in _PERSON_NOUNS
+                and mention[0].lower_ in ("a", "an")
+                and any(m in sent.text.lower() for m in _ANONYMOUS_MARKERS)
+            )
+        ):
             return Resolved(None, _strip_det(mention), "anonymous"), None
         return None
 
@@ -458,8 +588,9 @@ class SourceResolver:
         if org is not None:
             return Resolved(org.name, None, "body"), org
         if head_lemma in _GROUP_OF and any(
-                c.dep_ == "prep" and c.lower_ == "of" and any(g.tag_ in ("NNS", "NNPS") for g in c.children)
-                for c in root.children):
+            c.dep_ == "prep" and c.lower_ == "of" and any(g.tag_ in ("NNS", "NNPS") for g in c.children)
+            for c in root.children
+        ):
             entity = self._org(_strip_det(mention))  # "a group of lawmakers", later "the group"
             return Resolved(_strip_det(mention), None, "group"), entity
         if head_lemma in _BODY_HEADS or (head_lemma in _ORG_DESCRIPTION_HEADS and root.tag_ in ("NN", "NNP")):
@@ -470,11 +601,16 @@ class SourceResolver:
         if root.pos_ == "NOUN" and head_lemma in _PERSON_NOUNS:
             # "a spokesperson for the IAEA": a person known by role only; "the general" with no
             # one given that role before: someone the text named, but not recognisably
-            anaphoric = definite and not any(c.i > root.i and c.dep_ in ("prep", "appos", "relcl", "acl")
-                                             for c in root.children)
+            anaphoric = definite and not any(
+                c.i > root.i and c.dep_ in ("prep", "appos", "relcl", "acl") for c in root.children
+            )
             return Resolved(None, _strip_det(mention), "person", resolved=not anaphoric), None
-        if root.pos_ == "PROPN" and root.ent_type_ in ("", "ORG") and root.text[:1].isupper() and \
-                (definite or root.ent_type_ == "ORG" or _KIND_OF_WORD.get(root.lower_)):
+        if (
+            root.pos_ == "PROPN"
+            and root.ent_type_ in ("", "ORG")
+            and root.text[:1].isupper()
+            and (definite or root.ent_type_ == "ORG" or _KIND_OF_WORD.get(root.lower_))
+        ):
             # "the General Staff of the Armed Forces of Ukraine", "Babel": a named body the NER
             # missed or cut short; later "it" and "the agency" may refer to it
             entity = self._org(_strip_det(mention))
@@ -485,8 +621,9 @@ class SourceResolver:
         low = root.lower_
         if low in _PERSON_PRONOUNS:
             want = gender_of.PRONOUN_GENDER[low]
-            entity = self._before(mention.start_char, sent.start_char,
-                                  lambda e: e.kind == "person" and e.gender in (None, want))
+            entity = self._before(
+                mention.start_char, sent.start_char, lambda e: e.kind == "person" and e.gender in (None, want)
+            )
             if entity is None:
                 return Resolved(None, None, "person", resolved=False), None
             return Resolved(entity.name, entity.role, "person"), entity
@@ -515,12 +652,14 @@ class SourceResolver:
             if entity is not None:
                 role, _ = _person_role(_with_first_name(persons[0]))
                 return Resolved(entity.name, role or entity.role, "person"), entity
-        appos = next((c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"
-                      and c.lemma_.lower() in _PERSON_NOUNS), None)
+        appos = next(
+            (c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _PERSON_NOUNS),
+            None,
+        )
         toks = _name_tokens(root) if appos is not None else None
         if toks:  # "Oleksandra Ustinova, an opposition lawmaker": a person, whatever the NER said
-            role = _strip_det(doc[appos.left_edge.i:appos.right_edge.i + 1]).rstrip(" ,")
-            entity = self._person(doc[toks[0].i:toks[-1].i + 1], (role, appos.lemma_.lower()))
+            role = _strip_det(doc[appos.left_edge.i : appos.right_edge.i + 1]).rstrip(" ,")
+            entity = self._person(doc[toks[0].i : toks[-1].i + 1], (role, appos.lemma_.lower()))
             if entity is not None:
                 return Resolved(entity.name, role, "person"), entity
         if root.pos_ == "NOUN" and root.lemma_.lower() in _PERSON_NOUNS:
@@ -530,9 +669,9 @@ class SourceResolver:
                     continue
                 toks = _name_tokens(child)
                 if toks and len(toks) >= 2 and child.right_edge.i == child.i:
-                    span = doc[toks[0].i:toks[-1].i + 1]
+                    span = doc[toks[0].i : toks[-1].i + 1]
                     lo = mention.start
-                    role = _strip_det(doc[lo:toks[0].i]).rstrip(" ,") if toks[0].i > lo else None
+                    role = _strip_det(doc[lo : toks[0].i]).rstrip(" ,") if toks[0].i > lo else None
                     entity = self._person(span, (role, root.lemma_.lower()) if role else None)
                     if entity is not None:
                         return Resolved(entity.name, role or entity.role, "person"), entity
@@ -558,16 +697,19 @@ class SourceResolver:
             run.insert(0, t)
         start = next((t for t in run[:-1] if gender_of.name_gender(t.text)), None)
         if start is not None and start.i > mention.start + 1:
-            span = doc[start.i:mention.end]
-            role = _strip_det(doc[mention.start:start.i]).rstrip(" ,")
+            span = doc[start.i : mention.end]
+            role = _strip_det(doc[mention.start : start.i]).rstrip(" ,")
             entity = self._person(span, (role, root.lemma_.lower()))
             if entity is not None:
                 return Resolved(entity.name, role, "person"), entity
         return None
 
     def _has_name(self, mention: Span, root: Token) -> bool:
-        return any(e.start <= root.i < e.end for e in self.index.ents_in(mention.start, mention.end)
-                   if e.label_ in ("ORG", "PERSON"))
+        return any(
+            e.start <= root.i < e.end
+            for e in self.index.ents_in(mention.start, mention.end)
+            if e.label_ in ("ORG", "PERSON")
+        )
 
     def _named_org(self, mention: Span, root: Token) -> _Entity | None:
         """An organisation named by the mention: an ORG entity holding its head ("rival Corelink
@@ -582,8 +724,11 @@ class SourceResolver:
     def _person_description(self, mention: Span, root: Token) -> tuple[Resolved, _Entity] | None:
         """ "the MP", "The Democrat", "the president": the person last given that role."""
         lemma = root.lemma_.lower()
-        entity = self._before(mention.start_char, self.index.sent_of(root.i).start_char,
-                              lambda e: e.kind == "person" and (lemma in e.role_heads or root.lower_ in e.role_heads))
+        entity = self._before(
+            mention.start_char,
+            self.index.sent_of(root.i).start_char,
+            lambda e: e.kind == "person" and (lemma in e.role_heads or root.lower_ in e.role_heads),
+        )
         if entity is None:
             return None
         return Resolved(entity.name, entity.role, "person"), entity
@@ -592,8 +737,11 @@ class SourceResolver:
         """ "the Detroit automaker", "the agency", "the unit": the nearest earlier organisation
         of a compatible kind whose name or description does not contradict the modifiers."""
         kind = _KIND_OF_WORD.get(root.lemma_.lower())
-        modifiers = [t for t in mention if t.i < root.i and t.dep_ in ("compound", "amod", "nmod")
-                     and t.is_alpha and t.lower_ not in ("based",)]
+        modifiers = [
+            t
+            for t in mention
+            if t.i < root.i and t.dep_ in ("compound", "amod", "nmod") and t.is_alpha and t.lower_ not in ("based",)
+        ]
 
         def compatible(e: _Entity) -> bool:
             if e.kind != "org" or e.name.lower() == _strip_det(mention).lower():
@@ -608,8 +756,12 @@ class SourceResolver:
             # a modifier must be a place ("the Detroit automaker", "the San Francisco-based
             # company") or a word of the organisation's name or description ("the software maker"):
             # "the port authority" after "the city council" is another body
-            return all(t.ent_type_ in ("GPE", "LOC", "NORP") or t.lower_ in e.words or
-                       (t.head.lower_ == "based" or t.nbor(1).text == "-") for t in modifiers)
+            return all(
+                t.ent_type_ in ("GPE", "LOC", "NORP")
+                or t.lower_ in e.words
+                or (t.head.lower_ == "based" or t.nbor(1).text == "-")
+                for t in modifiers
+            )
 
         entity = self._before(mention.start_char, self.index.sent_of(root.i).start_char, compatible)
         if entity is not None:
@@ -623,7 +775,7 @@ class SourceResolver:
         doc = self.doc
         for child in root.children:  # a named author: "The WHO statement", "the company's memo"
             if child.dep_ in ("compound", "poss") and child.pos_ == "PROPN":
-                span = doc[child.left_edge.i:child.i + 1]
+                span = doc[child.left_edge.i : child.i + 1]
                 resolved, entity = self._resolve(span)
                 if resolved.name:
                     return Resolved(resolved.name, resolved.role, resolved.type), entity
@@ -634,7 +786,7 @@ class SourceResolver:
             subj = next((t for t in prev if t.dep_ in _SUBJECT_DEPS and t.head.dep_ == "ROOT"), None)
             if subj is None or subj.lemma_.lower() == lemma:
                 continue
-            resolved, entity = self._resolve(doc[subj.left_edge.i:subj.right_edge.i + 1])
+            resolved, entity = self._resolve(doc[subj.left_edge.i : subj.right_edge.i + 1])
             if resolved.name:
                 return Resolved(resolved.name, resolved.role, resolved.type), entity
             break

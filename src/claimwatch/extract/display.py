@@ -30,8 +30,10 @@ def format_claims_text(claims: list[model.Claim], text: str) -> str:
         if c.parent_id:
             flags.append(f"inside claim {c.parent_id}")
         s, e = c.content.span
-        lines = [f"{n}. {_source_line(c.source)} — {c.cue.text!r}" + (f"  [{', '.join(flags)}]" if flags else ""),
-                 f"   “{text[s:e]}”  @{s}-{e}"]
+        lines = [
+            f"{n}. {_source_line(c.source)} — {c.cue.text!r}" + (f"  [{', '.join(flags)}]" if flags else ""),
+            f"   “{text[s:e]}”  @{s}-{e}",
+        ]
         if c.places:
             lines.append("   places: " + ", ".join(p.name or p.text for p in c.places))
         if c.actors:

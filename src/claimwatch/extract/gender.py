@@ -60,15 +60,46 @@ chinedu emeka oluwaseun kwame kofi moussa mamadou hassan hussein khalid tariq yo
 FEMALE_FIRST_NAMES = frozenset(_FEMALE_NAMES.split())
 MALE_FIRST_NAMES = frozenset(_MALE_NAMES.split())
 
-_TITLES = {"ms": FEMALE, "mrs": FEMALE, "miss": FEMALE, "madam": FEMALE, "dame": FEMALE, "lady": FEMALE,
-           "mr": MALE, "sir": MALE, "lord": MALE}
-_ROLE_NOUNS = {"spokeswoman": FEMALE, "chairwoman": FEMALE, "congresswoman": FEMALE,
-               "businesswoman": FEMALE, "woman": FEMALE, "mother": FEMALE, "daughter": FEMALE,
-               "wife": FEMALE, "sister": FEMALE, "queen": FEMALE, "princess": FEMALE, "actress": FEMALE,
-               "grandmother": FEMALE, "girl": FEMALE,
-               "spokesman": MALE, "chairman": MALE, "congressman": MALE, "businessman": MALE,
-               "man": MALE, "father": MALE, "son": MALE, "husband": MALE, "brother": MALE, "king": MALE,
-               "prince": MALE, "grandfather": MALE, "boy": MALE}
+_TITLES = {
+    "ms": FEMALE,
+    "mrs": FEMALE,
+    "miss": FEMALE,
+    "madam": FEMALE,
+    "dame": FEMALE,
+    "lady": FEMALE,
+    "mr": MALE,
+    "sir": MALE,
+    "lord": MALE,
+}
+_ROLE_NOUNS = {
+    "spokeswoman": FEMALE,
+    "chairwoman": FEMALE,
+    "congresswoman": FEMALE,
+    "businesswoman": FEMALE,
+    "woman": FEMALE,
+    "mother": FEMALE,
+    "daughter": FEMALE,
+    "wife": FEMALE,
+    "sister": FEMALE,
+    "queen": FEMALE,
+    "princess": FEMALE,
+    "actress": FEMALE,
+    "grandmother": FEMALE,
+    "girl": FEMALE,
+    "spokesman": MALE,
+    "chairman": MALE,
+    "congressman": MALE,
+    "businessman": MALE,
+    "man": MALE,
+    "father": MALE,
+    "son": MALE,
+    "husband": MALE,
+    "brother": MALE,
+    "king": MALE,
+    "prince": MALE,
+    "grandfather": MALE,
+    "boy": MALE,
+}
 PRONOUN_GENDER = {"he": MALE, "him": MALE, "his": MALE, "she": FEMALE, "her": FEMALE, "hers": FEMALE}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import spacy
@@ -28,8 +28,23 @@ PARAGRAPH_COMPONENT = "claimwatch_paragraphs"
 SERIALIZED_TOKENIZER = "claimwatch.SerializedTokenizer.v1"
 
 _LOCATIVE_PREPS = {"in", "across", "near", "throughout", "around", "within", "into", "outside"}
-_PLACE_NOUNS = {"region", "city", "town", "village", "oblast", "province", "area", "district",
-                "front", "direction", "river", "county", "state", "republic", "basin"}
+_PLACE_NOUNS = {
+    "region",
+    "city",
+    "town",
+    "village",
+    "oblast",
+    "province",
+    "area",
+    "district",
+    "front",
+    "direction",
+    "river",
+    "county",
+    "state",
+    "republic",
+    "basin",
+}
 _RELABEL_TO_PERSON = {"ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART"}
 
 
@@ -147,7 +162,7 @@ def load_pipeline(name: str | None = None) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached(name: str) -> Language:
     return load_pipeline(name)
 

@@ -37,11 +37,22 @@ def http_api_event(method: str, target: str, headers: dict, host: str) -> dict:
         "headers": {k.lower(): v for k, v in headers.items()} | {"x-forwarded-proto": "http"},
         "queryStringParameters": query or None,
         "requestContext": {
-            "accountId": "123456789012", "apiId": "local", "domainName": host, "domainPrefix": "local",
-            "http": {"method": method, "path": unquote(parts.path) or "/", "protocol": "HTTP/1.1",
-                     "sourceIp": LOOPBACK, "userAgent": headers.get("User-Agent", "")},
-            "requestId": uuid.uuid4().hex, "routeKey": "$default", "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"), "timeEpoch": int(now.timestamp() * 1000),
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": host,
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": unquote(parts.path) or "/",
+                "protocol": "HTTP/1.1",
+                "sourceIp": LOOPBACK,
+                "userAgent": headers.get("User-Agent", ""),
+            },
+            "requestId": uuid.uuid4().hex,
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
         },
         "isBase64Encoded": False,
     }
@@ -70,8 +81,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             resp = self.server.invoke(event)
         except Exception as exc:  # noqa: BLE001 - API Gateway answers 500 when the function fails
-            resp = {"statusCode": 500, "headers": {"content-type": "application/json"},
-                    "body": json.dumps({"error": f"internal error: {type(exc).__name__}"})}
+            resp = {
+                "statusCode": 500,
+                "headers": {"content-type": "application/json"},
+                "body": json.dumps({"error": f"internal error: {type(exc).__name__}"}),
+            }
         body = resp.get("body") or ""
         data = base64.b64decode(body) if resp.get("isBase64Encoded") else body.encode("utf-8")
         self.send_response(int(resp.get("statusCode", 200)))
@@ -83,8 +97,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
         if self.server.log:
-            self.server.log.write(f"{self.command} {self.path} {resp.get('statusCode')} "
-                                  f"{(time.perf_counter() - started) * 1000:.0f} ms\n")
+            self.server.log.write(
+                f"{self.command} {self.path} {resp.get('statusCode')} {(time.perf_counter() - started) * 1000:.0f} ms\n"
+            )
             self.server.log.flush()
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -114,8 +129,13 @@ def serve(invoke: Callable[[dict], dict], port: int = 0, out=None, server: ApiSe
 
 
 # ---------------------------------------------------------------------------- what to serve
-TABLE_VARIABLES = {"CLAIMS_TABLE": "ClaimsTable", "MENTIONS_TABLE": "MentionsTable", "NOVELTY_TABLE": "NoveltyTable",
-                   "ALERTS_TABLE": "AlertsTable", "WATCHES_TABLE": "WatchesTable"}
+TABLE_VARIABLES = {
+    "CLAIMS_TABLE": "ClaimsTable",
+    "MENTIONS_TABLE": "MentionsTable",
+    "NOVELTY_TABLE": "NoveltyTable",
+    "ALERTS_TABLE": "AlertsTable",
+    "WATCHES_TABLE": "WatchesTable",
+}
 
 
 def serve_demo(port: int = 0, out=None) -> None:
@@ -161,8 +181,11 @@ def stack_tables(dynamodb_client) -> dict:
         return wanted
     if len(prefixes) != 1:
         found = ", ".join(prefixes) or "none"
-        raise CliError("--endpoint-url", f"expected one claimwatch stack at the endpoint, found {found}",
-                       "set " + ", ".join(TABLE_VARIABLES) + " to the table names")
+        raise CliError(
+            "--endpoint-url",
+            f"expected one claimwatch stack at the endpoint, found {found}",
+            "set " + ", ".join(TABLE_VARIABLES) + " to the table names",
+        )
     return {var: value or f"{prefixes[0]}-{TABLE_VARIABLES[var]}" for var, value in wanted.items()}
 
 

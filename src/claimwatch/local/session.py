@@ -7,10 +7,10 @@ import json
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import quote
 
 from claimwatch.local.runner import LocalPipeline
@@ -63,8 +63,8 @@ def feed_sources(args: Iterable[str], allow_loopback: bool = False, warn=None) -
     inside an OPML file a warning."""
     from claimwatch.cli import CliError, url_scheme
     from claimwatch.feeds.errors import FetchError
-    from claimwatch.feeds.opml import OpmlError, parse_opml
     from claimwatch.feeds.http import validate_feed_url
+    from claimwatch.feeds.opml import OpmlError, parse_opml
 
     warn = warn or sys.stderr
     out: list[FeedSource] = []
@@ -102,8 +102,11 @@ def feed_sources(args: Iterable[str], allow_loopback: bool = False, warn=None) -
         elif path.is_file():
             add_file(path)
         else:
-            raise CliError(arg, "no such file, and not an http(s) URL",
-                           "--feeds takes feed URLs, OPML files, RSS/Atom files or directories of them")
+            raise CliError(
+                arg,
+                "no such file, and not an http(s) URL",
+                "--feeds takes feed URLs, OPML files, RSS/Atom files or directories of them",
+            )
     unique = {source.url: source for source in out}
     return list(unique.values())
 
@@ -131,7 +134,7 @@ class LocalFeedFiles:
             body = path.read_bytes()
         except OSError as exc:
             raise FetchError("connect", f"cannot read {path}: {exc.strerror or exc}", url=url) from exc
-        tag = '"%s"' % hashlib.sha256(body).hexdigest()[:20]
+        tag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
         headers = {"content-type": "application/xml", "etag": tag}
         if etag == tag:
             return HttpResult(304, url, headers, b"", etag=tag)
@@ -141,9 +144,18 @@ class LocalFeedFiles:
 class LocalRun:
     """A LocalPipeline with feeds and watches loaded: call `poll()` N times."""
 
-    def __init__(self, feeds: Iterable, watchlist, *, interval: float = 0.0,
-                 endpoint_url: str | None = None, allow_loopback: bool = False, parameters: dict | None = None,
-                 quiet: bool = False, env: dict | None = None):
+    def __init__(
+        self,
+        feeds: Iterable,
+        watchlist,
+        *,
+        interval: float = 0.0,
+        endpoint_url: str | None = None,
+        allow_loopback: bool = False,
+        parameters: dict | None = None,
+        quiet: bool = False,
+        env: dict | None = None,
+    ):
         """``feeds``: FeedSource objects or (url, title) pairs; ``watchlist``: a file or Watch
         objects. ``allow_loopback`` is what the functions get as CLAIMWATCH_ALLOW_LOOPBACK (off,
         as deployed, unless the feeds are on this machine's servers); ``quiet`` keeps the
@@ -184,7 +196,7 @@ class LocalRun:
         """Health delays are at least a second: let that second pass between back-to-back polls."""
         from claimwatch.feeds.state import parse_time
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         healthy = [parse_time(f.next_poll) for f in self.feed_store.list_feeds() if f.health in ("new", "ok")]
         waits = [(t - now).total_seconds() for t in healthy if t]
         if waits and 0 < min(waits) <= at_most:
@@ -207,8 +219,9 @@ class LocalRun:
         rep.claims = len(ClaimStore(env["CLAIMS_TABLE"], env["MENTIONS_TABLE"]).scan_claims())
         articles = self.pipe.session.resource("dynamodb").Table(env["ARTICLES_TABLE"])
         # The table also holds one content-hash marker per article (the syndicated-copy guard).
-        rep.articles = sum(not i["article_id"].startswith("content#")
-                           for i in scan_all(articles, ProjectionExpression="article_id"))
+        rep.articles = sum(
+            not i["article_id"].startswith("content#") for i in scan_all(articles, ProjectionExpression="article_id")
+        )
         rep.dead_letters = {k: len(v) for k, v in self.pipe.dead_letters().items()}
         rep.feeds = self.feed_store.list_feeds()
         return rep
@@ -225,8 +238,10 @@ def print_alerts(alerts: list[dict], as_json: bool, out=None) -> None:
         else:
             out.write("=" * 78 + "\n")
             out.write(f"SNS subject: {alert['subject']}\n")
-            attrs = ", ".join(f"{k}={'|'.join(map(str, v)) if isinstance(v, list) else v}"
-                              for k, v in sorted(alert["attributes"].items()))
+            attrs = ", ".join(
+                f"{k}={'|'.join(map(str, v)) if isinstance(v, list) else v}"
+                for k, v in sorted(alert["attributes"].items())
+            )
             out.write(f"attributes:  {attrs}\n\n")
             out.write((alert["text"] or "").rstrip() + "\n")
     out.flush()
@@ -235,21 +250,41 @@ def print_alerts(alerts: list[dict], as_json: bool, out=None) -> None:
 def format_failed_feeds(states: list, sources: Iterable[FeedSource] = ()) -> list[str]:
     """One line per feed whose last poll failed: what it is (a file shows its path) and why."""
     labels = {s.url: s.label for s in sources}
-    return [f"{labels.get(st.url, st.url)}: {st.last_error_kind}: {st.last_error}"
-            for st in states if st.last_error and st.health in ("failing", "parked")]
+    return [
+        f"{labels.get(st.url, st.url)}: {st.last_error_kind}: {st.last_error}"
+        for st in states
+        if st.last_error and st.health in ("failing", "parked")
+    ]
 
 
-def run(feeds: list, watchlist, polls: int = 1, interval: float = 0.0, as_json: bool = False,
-        endpoint_url: str | None = None, between_polls: Callable[[int], None] | None = None, out=None,
-        allow_loopback: bool = False, quiet: bool = False, env: dict | None = None,
-        before_close: Callable[[LocalRun], None] | None = None) -> RunReport:
+def run(
+    feeds: list,
+    watchlist,
+    polls: int = 1,
+    interval: float = 0.0,
+    as_json: bool = False,
+    endpoint_url: str | None = None,
+    between_polls: Callable[[int], None] | None = None,
+    out=None,
+    allow_loopback: bool = False,
+    quiet: bool = False,
+    env: dict | None = None,
+    before_close: Callable[[LocalRun], None] | None = None,
+) -> RunReport:
     """``feeds``: FeedSource objects (see ``feed_sources``) or URLs; ``watchlist``: a file or Watch objects.
     ``env`` overrides the functions' variables; ``before_close`` gets the run once the polls are done
     (``claimwatch serve`` serves its tables then)."""
     out = out or sys.stdout
     feeds = [FeedSource(f) if isinstance(f, str) else f for f in feeds]
-    session = LocalRun(feeds, watchlist, interval=interval, endpoint_url=endpoint_url,
-                       allow_loopback=allow_loopback, quiet=quiet, env=env)
+    session = LocalRun(
+        feeds,
+        watchlist,
+        interval=interval,
+        endpoint_url=endpoint_url,
+        allow_loopback=allow_loopback,
+        quiet=quiet,
+        env=env,
+    )
     all_alerts = []
     try:
         for n in range(1, polls + 1):
@@ -271,8 +306,9 @@ def run(feeds: list, watchlist, polls: int = 1, interval: float = 0.0, as_json: 
         session.close()
 
 
-def demo(as_json: bool = False, out=None, env: dict | None = None,
-         before_close: Callable[[LocalRun], None] | None = None) -> RunReport:
+def demo(
+    as_json: bool = False, out=None, env: dict | None = None, before_close: Callable[[LocalRun], None] | None = None
+) -> RunReport:
     """Serve the fictional demo feeds on loopback, poll twice (new items appear in poll 2)."""
     out = out or sys.stdout
     from claimwatch.local.feedserver import FeedDirectory, FeedServer
@@ -292,10 +328,22 @@ def demo(as_json: bool = False, out=None, env: dict | None = None,
                 out.write(f"\n(new items published in the demo feeds for poll {n})\n")
 
         # The demo's feeds are on this machine's loopback server: the one run that allows it.
-        rep = run(urls, str(DEMO_WATCHLIST), polls=2, interval=0, as_json=as_json, between_polls=next_round, out=out,
-                  allow_loopback=True, env=env, before_close=before_close)
+        rep = run(
+            urls,
+            str(DEMO_WATCHLIST),
+            polls=2,
+            interval=0,
+            as_json=as_json,
+            between_polls=next_round,
+            out=out,
+            allow_loopback=True,
+            env=env,
+            before_close=before_close,
+        )
     if not as_json:
         out.write("\n" + "-" * 78 + "\n")
-        out.write(f"articles stored: {rep.articles}   claims stored: {rep.claims}   "
-                  f"alerts: {sum(len(a) for a in rep.alerts)}   dead letters: {rep.dead_letters}\n")
+        out.write(
+            f"articles stored: {rep.articles}   claims stored: {rep.claims}   "
+            f"alerts: {sum(len(a) for a in rep.alerts)}   dead letters: {rep.dead_letters}\n"
+        )
     return rep

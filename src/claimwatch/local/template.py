@@ -23,9 +23,15 @@ TEMPLATE = REPO_ROOT / "template.yaml"
 # in neither this set nor LocalStack's creators fails `create_all`, so a new kind of resource in
 # the template is a decision here, not a silent gap.
 NOT_CREATED_LOCALLY = {
-    "AWS::Serverless::Function", "AWS::Serverless::LayerVersion", "AWS::SNS::Subscription",
-    "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard",
-    "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::Serverless::HttpApi",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::LayerVersion",
+    "AWS::SNS::Subscription",
+    "AWS::Logs::LogGroup",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::S3::BucketPolicy",
+    "AWS::SQS::QueuePolicy",
+    "AWS::Serverless::HttpApi",
 }
 LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -135,7 +141,7 @@ class LocalStack:
             if "Fn::Sub" in value:
                 text = value["Fn::Sub"]
                 for name in list(self.params) + list(self.resources) + ["AWS::Region", "AWS::StackName"]:
-                    text = text.replace("${%s}" % name, str(self.resolve({"Ref": name})))
+                    text = text.replace(f"${{{name}}}", str(self.resolve({"Ref": name})))
                 text = text.replace("${AWS::Region}", self.region).replace("${AWS::URLSuffix}", "amazonaws.com")
                 # Naming a resource that exists only in AWS (the HTTP API): nothing locally.
                 return "" if "${" in text else text
@@ -145,7 +151,7 @@ class LocalStack:
         return value
 
     # ---------------------------------------------------------------- creation
-    def create_all(self) -> "LocalStack":
+    def create_all(self) -> LocalStack:
         res = self.template["Resources"]
         creators = {
             "AWS::S3::Bucket": self._create_bucket,

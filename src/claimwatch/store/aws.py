@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from functools import lru_cache
+from functools import cache
 
 import boto3
-
 
 # What the handlers' X-Ray tracer patches: the AWS calls. Powertools' default patches every
 # library X-Ray knows, sqlite3 included, which would make each gazetteer query a subsegment.
@@ -19,12 +18,12 @@ def endpoint_url() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-@lru_cache(maxsize=None)
+@cache
 def resource(service: str):
     return boto3.resource(service, endpoint_url=endpoint_url())
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str):
     return boto3.client(service, endpoint_url=endpoint_url())
 

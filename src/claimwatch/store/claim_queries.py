@@ -42,8 +42,15 @@ def _key_condition(name: str, value: str, sort: str, after: str | None, before: 
 
 
 class ClaimQueries:
-    def __init__(self, claims_table: str, mentions_table: str, novelty_table: str, alerts_table: str,
-                 watches_table: str, dynamodb=None):
+    def __init__(
+        self,
+        claims_table: str,
+        mentions_table: str,
+        novelty_table: str,
+        alerts_table: str,
+        watches_table: str,
+        dynamodb=None,
+    ):
         self.dynamodb = dynamodb or aws.resource("dynamodb")
         self.claims_name = claims_table
         self.claims = self.dynamodb.Table(claims_table)
@@ -53,11 +60,15 @@ class ClaimQueries:
         self.watches = self.dynamodb.Table(watches_table)
 
     # ---------------------------------------------------------------- sort keys, newest first
-    def _newest(self, query, name: str, value: str, sort: str, since: str | None, before: str | None,
-                page: int) -> Iterator[tuple[str, str]]:
+    def _newest(
+        self, query, name: str, value: str, sort: str, since: str | None, before: str | None, page: int
+    ) -> Iterator[tuple[str, str]]:
         """(sort key, claim id) newest first, ``since <= sk < before``, one Query page at a time."""
-        kwargs = {"KeyConditionExpression": _key_condition(name, value, sort, since, before),
-                  "ScanIndexForward": False, "Limit": page}
+        kwargs = {
+            "KeyConditionExpression": _key_condition(name, value, sort, since, before),
+            "ScanIndexForward": False,
+            "Limit": page,
+        }
         while True:
             resp = query(**kwargs)
             for item in resp.get("Items", []):
@@ -74,8 +85,10 @@ class ClaimQueries:
 
     def by_source(self, source_key: str, since: str | None, before: str | None, page: int):
         """Claims whose source has this key (the Claims table's BySource index, keys only)."""
+
         def query(**kwargs):
             return self.claims.query(IndexName=SOURCE_INDEX, **kwargs)
+
         return self._newest(query, "source_key", source_key, "sort_key", since, before, page)
 
     # ---------------------------------------------------------------- items
@@ -95,8 +108,10 @@ class ClaimQueries:
             todo = sorted({target for asked, target in wanted.items() if asked not in found})
             if not todo:
                 break
-            records = {r.cluster_id: r for r in map(item_to_record, self._batch_get(
-                self.novelty_name, [cluster_key(c) for c in todo]))}
+            records = {
+                r.cluster_id: r
+                for r in map(item_to_record, self._batch_get(self.novelty_name, [cluster_key(c) for c in todo]))
+            }
             for asked, target in list(wanted.items()):
                 record = records.get(target)
                 if asked in found or target not in todo:
@@ -142,8 +157,15 @@ class ClaimQueries:
                 cluster_id, _, rest = item["sk"].partition("#")
                 kind, _, detail = rest.partition("#")
                 if item.get("status") == SENT and cluster_id != "digest" and kind:
-                    sent.append({"key": item["sk"], "cluster_id": cluster_id, "kind": kind,
-                                 "detail": detail.partition("#")[0], "sent_at": item.get("sent_at", "")})
+                    sent.append(
+                        {
+                            "key": item["sk"],
+                            "cluster_id": cluster_id,
+                            "kind": kind,
+                            "detail": detail.partition("#")[0],
+                            "sent_at": item.get("sent_at", ""),
+                        }
+                    )
             if "LastEvaluatedKey" not in resp:
                 break
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]

@@ -33,13 +33,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable
 
 from botocore.exceptions import ClientError
 
-from claimwatch.novelty.fingerprint import decode_signature, encode_signature
-from claimwatch.novelty.identity import WINDOW_DAYS
 from claimwatch.novelty.cluster_index import (
     ClusterMerged,
     ClusterRecord,
@@ -48,6 +46,8 @@ from claimwatch.novelty.cluster_index import (
     decode_developments,
     encode_development,
 )
+from claimwatch.novelty.fingerprint import decode_signature, encode_signature
+from claimwatch.novelty.identity import WINDOW_DAYS
 from claimwatch.store import aws
 
 META = "meta"
@@ -67,7 +67,10 @@ def cluster_key(cluster_id: str) -> dict:
 
 
 def _is_condition_failure(err: ClientError) -> bool:
-    return err.response.get("Error", {}).get("Code") in ("ConditionalCheckFailedException", "TransactionCanceledException")
+    return err.response.get("Error", {}).get("Code") in (
+        "ConditionalCheckFailedException",
+        "TransactionCanceledException",
+    )
 
 
 def record_to_item(rec: ClusterRecord, expires_at: int) -> dict:
@@ -152,8 +155,12 @@ class DynamoNoveltyStore:
         # One BatchGetItem for all band keys: each band item is billed the minimum read unit.
         today = self._today()
         found = {}
-        items = self._batch_get([{"pk": key, "sk": BAND_SK} for key in sorted(set(keys))], consistent,
-                                ProjectionExpression="#c", ExpressionAttributeNames={"#c": "clusters"})
+        items = self._batch_get(
+            [{"pk": key, "sk": BAND_SK} for key in sorted(set(keys))],
+            consistent,
+            ProjectionExpression="#c",
+            ExpressionAttributeNames={"#c": "clusters"},
+        )
         for item in items:
             add_candidates(found, self._live_entries(item.get("clusters"), today)[0])
         return found
@@ -164,8 +171,9 @@ class DynamoNoveltyStore:
 
     def create_cluster(self, record: ClusterRecord) -> bool:
         try:
-            self.table.put_item(Item=record_to_item(record, self._expires_at()),
-                                ConditionExpression="attribute_not_exists(pk)")
+            self.table.put_item(
+                Item=record_to_item(record, self._expires_at()), ConditionExpression="attribute_not_exists(pk)"
+            )
             return True
         except ClientError as err:
             if _is_condition_failure(err):
@@ -182,12 +190,14 @@ class DynamoNoveltyStore:
         names = {"#c": "clusters"}
         try:
             resp = client.update_item(
-                TableName=self.table_name, Key={"pk": key, "sk": BAND_SK},
+                TableName=self.table_name,
+                Key={"pk": key, "sk": BAND_SK},
                 UpdateExpression="ADD #c :e SET expires_at = :x",
                 ConditionExpression="attribute_not_exists(#c) OR size(#c) < :cap",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={":e": {entry}, ":x": expires_at, ":cap": capacity},
-                ReturnValues="UPDATED_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                ReturnValues="UPDATED_OLD",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
             before = resp.get("Attributes", {}).get("clusters")
         except ClientError as err:
@@ -196,20 +206,28 @@ class DynamoNoveltyStore:
             before = err.response.get("Item", {}).get("clusters", {}).get("SS")  # error items stay typed
         live, expired = self._live_entries(before, self._today())
         if expired:  # entries of clusters past their TTL: drop them, making room for new ones
-            client.update_item(TableName=self.table_name, Key={"pk": key, "sk": BAND_SK},
-                               UpdateExpression="DELETE #c :old", ExpressionAttributeNames=names,
-                               ExpressionAttributeValues={":old": expired})
+            client.update_item(
+                TableName=self.table_name,
+                Key={"pk": key, "sk": BAND_SK},
+                UpdateExpression="DELETE #c :old",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":old": expired},
+            )
         return live
 
-    def index_cluster(self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (),
-                      features: str = "") -> dict:
+    def index_cluster(
+        self, cluster_id: str, keys: list, sketch: str = "", structured: tuple = (), features: str = ""
+    ) -> dict:
         expires_at = self._expires_at()
         # A structured entry is kept a day past the window: the day a claim is filed counts.
         window_end = self._today() + WINDOW_DAYS + 1
-        jobs = [(key, f"{cluster_id}:{expires_at // _DAY}:{sketch}", expires_at, BAND_CAPACITY)
-                for key in sorted(set(keys))]
-        jobs += [(key, f"{cluster_id}:{window_end}:{features}", expires_at, STRUCTURED_CAPACITY)
-                 for key in sorted(set(structured) - set(keys))]
+        jobs = [
+            (key, f"{cluster_id}:{expires_at // _DAY}:{sketch}", expires_at, BAND_CAPACITY) for key in sorted(set(keys))
+        ]
+        jobs += [
+            (key, f"{cluster_id}:{window_end}:{features}", expires_at, STRUCTURED_CAPACITY)
+            for key in sorted(set(structured) - set(keys))
+        ]
         # One UpdateItem per key, side by side: the latency of one write, not twelve.
         filed = {}
         for live in self._pool.map(lambda job: self._file(*job), jobs):
@@ -257,22 +275,26 @@ class DynamoNoveltyStore:
         # The resource's client serialises plain Python values (no {"S": ...} type wrappers).
         client = self.dynamodb.meta.client
         items = [
-            {"Update": {
-                "TableName": self.table_name,
-                "Key": cluster_key(loser_id),
-                "UpdateExpression": "SET merged_into = :w",
-                "ConditionExpression": unmerged,
-                "ExpressionAttributeValues": {":w": winner_id},
-            }},
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": cluster_key(loser_id),
+                    "UpdateExpression": "SET merged_into = :w",
+                    "ConditionExpression": unmerged,
+                    "ExpressionAttributeValues": {":w": winner_id},
+                }
+            },
             # An Update rather than a ConditionCheck: it records the merge on the winner too, and
             # needs only dynamodb:UpdateItem (SAM's DynamoDBWritePolicy), not ConditionCheckItem.
-            {"Update": {
-                "TableName": self.table_name,
-                "Key": cluster_key(winner_id),
-                "UpdateExpression": "ADD absorbed :l",
-                "ConditionExpression": unmerged,
-                "ExpressionAttributeValues": {":l": {loser_id}},
-            }},
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": cluster_key(winner_id),
+                    "UpdateExpression": "ADD absorbed :l",
+                    "ConditionExpression": unmerged,
+                    "ExpressionAttributeValues": {":l": {loser_id}},
+                }
+            },
         ]
         for attempt in range(6):
             try:
@@ -282,7 +304,10 @@ class DynamoNoveltyStore:
                 reasons = {r.get("Code") for r in err.response.get("CancellationReasons", [])}
                 if "ConditionalCheckFailed" in reasons:
                     return False
-                if not reasons & {"TransactionConflict"} and err.response["Error"]["Code"] != "TransactionConflictException":
+                if (
+                    not reasons & {"TransactionConflict"}
+                    and err.response["Error"]["Code"] != "TransactionConflictException"
+                ):
                     raise
                 # Two merges touching the same clusters at once: DynamoDB may cancel both. Back
                 # off with jitter and try again; the conditions decide who wins.

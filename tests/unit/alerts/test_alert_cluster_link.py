@@ -6,15 +6,19 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "novelty"))
-from claimfactory import make_claim  # noqa: E402
-
 from claimwatch.alerts.render import render_alert  # noqa: E402
 from claimwatch.watch.matcher import Match  # noqa: E402
 
+from claimfactory import make_claim  # noqa: E402
+
 
 def _alert():
-    claim, text = make_claim("Igor Volkhov said Russian forces cleared a post in Pokrovsk.", "Igor Volkhov", "said",
-                             "Russian forces cleared a post in Pokrovsk")
+    claim, text = make_claim(
+        "Igor Volkhov said Russian forces cleared a post in Pokrovsk.",
+        "Igor Volkhov",
+        "said",
+        "Russian forces cleared a post in Pokrovsk",
+    )
     claim.id, claim.cluster_id = "c1a1000000000001", "c1u5000000000001"
     match = Match("pokrovsk-front", "place", "geo:704422", "Pokrovsk", claim.places[0].span, "place Pokrovsk")
     return render_alert(claim, [match], None, text)

@@ -26,7 +26,7 @@ def match_claims(expected: list[dict], claims, text: str) -> dict[int, object]:
             if j in used:
                 continue
             cue_ok = exp["cue"].lower() in c.cue.text.lower()
-            content = text[c.content.span[0]:c.content.span[1]]
+            content = text[c.content.span[0] : c.content.span[1]]
             if cue_ok and exp["content"] in content:
                 matched[i] = c
                 used.add(j)
@@ -68,7 +68,7 @@ def test_golden_article(nlp, path):
     for i, c in matched.items():
         exp = doc["claims"][i]
         assert c.source.text == exp["source"], (exp, c.source)
-        assert text[c.cue.span[0]:c.cue.span[1]] == c.cue.text
+        assert text[c.cue.span[0] : c.cue.span[1]] == c.cue.text
         if "stance" in exp:
             assert c.stance == exp["stance"], exp
         assert c.hedged == exp.get("hedged", False), exp

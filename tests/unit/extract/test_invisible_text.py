@@ -31,10 +31,17 @@ def assert_visible(*texts: str) -> None:
 
 @pytest.mark.slow
 def test_bidi_controls_in_a_quoted_claim_and_the_title_reach_neither_the_claim_nor_the_alert(nlp):
-    given = (f"“The bridge at Pokrovsk is {RLO}nepo{PDF} again and {LRI}traffic{PDI} is "
-             f"{RLI}moving{PDI},” Oksana Hrytsenko, an adviser to the governor, said on Monday.")
-    provenance = model.Provenance(article_id="a1", url="https://outlet.example/a1", outlet=f"Outlet{TAGS}",
-                                  title=f"{RLI}Bridge reopened{PDI} at Pokrovsk{RLO}", published="2025-03-03")
+    given = (
+        f"“The bridge at Pokrovsk is {RLO}nepo{PDF} again and {LRI}traffic{PDI} is "
+        f"{RLI}moving{PDI},” Oksana Hrytsenko, an adviser to the governor, said on Monday."
+    )
+    provenance = model.Provenance(
+        article_id="a1",
+        url="https://outlet.example/a1",
+        outlet=f"Outlet{TAGS}",
+        title=f"{RLI}Bridge reopened{PDI} at Pokrovsk{RLO}",
+        published="2025-03-03",
+    )
     claims = analyze(given, provenance=provenance)
     claim = next(c for c in claims if c.cue.text == "said")
     assert claim.content.text == "The bridge at Pokrovsk is nepo again and traffic is moving,"
@@ -43,7 +50,9 @@ def test_bidi_controls_in_a_quoted_claim_and_the_title_reach_neither_the_claim_n
     assert_visible(json.dumps(claim.to_dict(), ensure_ascii=False))
     # the span still points at the quote as given, controls and all
     start, end = claim.content.span
-    assert given[start:end] == f"The bridge at Pokrovsk is {RLO}nepo{PDF} again and {LRI}traffic{PDI} is {RLI}moving{PDI},"
+    assert (
+        given[start:end] == f"The bridge at Pokrovsk is {RLO}nepo{PDF} again and {LRI}traffic{PDI} is {RLI}moving{PDI},"
+    )
 
     alert = alert_for(claim, given)  # the sentence in context comes from the text as given
     assert_visible(alert.subject, alert.text, json.dumps(alert.json, ensure_ascii=False))
@@ -54,11 +63,14 @@ def test_an_alert_drops_every_format_character_even_from_a_claim_made_elsewhere(
     """Rendering is defensive on its own: a claim built without claimwatch.pipeline (older stored
     claims) with tag characters, a word joiner and a soft hyphen still renders clean."""
     content = f"Pok\u00adrovsk{TAGS} is quiet\u2060 tonight{RLO}"
-    claim = model.Claim(source=model.Source(text="She", name=f"Oksana{TAGS} Hrytsenko"),
-                        cue=model.Cue(text="said", span=(4, 8)), content=model.Content(text=content, span=(9, 60)),
-                        places=[model.PlaceRef(text="Pokrovsk", name="Pokrovsk", place_id="geo:704422", span=(9, 18))],
-                        provenance=model.Provenance(title=f"Night{TAGS} report", url="https://outlet.example/n"),
-                        id="c1")
+    claim = model.Claim(
+        source=model.Source(text="She", name=f"Oksana{TAGS} Hrytsenko"),
+        cue=model.Cue(text="said", span=(4, 8)),
+        content=model.Content(text=content, span=(9, 60)),
+        places=[model.PlaceRef(text="Pokrovsk", name="Pokrovsk", place_id="geo:704422", span=(9, 18))],
+        provenance=model.Provenance(title=f"Night{TAGS} report", url="https://outlet.example/n"),
+        id="c1",
+    )
     alert = alert_for(claim, None)
     assert_visible(alert.subject, alert.text)
     assert "Pokrovsk is quiet tonight" in alert.text and "Night report" in alert.text

@@ -13,8 +13,10 @@ GOLDEN = sorted((Path(__file__).resolve().parents[2] / "golden").glob("*.yaml"))
 
 
 def analyses(nlp, texts):
-    return [[(t.text, t.whitespace_, t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_, t.lemma_)
-             for t in doc] for doc in nlp.pipe(texts)]
+    return [
+        [(t.text, t.whitespace_, t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_, t.lemma_) for t in doc]
+        for doc in nlp.pipe(texts)
+    ]
 
 
 def test_fast_loader_gives_the_analyses_of_spacys_loader_with_blis(nlp):

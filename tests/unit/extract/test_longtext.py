@@ -26,9 +26,9 @@ def assert_spans_index_the_given_text(claims, given: str) -> None:
     for c in claims:
         for part in (c.source, c.cue):
             if part.span:
-                assert clean_text(given[part.span[0]:part.span[1]]).text == part.text, part
+                assert clean_text(given[part.span[0] : part.span[1]]).text == part.text, part
         first_piece = c.content.text.split(" … ")[0]
-        assert clean_text(given[c.content.span[0]:c.content.span[1]]).text.startswith(first_piece), c.content
+        assert clean_text(given[c.content.span[0] : c.content.span[1]]).text.startswith(first_piece), c.content
 
 
 def test_pieces_end_at_the_best_break_and_cover_the_text():
@@ -41,15 +41,18 @@ def test_pieces_end_at_the_best_break_and_cover_the_text():
     long = FILLER * 60
     bounds = chunk_bounds(long, 1_000)
     assert bounds[0][0] == 0 and bounds[-1][1] == len(long)
-    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
-    assert all(500 <= e - s <= 1_000 for s, e in bounds[:-1]) and all(long[e - 2:e] == "\n\n" for _, e in bounds[:-1])
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))  # consecutive pairs
+    assert all(500 <= e - s <= 1_000 for s, e in bounds[:-1]) and all(long[e - 2 : e] == "\n\n" for _, e in bounds[:-1])
 
 
 @pytest.mark.slow
 def test_a_pronoun_at_the_start_of_a_piece_finds_the_speaker_named_before_it(nlp, monkeypatch):
-    text = (FILLER * 8 + "Oksana Hrytsenko, an adviser to the regional governor, said on Monday that the bridge "
-            "near Kramatorsk had been closed.\n\nShe noted that repair crews would need a week to reopen it.\n\n"
-            + FILLER * 4)
+    text = (
+        FILLER * 8 + "Oksana Hrytsenko, an adviser to the regional governor, said on Monday that the bridge "
+        "near Kramatorsk had been closed.\n\nShe noted that repair crews would need a week to reopen it.\n\n"
+        + FILLER
+        * 4
+    )
     boundary = text.index("She noted")
     monkeypatch.setattr(pipeline, "CHUNK_CHARS", boundary + 20)
     assert boundary in [s for s, _ in chunk_bounds(text, pipeline.CHUNK_CHARS)]
@@ -63,7 +66,7 @@ def test_a_pronoun_at_the_start_of_a_piece_finds_the_speaker_named_before_it(nlp
     claim = noted(600)
     assert (claim.source.text, claim.source.name) == ("She", "Oksana Hrytsenko")
     assert claim.source.role == "adviser to the regional governor"
-    assert claim.content.span[0] > boundary and text[claim.cue.span[0]:claim.cue.span[1]] == "noted"
+    assert claim.content.span[0] > boundary and text[claim.cue.span[0] : claim.cue.span[1]] == "noted"
     assert noted(0).source.name is None  # what the carried sentences are for
 
 
@@ -89,8 +92,9 @@ def test_invisible_characters_in_a_long_text_keep_every_span_on_the_text_as_give
     monkeypatch.setattr(pipeline, "CONTEXT_CHARS", 1_000)
     claims = pipeline.analyze(given, with_entities=False)
     assert_spans_index_the_given_text(claims, given)
-    assert [(c.cue.text, c.content.text) for c in claims] == \
-        [(c.cue.text, c.content.text) for c in pipeline.analyze(plain, with_entities=False)]
+    assert [(c.cue.text, c.content.text) for c in claims] == [
+        (c.cue.text, c.content.text) for c in pipeline.analyze(plain, with_entities=False)
+    ]
 
 
 def test_a_text_over_spacys_limit_is_cut_at_a_paragraph_and_parsed_in_bounded_pieces(monkeypatch, caplog):

@@ -19,7 +19,7 @@ def claims_of(nlp, text, published=None):
     for c in claims:  # every span points into the text as given
         for part in (c.source, c.cue):
             if part.span:
-                assert text[part.span[0]:part.span[1]] == part.text
+                assert text[part.span[0] : part.span[1]] == part.text
         assert c.content.span[0] < c.content.span[1] <= len(text)
     return claims
 
@@ -30,21 +30,40 @@ def only(claims):
 
 
 def content(text, claim):
-    return text[claim.content.span[0]:claim.content.span[1]]
+    return text[claim.content.span[0] : claim.content.span[1]]
 
 
-@pytest.mark.parametrize("text, source, cue, body", [
-    ("Minister Ana Ruiz said that the bridge would reopen in June.", "Minister Ana Ruiz", "said",
-     "that the bridge would reopen in June"),
-    ("The bridge will reopen in June, Ruiz said.", "Ruiz", "said", "The bridge will reopen in June"),
-    ("Ruiz told Reuters the bridge would reopen in June.", "Ruiz", "told", "the bridge would reopen in June"),
-    ("The ministry said in a statement that the bridge would reopen.", "The ministry", "said",
-     "that the bridge would reopen"),
-    ("According to the ministry, the bridge will reopen in June.", "the ministry", "According to",
-     "the bridge will reopen in June"),
-    ("The bridge will reopen in June, according to the ministry.", "the ministry", "according to",
-     "The bridge will reopen in June"),
-])
+@pytest.mark.parametrize(
+    "text, source, cue, body",
+    [
+        (
+            "Minister Ana Ruiz said that the bridge would reopen in June.",
+            "Minister Ana Ruiz",
+            "said",
+            "that the bridge would reopen in June",
+        ),
+        ("The bridge will reopen in June, Ruiz said.", "Ruiz", "said", "The bridge will reopen in June"),
+        ("Ruiz told Reuters the bridge would reopen in June.", "Ruiz", "told", "the bridge would reopen in June"),
+        (
+            "The ministry said in a statement that the bridge would reopen.",
+            "The ministry",
+            "said",
+            "that the bridge would reopen",
+        ),
+        (
+            "According to the ministry, the bridge will reopen in June.",
+            "the ministry",
+            "According to",
+            "the bridge will reopen in June",
+        ),
+        (
+            "The bridge will reopen in June, according to the ministry.",
+            "the ministry",
+            "according to",
+            "The bridge will reopen in June",
+        ),
+    ],
+)
 def test_reporting_forms(nlp, text, source, cue, body):
     c = only(claims_of(nlp, text))
     assert (c.source.text, c.cue.text, content(text, c)) == (source, cue, body)
@@ -82,10 +101,13 @@ def test_denial_has_negative_stance(nlp):
     assert c.stance == "deny" and c.source.type == "body"
 
 
-@pytest.mark.parametrize("text, cue", [
-    ("Troops reportedly entered the village overnight.", "reportedly"),
-    ("The general is said to be furious about the retreat.", "is said"),
-])
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("Troops reportedly entered the village overnight.", "reportedly"),
+        ("The general is said to be furious about the retreat.", "is said"),
+    ],
+)
 def test_hedges_are_flagged_not_dropped(nlp, text, cue):
     c = only(claims_of(nlp, text))
     assert c.hedged and c.cue.text == cue and c.source.type == "unknown"
@@ -97,37 +119,47 @@ def test_hedge_on_a_sourced_claim(nlp):
     assert c.hedged and c.source.text == "The mayor"
 
 
-@pytest.mark.parametrize("sentence", [
-    "He said goodbye to his family.",
-    "She said hello to the guards and left.",
-    "They told stories until midnight.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He said goodbye to his family.",
+        "She said hello to the guards and left.",
+        "They told stories until midnight.",
+    ],
+)
 def test_reporting_verb_without_proposition_is_no_claim(nlp, sentence):
     assert claims_of(nlp, sentence) == []
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("Residents say the water has been cut for a week.", "group"),
-    ("The health ministry said the clinic would close.", "body"),
-    ("A source familiar with the matter said the deal was off.", "anonymous"),
-    ("Officials, who spoke on condition of anonymity, said the deal was off.", "anonymous"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Residents say the water has been cut for a week.", "group"),
+        ("The health ministry said the clinic would close.", "body"),
+        ("A source familiar with the matter said the deal was off.", "anonymous"),
+        ("Officials, who spoke on condition of anonymity, said the deal was off.", "anonymous"),
+    ],
+)
 def test_source_types(nlp, text, kind):
     assert only(claims_of(nlp, text)).source.type == kind
 
 
 def test_title_and_apposition_roles(nlp):
-    text = ("Russian President Vladimir Putin said the talks had failed. "
-            "Maria Olsen, a spokesperson for the IAEA, said inspectors had left.")
+    text = (
+        "Russian President Vladimir Putin said the talks had failed. "
+        "Maria Olsen, a spokesperson for the IAEA, said inspectors had left."
+    )
     first, second = claims_of(nlp, text)
     assert (first.source.name, first.source.role) == ("Vladimir Putin", "Russian President")
     assert (second.source.name, second.source.role) == ("Maria Olsen", "spokesperson for the IAEA")
 
 
 def test_pronoun_and_nominal_sources_resolve(nlp):
-    text = ("Ivan Petrenko, the governor of the region, said the dam was damaged. "
-            "He added that repairs would take months. The governor also warned that more rain was coming. "
-            "Putin later said the dam was safe.")
+    text = (
+        "Ivan Petrenko, the governor of the region, said the dam was damaged. "
+        "He added that repairs would take months. The governor also warned that more rain was coming. "
+        "Putin later said the dam was safe."
+    )
     claims = claims_of(nlp, text)
     assert [c.source.name for c in claims] == ["Ivan Petrenko", "Ivan Petrenko", "Ivan Petrenko", "Putin"]
     assert claims[1].source.text == "He" and claims[2].source.text == "The governor"
@@ -146,10 +178,12 @@ def test_nested_attribution_is_linked_by_the_pipeline(nlp):
 
 def test_claim_dates_resolved_against_publication(nlp):
     pub = dt.date(2025, 11, 26)  # a Wednesday
-    text = ("On November 20th, the mayor said the bridge was closed. "
-            "The police said on Tuesday that two men were arrested. "
-            "Residents said yesterday that the water was back. "
-            "Engineers say the bridge is unsafe.")
+    text = (
+        "On November 20th, the mayor said the bridge was closed. "
+        "The police said on Tuesday that two men were arrested. "
+        "Residents said yesterday that the water was back. "
+        "Engineers say the bridge is unsafe."
+    )
     dates = [c.date for c in claims_of(nlp, text, pub)]
     assert dates == ["2025-11-20", "2025-11-25", "2025-11-25", None]
 
@@ -161,8 +195,10 @@ def test_resolve_date_without_publication_keeps_only_full_dates():
 
 
 def test_ner_corrections_by_rule(nlp):
-    text = ("Kimakovsky said the fighting continued. According to Kimakovsky, the city is surrounded. "
-            "The people of Donbass were tired, and fighting in Donbass went on across the Donbass region.")
+    text = (
+        "Kimakovsky said the fighting continued. According to Kimakovsky, the city is surrounded. "
+        "The people of Donbass were tired, and fighting in Donbass went on across the Donbass region."
+    )
     doc = nlp(text)
     labels = {(e.text, e.label_) for e in doc.ents}
     assert ("Kimakovsky", "ORG") not in labels
@@ -182,11 +218,16 @@ def test_pipeline_attaches_entities_inside_content_and_sets_ids(nlp, monkeypatch
 
     text = "Mayor Jan Kos said the bridge in Lipno was closed. Lipno is quiet."
     inside, outside = text.index("Lipno"), text.rindex("Lipno")
-    places = [model.PlaceRef(text="Lipno", span=(inside, inside + 5), place_id="geo:1"),
-              model.PlaceRef(text="Lipno", span=(outside, outside + 5), place_id="geo:1")]
+    places = [
+        model.PlaceRef(text="Lipno", span=(inside, inside + 5), place_id="geo:1"),
+        model.PlaceRef(text="Lipno", span=(outside, outside + 5), place_id="geo:1"),
+    ]
     actors = [model.ActorRef(text="Jan Kos", span=(6, 13), actor_id="actor:jan-kos")]
-    monkeypatch.setattr(pipeline, "_resolvers", lambda: (lambda d: places, lambda d: actors,
-                                                         lambda name: "actor:jan-kos" if "Kos" in name else None))
+    monkeypatch.setattr(
+        pipeline,
+        "_resolvers",
+        lambda: (lambda d: places, lambda d: actors, lambda name: "actor:jan-kos" if "Kos" in name else None),
+    )
     prov = model.Provenance(article_id="a1", url="http://127.0.0.1/a1")
     first = pipeline.claims_from_doc(nlp(text), "2025-01-02", prov)
     again = pipeline.claims_from_doc(nlp(text), "2025-01-02", prov)
@@ -217,44 +258,63 @@ def test_headline_without_full_stop_is_its_own_sentence(nlp):
 # ---- PolNeAR-style cues: each rule with a sentence that must yield the claim (exact cue span) and
 # one that must not.
 
-@pytest.mark.parametrize("text, source, cue, body", [
-    # a fixed preposition belongs to the cue, its object is the content
-    ("The senator complained about the new tariffs.", "The senator", "complained about", "the new tariffs"),
-    ("Mr. Obama spoke emotionally of his father.", "Mr. Obama", "spoke emotionally of", "his father"),
-    # the medium of speech is part of the cue
-    ("Ruiz said in an interview that the bridge would reopen.", "Ruiz", "said in an interview",
-     "that the bridge would reopen"),
-    # the "to" of an infinitive cue, and a catenative verb before it
-    ("The mayor has refused to disclose the report.", "The mayor", "has refused to disclose", "the report"),
-    ("He appeared to suggest that the vote was rigged.", "He", "appeared to suggest", "that the vote was rigged"),
-    # beliefs and resolve stated with an adjective
-    ("We are convinced that the plan will fail.", "We", "are convinced", "that the plan will fail"),
-    ("Graham has been critical of the deal.", "Graham", "has been critical of", "the deal"),
-    # a light verb with an attitude noun
-    ("Voting rights advocates have expressed deep concern about the policy.", "Voting rights advocates",
-     "have expressed deep concern about", "the policy"),
-    # intentions and plain noun-phrase objects of speech verbs
-    ("Clinton plans to expand national service.", "Clinton", "plans", "to expand national service"),
-    ("The senators also discussed the budget cuts.", "The senators", "also discussed", "the budget cuts"),
-    # a trailing adverb of time or manner
-    ("The vote was rigged, she said sarcastically.", "she", "said sarcastically", "The vote was rigged"),
-    # a possessed cue noun with an infinitive or a preposition
-    ("Britain's determination to leave the union surprised Brussels.", "Britain", "determination",
-     "to leave the union"),
-])
+
+@pytest.mark.parametrize(
+    "text, source, cue, body",
+    [
+        # a fixed preposition belongs to the cue, its object is the content
+        ("The senator complained about the new tariffs.", "The senator", "complained about", "the new tariffs"),
+        ("Mr. Obama spoke emotionally of his father.", "Mr. Obama", "spoke emotionally of", "his father"),
+        # the medium of speech is part of the cue
+        (
+            "Ruiz said in an interview that the bridge would reopen.",
+            "Ruiz",
+            "said in an interview",
+            "that the bridge would reopen",
+        ),
+        # the "to" of an infinitive cue, and a catenative verb before it
+        ("The mayor has refused to disclose the report.", "The mayor", "has refused to disclose", "the report"),
+        ("He appeared to suggest that the vote was rigged.", "He", "appeared to suggest", "that the vote was rigged"),
+        # beliefs and resolve stated with an adjective
+        ("We are convinced that the plan will fail.", "We", "are convinced", "that the plan will fail"),
+        ("Graham has been critical of the deal.", "Graham", "has been critical of", "the deal"),
+        # a light verb with an attitude noun
+        (
+            "Voting rights advocates have expressed deep concern about the policy.",
+            "Voting rights advocates",
+            "have expressed deep concern about",
+            "the policy",
+        ),
+        # intentions and plain noun-phrase objects of speech verbs
+        ("Clinton plans to expand national service.", "Clinton", "plans", "to expand national service"),
+        ("The senators also discussed the budget cuts.", "The senators", "also discussed", "the budget cuts"),
+        # a trailing adverb of time or manner
+        ("The vote was rigged, she said sarcastically.", "she", "said sarcastically", "The vote was rigged"),
+        # a possessed cue noun with an infinitive or a preposition
+        (
+            "Britain's determination to leave the union surprised Brussels.",
+            "Britain",
+            "determination",
+            "to leave the union",
+        ),
+    ],
+)
 def test_polnear_cue_forms(nlp, text, source, cue, body):
     c = only(claims_of(nlp, text))
     assert (c.source.text, c.cue.text, content(text, c)) == (source, cue, body)
 
 
-@pytest.mark.parametrize("text", [
-    "The senator complained bitterly.",             # a prepositional cue needs its object
-    "It is clear that the plan will fail.",         # an impersonal adjective has no holder
-    "The road is sure to flood.",                   # nor does an inanimate subject
-    "The firm has raised money for the campaign.",  # money is no attitude
-    "Its promise to cut taxes was broken.",         # a possessive pronoun of a thing is no source
-    "The plan faced long delays.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator complained bitterly.",  # a prepositional cue needs its object
+        "It is clear that the plan will fail.",  # an impersonal adjective has no holder
+        "The road is sure to flood.",  # nor does an inanimate subject
+        "The firm has raised money for the campaign.",  # money is no attitude
+        "Its promise to cut taxes was broken.",  # a possessive pronoun of a thing is no source
+        "The plan faced long delays.",
+    ],
+)
 def test_polnear_cue_forms_without_attribution(nlp, text):
     assert claims_of(nlp, text) == []
 
@@ -291,12 +351,17 @@ def test_dash_signed_quote_opening_with_a_closing_mark(nlp):
     text = "Latinos react to the debate\n\n”The bridge is a disgrace and a waste of money.” ― Ana Ruiz\n"
     c = only(claims_of(nlp, text))
     assert (c.source.text, c.cue.text, content(text, c)) == (
-        "Ana Ruiz", "―", "The bridge is a disgrace and a waste of money.")
+        "Ana Ruiz",
+        "―",
+        "The bridge is a disgrace and a waste of money.",
+    )
 
 
 def test_a_request_for_anonymity_is_not_a_claim_but_the_statement_is(nlp):
-    text = ("A senior official, who asked not to be named because he was not authorised to speak "
-            "publicly, said the talks had stalled.")
+    text = (
+        "A senior official, who asked not to be named because he was not authorised to speak "
+        "publicly, said the talks had stalled."
+    )
     c = only(claims_of(nlp, text))
     assert c.cue.text == "said" and content(text, c) == "the talks had stalled"
     assert c.source.type == "anonymous"

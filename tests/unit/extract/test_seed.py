@@ -40,15 +40,17 @@ def test_seed_claims(nlp):
     found, used, right_source = 0, set(), 0
     for cue, name, words in EXPECTED:
         for j, c in enumerate(claims):
-            content = text[c.content.span[0]:c.content.span[1]]
+            content = text[c.content.span[0] : c.content.span[1]]
             if j not in used and cue in c.cue.text and words in content:
                 used.add(j)
                 found += 1
                 right_source += c.source.name == name
                 break
     precision, recall = found / len(claims), found / len(EXPECTED)
-    print(f"\nseed: {len(claims)} predicted, {len(EXPECTED)} expected, "
-          f"P={precision:.2f} R={recall:.2f}, right resolved source {right_source}/{found}")
+    print(
+        f"\nseed: {len(claims)} predicted, {len(EXPECTED)} expected, "
+        f"P={precision:.2f} R={recall:.2f}, right resolved source {right_source}/{found}"
+    )
     assert precision >= 0.85 and recall >= 0.85
     assert right_source >= 0.9 * found
     by_cue = {c.cue.lemma: c for c in claims}

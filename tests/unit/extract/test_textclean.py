@@ -13,8 +13,11 @@ RLO, PDF, LRI, PDI, ZWSP, SHY = "\u202e", "\u202c", "\u2066", "\u2069", "\u200b"
 
 def test_every_control_and_format_character_of_this_unicode_is_covered():
     pattern = re.compile(f"[{CONTROL_CHARS}{FORMAT_CHARS}]")
-    missed = [f"U+{c:04X}" for c in range(sys.maxunicode + 1)
-              if unicodedata.category(chr(c)) in ("Cc", "Cf") and chr(c) not in "\t\n" and not pattern.match(chr(c))]
+    missed = [
+        f"U+{c:04X}"
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) in ("Cc", "Cf") and chr(c) not in "\t\n" and not pattern.match(chr(c))
+    ]
     assert not missed, f"unicodedata {unicodedata.unidata_version}: {missed}"
     assert not pattern.search("\t\n Kyiv Київ ‘quoted’ — 2025")
 
