@@ -17,6 +17,7 @@ import traceback
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from claimwatch import __version__
 from claimwatch.settings import CliSettings
@@ -356,7 +357,7 @@ def cmd_feeds(args) -> int:
         state = store.add_feed(url, args.title)
         print(feeds_cli.format_feed_added(state, created=not existed))
     elif args.feeds_command == "import":
-        print(feeds_cli.import_feeds(store, specs, allow_loopback=allow_loopback).format())
+        print(feeds_cli.import_feeds(store, specs or [], allow_loopback=allow_loopback).format())
     elif args.feeds_command == "remove":
         feed_id = feed_id_for(args.feed) if "://" in args.feed else args.feed
         if store.get(feed_id) is None:
@@ -399,14 +400,14 @@ def cmd_watches(args) -> int:
 
     store = WatchStore(_need(_deployed_tables(args), "WATCHES_TABLE"))
     if args.watches_command == "push":
-        diff = diff_watches(store.all(), watches, keep_others=args.keep_others)
+        diff = diff_watches(store.all(), watches or [], keep_others=args.keep_others)
         if diff.removes_most and not args.prune:
             raise CliError(
                 args.file,
                 f"would remove {len(diff.removed)} of the {diff.deployed} deployed watches ({', '.join(diff.removed)})",
                 "pass --prune to remove them, or --keep-others to only add and update",
             )
-        store.apply(diff, watches)
+        store.apply(diff, watches or [])
         print(diff.format())
     elif args.watches_command == "remove":
         known = {w.id for w in store.all()}
@@ -465,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)  # a parent parser: its options, in every subcommand
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback of an error"
     )
@@ -565,7 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.set_defaults(func=cmd_serve)
 
     # The deployment's tables: options of every feeds/watches command, wherever they are written.
-    deployed = argparse.ArgumentParser(add_help=False, parents=[common])
+    deployed = _Parser(add_help=False, parents=[common])
     deployed.add_argument(
         "--stack-name",
         metavar="NAME",
@@ -620,8 +621,8 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("feed", metavar="FEED_ID_OR_URL", help="the feed's id (see `feeds list --json`) or its URL")
     f.set_defaults(func=cmd_feeds)
 
-    with_format = {"epilog": WATCHLIST_FORMAT, "formatter_class": argparse.RawDescriptionHelpFormatter}
-    watchlist_file = argparse.ArgumentParser(add_help=False)
+    with_format: dict[str, Any] = {"epilog": WATCHLIST_FORMAT, "formatter_class": argparse.RawDescriptionHelpFormatter}
+    watchlist_file = _Parser(add_help=False)
     watchlist_file.add_argument("file", metavar="FILE", help="a watchlist YAML file")
     w = sub.add_parser(
         "watches",

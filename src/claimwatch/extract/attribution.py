@@ -401,10 +401,12 @@ class _Extractor:
             found = self.open_class_claim(verb)
         return found
 
-    def _found_from_chars(self, cue: tuple, source: tuple, content: tuple, lemma: str) -> _Found | None:
+    def _found_from_chars(
+        self, cue: tuple[int, int], source: tuple[int, int], content: tuple[int, int], lemma: str
+    ) -> _Found | None:
         doc = self.doc
-        cue_span = doc.char_span(*cue, alignment_mode="expand")
-        src_span = doc.char_span(*source, alignment_mode="expand")
+        cue_span = doc.char_span(cue[0], cue[1], alignment_mode="expand")
+        src_span = doc.char_span(source[0], source[1], alignment_mode="expand")
         if cue_span is None or src_span is None or len(cue_span) == 0:
             return None
         return _Found(
@@ -732,7 +734,7 @@ class _Extractor:
                 None,
             )
             subj, _ = self.subject_of(verb)
-            if not that or subj is None or not is_animate(subj):
+            if obj is None or not that or subj is None or not is_animate(subj):
                 return None
             lo, _ = _cue_extent(verb)
             pieces = _char_pieces(self.doc, [_subtree_range(that)])
@@ -861,7 +863,7 @@ class _Extractor:
                 None,
             )
             content = prep and next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None)
-            if content is None:
+            if prep is None or content is None:
                 return None
             cue_hi = prep.i + 1
         pieces = _char_pieces(self.doc, [_subtree_range(content)])
@@ -1202,7 +1204,7 @@ def _citations(source_tok: Token, verb: Token) -> list[tuple[int, int, Token, st
             ref = next((c for c in tok.children if c.dep_ == "pobj" and c.lower_ == "reference"), None)
             to = next((c for c in ref.children if c.dep_ == "prep" and c.lower_ == "to"), None) if ref else None
             obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
-            if obj is not None:
+            if obj is not None and to is not None:
                 out.append((tok.i, to.i + 1, obj, lexicon.WITH_REFERENCE_TO))
     return out
 
@@ -1298,8 +1300,15 @@ def extract_attributions(doc: Doc, published: dt.date | None = None) -> list[mod
                     sentence_span=(sent.start_char, sent.end_char),
                 )
             )
-    claims.sort(key=lambda c: (c.cue.span[0], c.content.span[0]))
+    claims.sort(key=lambda c: (_span(c.cue)[0], _span(c.content)[0]))
     return claims
+
+
+def _span(part: model.Cue | model.Content) -> tuple[int, int]:
+    """The span of an extracted claim's cue or content (extraction always sets it)."""
+    if part.span is None:
+        raise ValueError(f"{part.text!r} has no span")
+    return part.span
 
 
 def link_nested(claims: list[model.Claim]) -> None:
@@ -1318,9 +1327,10 @@ def link_nested(claims: list[model.Claim]) -> None:
         for outer in claims:
             if outer is inner or not outer.id:
                 continue
-            s, e = outer.content.span
-            inside = s <= inner.cue.span[0] < e and (inner.content.span[1] - inner.content.span[0]) < (e - s)
-            if inside and (best is None or (e - s) < (best.content.span[1] - best.content.span[0])):
+            s, e = _span(outer.content)
+            inner_start, inner_end = _span(inner.content)
+            inside = s <= _span(inner.cue)[0] < e and (inner_end - inner_start) < (e - s)
+            if inside and (best is None or (e - s) < (_span(best.content)[1] - _span(best.content)[0])):
                 best = outer
         if best is None and inner.cue.lemma in _CITATION_LEMMAS:
             # "X, citing Y, said …": Y's claim sits in X's, whose cue follows in the sentence
@@ -1332,7 +1342,7 @@ def link_nested(claims: list[model.Claim]) -> None:
                     and o.id
                     and o.content.span == inner.content.span
                     and o.sentence_span == inner.sentence_span
-                    and o.cue.span[0] > inner.cue.span[0]
+                    and _span(o.cue)[0] > _span(inner.cue)[0]
                 ),
                 None,
             )

@@ -355,7 +355,9 @@ class SourceResolver:
                     self._add_mention(ent.root, entity)
         for tok in doc:  # "PiS" after "Law and Justice (PiS)", whatever the NER made of it
             if tok.text in self.acronyms and tok.pos_ == "PROPN" and tok.ent_type_ not in ("ORG", "PERSON", "GPE"):
-                self._add_mention(tok, self._org(tok.text))
+                entity = self._org(tok.text)
+                if entity is not None:
+                    self._add_mention(tok, entity)
 
     # ---- entities ---------------------------------------------------------------------------
     def _person(self, ent: Span, role_span: tuple[str | None, str | None] | None = None) -> _Entity | None:
@@ -546,6 +548,8 @@ class SourceResolver:
         entity = self._named_org(mention, root) or self._org(
             " ".join(t.text for t in _name_tokens(root) or [root]), mention
         )
+        if entity is None:
+            return None
         return Resolved(entity.name, None, "body"), entity
 
     @staticmethod
@@ -574,7 +578,7 @@ class SourceResolver:
         if head_lemma in _DOCUMENT_HEADS:
             return self._document(mention, root, sent)
         if (root.pos_ == "NOUN" or head_lemma in _PERSON_NOUNS) and not self._has_name(mention, root):
-            hit = self._person_description(mention, root)
+            hit: tuple[Resolved, _Entity | None] | None = self._person_description(mention, root)
             if hit is None and head_lemma in _ORG_DESCRIPTION_HEADS and root.tag_ in ("NN", "NNP"):
                 hit = self._org_description(mention, root)
             return hit
@@ -614,7 +618,8 @@ class SourceResolver:
             # "the General Staff of the Armed Forces of Ukraine", "Babel": a named body the NER
             # missed or cut short; later "it" and "the agency" may refer to it
             entity = self._org(_strip_det(mention))
-            return Resolved(entity.name, None, "body"), entity
+            if entity is not None:
+                return Resolved(entity.name, None, "body"), entity
         return Resolved(_strip_det(mention), None, "unknown"), None
 
     def _pronoun(self, mention: Span, root: Token, sent: Span) -> tuple[Resolved, _Entity | None]:
@@ -657,7 +662,7 @@ class SourceResolver:
             None,
         )
         toks = _name_tokens(root) if appos is not None else None
-        if toks:  # "Oleksandra Ustinova, an opposition lawmaker": a person, whatever the NER said
+        if toks and appos is not None:  # "Oleksandra Ustinova, an opposition lawmaker": a person, whatever the NER said
             role = _strip_det(doc[appos.left_edge.i : appos.right_edge.i + 1]).rstrip(" ,")
             entity = self._person(doc[toks[0].i : toks[-1].i + 1], (role, appos.lemma_.lower()))
             if entity is not None:
@@ -681,7 +686,8 @@ class SourceResolver:
         if root.pos_ == "PROPN" and root.text in self.surnames:  # a known person the NER missed here
             prev = doc[root.i - 1] if root.i > 0 else None
             title = gender_of.title_gender(prev.text) if prev is not None else None
-            entity = self.people.get(self._by_surname(root.text, title))
+            known = self._by_surname(root.text, title)
+            entity = self.people.get(known) if known is not None else None
             if entity is not None:
                 return Resolved(entity.name, entity.role, "person"), entity
         return None
@@ -690,7 +696,7 @@ class SourceResolver:
         """ "… of Ukraine Dmytro Pletenchuk": the name glued to the organisation; it starts at a
         known first name in the mention's final run of proper nouns."""
         doc = self.doc
-        run = []
+        run: list[Token] = []
         for t in reversed(mention):
             if t.pos_ != "PROPN" or not t.text[:1].isupper():
                 break

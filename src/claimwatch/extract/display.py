@@ -29,10 +29,14 @@ def format_claims_text(claims: list[model.Claim], text: str) -> str:
             flags.append(f"date {c.date}")
         if c.parent_id:
             flags.append(f"inside claim {c.parent_id}")
-        s, e = c.content.span
+        if c.content.span is None:  # not from extraction: no place in the text to show
+            quoted = f"“{c.content.text}”"
+        else:
+            s, e = c.content.span
+            quoted = f"“{text[s:e]}”  @{s}-{e}"
         lines = [
             f"{n}. {_source_line(c.source)} — {c.cue.text!r}" + (f"  [{', '.join(flags)}]" if flags else ""),
-            f"   “{text[s:e]}”  @{s}-{e}",
+            f"   {quoted}",
         ]
         if c.places:
             lines.append("   places: " + ", ".join(p.name or p.text for p in c.places))

@@ -122,7 +122,10 @@ def serialized_tokenizer():
 def _package_model_dir(name: str) -> Path | None:
     """The data directory of an installed model package (``en_core_web_sm`` and the like)."""
     try:
-        root = Path(importlib.import_module(name).__file__).parent
+        module_file = importlib.import_module(name).__file__
+        if module_file is None:  # a namespace package: no model data
+            return None
+        root = Path(module_file).parent
         meta = get_model_meta(root)
         path = root / f"{meta['lang']}_{meta['name']}-{meta['version']}"
     except (ImportError, TypeError, OSError, KeyError):  # not an importable model package

@@ -79,6 +79,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         event = http_api_event(self.command, self.path, dict(self.headers), host)
         started = time.perf_counter()
         try:
+            if self.server.invoke is None:
+                raise RuntimeError("no function to invoke")
             resp = self.server.invoke(event)
         except Exception as exc:  # noqa: BLE001 - API Gateway answers 500 when the function fails
             resp = {
@@ -168,7 +170,8 @@ def stack_tables(dynamodb_client) -> dict:
 
     from claimwatch.cli import CliError
 
-    names, kwargs = [], {}
+    names: list[str] = []
+    kwargs: dict = {}
     while True:
         resp = dynamodb_client.list_tables(**kwargs)
         names += resp.get("TableNames", [])

@@ -154,7 +154,7 @@ class DynamoNoveltyStore:
     def candidates(self, keys: list, consistent: bool = True) -> dict:
         # One BatchGetItem for all band keys: each band item is billed the minimum read unit.
         today = self._today()
-        found = {}
+        found: dict = {}
         items = self._batch_get(
             [{"pk": key, "sk": BAND_SK} for key in sorted(set(keys))],
             consistent,
@@ -229,7 +229,7 @@ class DynamoNoveltyStore:
             for key in sorted(set(structured) - set(keys))
         ]
         # One UpdateItem per key, side by side: the latency of one write, not twelve.
-        filed = {}
+        filed: dict = {}
         for live in self._pool.map(lambda job: self._file(*job), jobs):
             add_candidates(filed, live)
         filed.pop(cluster_id, None)
