@@ -24,6 +24,7 @@ from typing import Iterable, Optional, Sequence
 from claimwatch import model
 from claimwatch.extract.docindex import doc_text
 from claimwatch.resolve.gazetteer import (
+    AREA_FEATURES,
     KIND_ABBREVIATION,
     KIND_ALTERNATE,
     KIND_DEMONYM,
@@ -57,6 +58,18 @@ _QUALIFIER_GAP = re.compile(r"^\s*(,|\(|in|in the|of|of the|near|outside|,\s*in)
 _POSSESSIVE_GAP = re.compile(r"^\s*(['’]s)?\s*$")
 _STRONG_LABELS = {"GPE", "LOC"}
 _WEAK_MIN_POPULATION = 20000
+# A capitalised word before these names a party or an electorate, not a town ("the Liberal
+# party", "the Fenner electorate"); after "seat of" / "electorate of" likewise.
+_PARTY_WORDS = {"party", "parties", "partys", "coalition", "caucus"}
+_ELECTORATE_WORDS = {"electorate", "electorates", "seat", "riding", "constituency", "ward",
+                     "division"}
+_REPORTING_LEMMAS = {"say", "tell", "add", "announce", "claim", "write", "state", "note",
+                     "insist", "deny", "warn", "argue", "explain"}
+# Self-proclaimed entities that are also actors ("the DPR said"): a place only after a
+# preposition of place ("in the DPR") or restating a place just named ("... Republic (DPR)").
+_ACTOR_PLACES = {"dpr", "lpr"}
+_LOCATIVE = {"in", "into", "from", "across", "inside", "throughout", "within", "near", "to",
+             "through", "over", "outside", "of"}
 
 
 @dataclass
@@ -77,14 +90,16 @@ class Mention:
     # find_places ("Russian forces" is an actor).
     allow_demonyms: bool = False
     provisional: bool = False  # a small town spaCy did not label: kept only with support
+    demonym: bool = False  # the name is a demonym ("Syrian"): never a look-alike town
 
 
-def mention_keys(text: str, direction: bool = False) -> list[tuple[str, str, float]]:
+def mention_keys(text: str, direction: bool = False,
+                 adjectival: bool = True) -> list[tuple[str, str, float]]:
     """Lookup keys for a mention: its own key, then adjectival stems, then case variants."""
     key = name_key(text)
     out = [(key, "", 0.0)]
     words = key.split(" ")
-    stems = adjectival_stems(words[-1])
+    stems = adjectival_stems(words[-1]) if adjectival else []
     for n, stem in enumerate(stems):
         # In "X-skoye direction" the adjective stands for the town: no penalty there.
         penalty = 0.0 if direction else 0.4 + 0.2 * n
@@ -111,6 +126,7 @@ def _lookup(mention: Mention, gazetteer) -> None:
     for key, rule, penalty in mention.keys:
         for cand in gazetteer.lookup(key):
             if cand.kind == KIND_DEMONYM and not mention.allow_demonyms:
+                mention.demonym = mention.demonym or not rule
                 continue
             old = best.get(cand.place.pid)
             if old is None or penalty < old[2]:
@@ -138,7 +154,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool) -> float:
     place = cand.place
     population = place.population
-    if place.feature in ("A.ADM1", "region", "direction"):
+    if place.feature in ("A.ADM1", "region", "direction") or place.feature in AREA_FEATURES:
         population = max(population, 2_000_000)
     score = math.log10(population + 10)
     if place.feature == "A.PCLI":
@@ -184,15 +200,27 @@ def _compatibility(place: Place, other: Place, gazetteer) -> float:
     return score
 
 
+# A first-order or curated region named anywhere in the article that contains a reading: not
+# averaged away by the article's other names ("Donetsk" in a story about Russia's Rostov
+# region that also names Kyiv and Ukraine is the Russian town).
+_REGION_IN_ARTICLE = 1.5
+
+
 def _context_score(place: Place, others: Sequence[Sequence[Place]], gazetteer) -> float:
     """Mean over the article's other names of the best fit among each one's leading readings
-    ("Henry County" is a county in a dozen states: whichever fits "Paris" counts)."""
+    ("Henry County" is a county in a dozen states: whichever fits "Paris" counts), plus a bonus
+    when a region the article names (its leading reading) contains the place."""
     if not others:
         return 0.0
     total = 0.0
+    in_region = False
     for alternatives in others:
         total += max((_compatibility(place, o, gazetteer) for o in alternatives), default=0.0)
-    return total / len(others)
+        top = alternatives[0] if alternatives else None
+        if (not in_region and top is not None and not place.is_area
+                and top.feature in ("A.ADM1", "region") and _inside(place, top, gazetteer)):
+            in_region = True
+    return total / len(others) + (_REGION_IN_ARTICLE if in_region else 0.0)
 
 
 def _qualifier_score(place: Place, mention: Mention, gazetteer) -> float:
@@ -294,6 +322,9 @@ def _link_qualifiers(mentions: list[Mention], text: str) -> None:
                 break
             if not any(c.place.is_area for c, _, _ in q.candidates):
                 break
+            if all(c.place.feature == "A.PCLI" or c.place.feature in AREA_FEATURES
+                   for c, _, _ in m.candidates):
+                break  # "Europe, Africa", "Poland, Ukraine": a list, not a qualifier
             if {c.place.pid for c, _, _ in q.candidates} & {c.place.pid for c, _, _ in m.candidates}:
                 break  # "Donetsk People's Republic (DPR)" restates, does not qualify
             after = text[q.end:q.end + 3]
@@ -373,14 +404,65 @@ def _is_name_token(tok) -> bool:
 
 
 def _whole_person_is_place(doc, s: int, e: int, gazetteer) -> bool:
-    """spaCy labels "Sri Lanka" and "Sioux Falls" PERSON: a whole PERSON entity that names a
-    country, a first-order region or a city over 100,000 is the place."""
+    """spaCy labels "Sri Lanka", "Sioux Falls" and "Chasiv Yar" PERSON: a whole PERSON entity
+    that is a strong name (a country, a first-order region, a city over 100,000, a curated or
+    front-line place) is the place."""
     ent = doc[s].ent_type_ == "PERSON" and doc[s].ent_iob_ == "B"
     if not ent or (e < len(doc) and doc[e].ent_iob_ == "I"):
         return False
-    return any(c.kind in (KIND_NAME, KIND_ALTERNATE) and (
-        c.place.feature in ("A.PCLI", "A.ADM1") or c.place.population >= 100_000)
-        for c in gazetteer.lookup(name_key(doc[s:e].text)))
+    return gazetteer.is_strong_name(name_key(doc[s:e].text))
+
+
+def _known_people(doc, gazetteer) -> set[str]:
+    """Name keys of the people the article names: each multi-word PERSON entity and its words
+    ("Mary Barra" -> "mari bara", "mari", "bara"), unless the entity is itself a place."""
+    keys: set[str] = set()
+    for e in doc.ents:
+        if e.label_ != "PERSON" or len(e) < 2 or has_cyrillic(e.text):
+            continue
+        if gazetteer.is_strong_name(name_key(e.text)):
+            continue
+        keys.add(name_key(e.text))
+        keys.update(name_key(t.text) for t in e if t.text[:1].isupper() and len(t.text) > 2)
+    return keys
+
+
+def _not_a_place_here(doc, s: int, e: int, key: str, people: set[str], strong: bool) -> bool:
+    """Context that makes a capitalised name a person, a party or an electorate."""
+    before = doc[s - 1].lower_ if s > 0 else ""
+    before2 = doc[s - 2].lower_ if s > 1 else ""
+    after = doc[e].lower_ if e < len(doc) else ""
+    if after in _PARTY_WORDS or after in _ELECTORATE_WORDS and not strong:
+        return True  # "the Liberal and Green parties", "the Bean electorate"
+    if before == "of" and before2 in _ELECTORATE_WORDS:
+        return True  # "the seat of Fenner"
+    if strong:
+        return False
+    labels = {t.ent_type_ for t in doc[s:e]}
+    if "NORP" in labels:
+        return True  # "Liberal", "Green", "Syrian" as spaCy reads them
+    if key in people:
+        return True  # "Barra said", "Zelensky's office" after "Volodymyr Zelensky"
+    if "PERSON" in labels:
+        # "Barra said", "Zelensky's office": a PERSON-labelled name that speaks or owns
+        nxt = doc[e + 1] if after in ("'s", "’s") and e + 1 < len(doc) else (
+            doc[e] if e < len(doc) else None)
+        if after in ("'s", "’s") or (nxt is not None and nxt.lemma_ in _REPORTING_LEMMAS):
+            return True
+    return False
+
+
+def _actor_place_is_a_place(doc, s: int, mentions: list) -> bool:
+    """"in the DPR" is a territory; "the DPR said", "DPR forces" an actor."""
+    i = s - 1
+    if i >= 0 and doc[i].lower_ == "the":
+        i -= 1
+    if i >= 0 and doc[i].lower_ in _LOCATIVE:
+        return True
+    # "... Donetsk People's Republic (DPR)": restates the place just named
+    return bool(i >= 0 and doc[i].text == "(" and mentions
+                and mentions[-1].end >= doc[i].idx - 1
+                and any(c.place.slug in _ACTOR_PLACES for c, _, _ in mentions[-1].candidates))
 
 
 def _candidate_runs(doc) -> list[tuple[int, int]]:
@@ -429,6 +511,7 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
                 if t.nbor(-1).lower_ == "of":
                     of_org_tokens.update(range(t.i, e.end))
     mentions: list[Mention] = []
+    people = _known_people(doc, gazetteer)
 
     def consider(s: int, e: int, strong: bool) -> Optional[Mention]:
         span_text = text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])]
@@ -444,8 +527,13 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
             if m.candidates:
                 return m
         m = Mention(span_text, doc[s].idx, doc[s].idx + len(span_text), strong=strong)
-        m.keys = mention_keys(span_text, direction=is_direction)
+        # "Zelensky" is a surname, not the adjective of a town: adjectival forms only before a
+        # region word, in Cyrillic, or where spaCy says place.
+        m.keys = mention_keys(span_text, direction=is_direction,
+                              adjectival=strong or is_direction or has_cyrillic(span_text))
         _lookup(m, gazetteer)
+        if m.demonym:
+            return None  # "Syrian" is Syria's people (an actor), never Sirjan
         return m if m.candidates else None
 
     for rs, re_ in _candidate_runs(doc):
@@ -465,8 +553,13 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
                 if i in of_org_tokens:
                     continue
                 strong = all(k in strong_tokens for k in range(i, j))
+                key = name_key(doc[i:j].text)
+                if _not_a_place_here(doc, i, j, key, people, strong):
+                    continue
                 m = consider(i, j, strong)
                 if m is None:
+                    continue
+                if key in _ACTOR_PLACES and not _actor_place_is_a_place(doc, i, mentions):
                     continue
                 verdict = _accept(m, doc, i, j, (rs, re_), gazetteer)
                 if verdict is not None:  # else try the shorter spans at i
@@ -491,7 +584,10 @@ def _add_components(m: Mention, doc, s: int, e: int, mentions: list, gazetteer) 
     hyphenated = any(t.text in "-–" for t in doc[s:e])
     if is_direction and not hyphenated:
         parts = [doc[s:e]]  # "Pokrovsk direction" -> Pokrovsk
-    elif hyphenated:
+    elif hyphenated and (is_direction or all(c.place.feature in ("direction", "region")
+                                             for c, _, _ in m.candidates)):
+        # "Krasnoarmeyskoye-Dymitrovskoye direction"; never the parts of a town's own
+        # hyphenated name ("Kamensk-Shakhtinsky" is not also Shakhtinsk, Kazakhstan)
         parts = [t for t in doc[s:e] if t.text not in _NAME_LINKS]
     else:
         return
@@ -524,6 +620,15 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
     if all(t.is_stop for t in doc[s:e]):
         return None
     best = max((c for c, _, _ in m.candidates), key=lambda c: c.place.population)
+    # A strong name (front-line town, curated place, country, region, sea) stands on its own,
+    # unless it is only part of a longer capitalised name ("Gulf War", "Pacific Fleet").
+    rest = [t for t in doc[run[0]:run[1]] if not (s <= t.i < e) and t.text not in _NAME_LINKS
+            and not t.is_stop and not t.is_punct]
+    if gazetteer.is_strong_name(key) and not m.text.isupper():
+        if rest and any(c.place.feature in AREA_FEATURES for c, _, _ in m.candidates):
+            return None
+        if not rest or e - s > 1:
+            return "yes"
     if m.text.isupper() and len(m.text) <= 4:
         # Acronyms only when they name a curated region ("DPR") or a big place by its own
         # name (a "KYIV" dateline).
@@ -538,8 +643,6 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
         return "yes" if before.strip() == "," else None
     # Part of a longer capitalised name: "Dublin City Council" locates, "Wall Street" is not
     # Waal: only a town's own official name, spelled exactly, counts there.
-    rest = [t for t in doc[run[0]:run[1]] if not (s <= t.i < e) and t.text not in _NAME_LINKS
-            and not t.is_stop and not t.is_punct]
     if rest and not has_cyrillic(m.text) and not any(t.text in "-–" for t in doc[run[0]:run[1]]):
         written = romanise(m.text)
         return "yes" if any(c.kind == KIND_NAME and romanise(c.place.name) == written
