@@ -91,6 +91,7 @@ class Mention:
     allow_demonyms: bool = False
     provisional: bool = False  # a small town spaCy did not label: kept only with support
     demonym: bool = False  # the name is a demonym ("Syrian"): never a look-alike town
+    dateline: bool = False  # "WASHINGTON, April 2 (Wire) -": resolved without the story's context
 
 
 def mention_keys(text: str, direction: bool = False,
@@ -242,6 +243,8 @@ _NEAR_TIE = 1.0
 def _resolve(mentions: list[Mention], gazetteer) -> None:
     """Choose a candidate per mention: prior first, then twice with the others as context."""
     def pick(m: Mention, others: list[list[Place]]) -> None:
+        if m.dateline:
+            others = []  # a dateline names the city the story was filed from, a big one
         abbreviation_ok = "." in m.text or len(m.candidates) == 1
         scored = []
         for cand, rule, penalty in m.candidates:
@@ -413,6 +416,13 @@ def _whole_person_is_place(doc, s: int, e: int, gazetteer) -> bool:
     return gazetteer.is_strong_name(name_key(doc[s:e].text))
 
 
+def _is_dateline(doc, s: int, e: int, text: str) -> bool:
+    """An all-caps name opening a paragraph, then a comma or a parenthesis ("KYIV, Nov 21")."""
+    start = doc[s].idx
+    return (doc[s:e].text.isupper() and (start == 0 or text[start - 1] == "\n")
+            and e < len(doc) and doc[e].text in (",", "("))
+
+
 def _known_people(doc, gazetteer) -> set[str]:
     """Name keys of the people the article names: each multi-word PERSON entity and its words
     ("Mary Barra" -> "mari bara", "mari", "bara"), unless the entity is itself a place."""
@@ -423,12 +433,18 @@ def _known_people(doc, gazetteer) -> set[str]:
         if gazetteer.is_strong_name(name_key(e.text)):
             continue
         keys.add(name_key(e.text))
-        keys.update(name_key(t.text) for t in e if t.text[:1].isupper() and len(t.text) > 2)
+        # not a word that is itself a country, region or big city ("Rethinking Egypt" tagged
+        # PERSON must not make every later "Egypt" a person)
+        keys.update(k for k in (name_key(t.text) for t in e if t.text[:1].isupper()
+                                and len(t.text) > 2) if not gazetteer.is_strong_name(k))
     return keys
 
 
-def _not_a_place_here(doc, s: int, e: int, key: str, people: set[str], strong: bool) -> bool:
-    """Context that makes a capitalised name a person, a party or an electorate."""
+def _not_a_place_here(doc, s: int, e: int, key: str, people: set[str], strong: bool,
+                      is_strong: bool) -> bool:
+    """Context that makes a capitalised name a person, a party or an electorate. `strong`:
+    spaCy labels the span a place; `is_strong`: the gazetteer's strong names ("Karnataka said"
+    after "Tamil Nadu and" is the state's farmers, not a person)."""
     before = doc[s - 1].lower_ if s > 0 else ""
     before2 = doc[s - 2].lower_ if s > 1 else ""
     after = doc[e].lower_ if e < len(doc) else ""
@@ -443,7 +459,7 @@ def _not_a_place_here(doc, s: int, e: int, key: str, people: set[str], strong: b
         return True  # "Liberal", "Green", "Syrian" as spaCy reads them
     if key in people:
         return True  # "Barra said", "Zelensky's office" after "Volodymyr Zelensky"
-    if "PERSON" in labels:
+    if "PERSON" in labels and not is_strong:
         # "Barra said", "Zelensky's office": a PERSON-labelled name that speaks or owns
         nxt = doc[e + 1] if after in ("'s", "’s") and e + 1 < len(doc) else (
             doc[e] if e < len(doc) else None)
@@ -505,8 +521,11 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
     # A place after "of" inside an organisation's name ("Armed Forces of Ukraine", "Bank of
     # America") names the organisation, not a location ("Dublin City Council" does locate).
     of_org_tokens: set[int] = set()
+    org_inner_tokens: set[int] = set()  # "Pacific Fleet": not Fleet, Hampshire
     for e in doc.ents:
         if e.label_ == "ORG":
+            first = e.start + (1 if e[0].lower_ == "the" else 0)
+            org_inner_tokens.update(range(first + 1, e.end))
             for t in e[1:]:
                 if t.nbor(-1).lower_ == "of":
                     of_org_tokens.update(range(t.i, e.end))
@@ -553,14 +572,18 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
                 if i in of_org_tokens:
                     continue
                 strong = all(k in strong_tokens for k in range(i, j))
+                if i in org_inner_tokens and not strong:
+                    continue
                 key = name_key(doc[i:j].text)
-                if _not_a_place_here(doc, i, j, key, people, strong):
+                if _not_a_place_here(doc, i, j, key, people, strong,
+                                     gazetteer.is_strong_name(key)):
                     continue
                 m = consider(i, j, strong)
                 if m is None:
                     continue
                 if key in _ACTOR_PLACES and not _actor_place_is_a_place(doc, i, mentions):
                     continue
+                m.dateline = _is_dateline(doc, i, j, text)
                 verdict = _accept(m, doc, i, j, (rs, re_), gazetteer)
                 if verdict is not None:  # else try the shorter spans at i
                     m.provisional = verdict == "provisional"
@@ -613,8 +636,8 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
     if m.strong:
         return "yes"
     tok = doc[s]
-    if e - s == 1 and tok.is_sent_start and tok.pos_ != "PROPN":
-        return None
+    if e - s == 1 and tok.is_sent_start and tok.pos_ != "PROPN" and not tok.text.isupper():
+        return None  # (an all-caps dateline "KYIV" is tagged NOUN)
     if len(m.text) <= 3 and not m.text.isupper():
         return None  # "По", "Of", "Po": function words and two-letter namesakes
     if all(t.is_stop for t in doc[s:e]):
@@ -648,6 +671,13 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
         return "yes" if any(c.kind == KIND_NAME and romanise(c.place.name) == written
                             and c.place.population >= _WEAK_MIN_POPULATION
                             for c, _, _ in m.candidates) else None
+    # Matched only through spelling folds or an alternate name ("Wire" -> Vire, France): a
+    # small town then needs the article's other places for support.
+    written = romanise(m.text)
+    if (not has_cyrillic(m.text) and best.place.population < 100_000
+            and not any(c.kind == KIND_NAME and romanise(c.place.name) == written
+                        for c, _, _ in m.candidates)):
+        return "provisional" if all(t.pos_ == "PROPN" for t in doc[s:e]) else None
     if best.place.population >= _WEAK_MIN_POPULATION or best.place.feature == "A.ADM1":
         return "yes"
     return "provisional" if all(t.pos_ == "PROPN" for t in doc[s:e]) else None
@@ -662,8 +692,8 @@ def _supported(m: Mention, anchors: list[Place], gazetteer) -> bool:
     for a in anchors:
         if a.country == place.country and a.admin1 and a.admin1 == place.admin1:
             return True
-        if a.is_area and a.feature != "A.PCLI" and _inside(place, a, gazetteer):
-            return True
+        if a.feature in ("A.ADM1", "region") and _inside(place, a, gazetteer):
+            return True  # a region, not a country, continent or macro-region: too wide
         if not a.is_area and _distance_km(place, a) < 150:
             return True
     return False
