@@ -651,6 +651,10 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
         if rest and any(c.place.feature in AREA_FEATURES for c, _, _ in m.candidates):
             return None
         if not rest or e - s > 1:
+            if e - s == 1 and _only_a_foreign_region(m) and {t.ent_type_ for t in doc[s:e]} - {""}:
+                # "Delta said" (an airline, tagged ORG) is not Delta State, Nigeria: a region
+                # of a distant country that spaCy tags otherwise needs the article's support
+                return "provisional"
             return "yes"
     if m.text.isupper() and len(m.text) <= 4:
         # Acronyms only when they name a curated region ("DPR") or a big place by its own
@@ -679,8 +683,17 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
                         for c, _, _ in m.candidates)):
         return "provisional" if all(t.pos_ == "PROPN" for t in doc[s:e]) else None
     if best.place.population >= _WEAK_MIN_POPULATION or best.place.feature == "A.ADM1":
-        return "yes"
+        return "provisional" if _only_a_foreign_region(m) else "yes"
     return "provisional" if all(t.pos_ == "PROPN" for t in doc[s:e]) else None
+
+
+def _only_a_foreign_region(m: Mention) -> bool:
+    """The name's only notable reading is a first-order region outside the curated countries
+    (the GeoNames regions of the world: "Delta", "Rivers", "Plateau" in Nigeria)."""
+    notable = [c.place for c, _, _ in m.candidates
+               if c.place.is_area or _is_curated(c.place) or c.place.population >= 100_000]
+    return bool(notable) and all(p.feature == "A.ADM1" and not _is_curated(p)
+                                 and p.country != "US" for p in notable)
 
 
 def _supported(m: Mention, anchors: list[Place], gazetteer) -> bool:
@@ -694,6 +707,8 @@ def _supported(m: Mention, anchors: list[Place], gazetteer) -> bool:
             return True
         if a.feature in ("A.ADM1", "region") and _inside(place, a, gazetteer):
             return True  # a region, not a country, continent or macro-region: too wide
+        if place.feature == "A.ADM1" and a.country == place.country:
+            return True  # "Bavaria" beside "Munich" or "Germany"
         if not a.is_area and _distance_km(place, a) < 150:
             return True
     return False
