@@ -46,7 +46,9 @@ CREATE INDEX former_pid ON former (pid);
 CREATE TABLE admin1 (country TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
                      pid INTEGER, PRIMARY KEY (country, code)) WITHOUT ROWID;
 CREATE TABLE members (pid INTEGER NOT NULL, member INTEGER NOT NULL);
+CREATE INDEX members_pid ON members (pid);
 CREATE TABLE covers (pid INTEGER NOT NULL, country TEXT NOT NULL, admin1 TEXT NOT NULL);
+CREATE INDEX covers_pid ON covers (pid);
 CREATE TABLE not_places (key TEXT PRIMARY KEY, strict INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE strong_names (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
