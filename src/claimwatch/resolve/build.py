@@ -44,7 +44,7 @@ from claimwatch.resolve.gazetteer import (
     KIND_NAME,
     SCHEMA,
 )
-from claimwatch.resolve.normalize import KEY_VERSION, abbreviation_key, name_key
+from claimwatch.resolve.normalize import KEY_VERSION, abbreviation_key, demonym_key, name_key
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SEEDS = REPO_ROOT / "seeds" / "places.yaml"
@@ -410,6 +410,8 @@ def _add_demonyms(b: _Builder, demonyms: dict) -> list[str]:
             continue
         for name in names:
             b.add_name(str(name), pid, KIND_DEMONYM)
+            # and as written, so "Syrian" is told from "Sirjan", whose key it folds to
+            b.names[(demonym_key(str(name)), pid)] = KIND_DEMONYM
     return warnings
 
 

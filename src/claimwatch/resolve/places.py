@@ -37,6 +37,7 @@ from claimwatch.resolve.gazetteer import (
 from claimwatch.resolve.normalize import (
     abbreviation_key,
     adjectival_stems,
+    demonym_key,
     cyrillic_case_variants,
     has_cyrillic,
     name_key,
@@ -90,7 +91,7 @@ class Mention:
     # find_places ("Russian forces" is an actor).
     allow_demonyms: bool = False
     provisional: bool = False  # a small town spaCy did not label: kept only with support
-    demonym: bool = False  # the name is a demonym ("Syrian"): never a look-alike town
+    demonym: bool = False  # written as a demonym ("Syrian"): never a look-alike town
     dateline: bool = False  # "WASHINGTON, April 2 (Wire) -": resolved without the story's context
 
 
@@ -124,10 +125,14 @@ def mention_keys(text: str, direction: bool = False,
 
 def _lookup(mention: Mention, gazetteer) -> None:
     best: dict[int, tuple] = {}
+    # A demonym as written ("Syrian") stands for its country or state, never a look-alike town;
+    # a word that only folds to a demonym's key ("Sirjan") is not one.
+    mention.demonym = bool(gazetteer.lookup(demonym_key(mention.text)))
     for key, rule, penalty in mention.keys:
         for cand in gazetteer.lookup(key):
-            if cand.kind == KIND_DEMONYM and not mention.allow_demonyms:
-                mention.demonym = mention.demonym or not rule
+            if cand.kind == KIND_DEMONYM and not (mention.allow_demonyms and mention.demonym):
+                continue
+            if cand.kind != KIND_DEMONYM and mention.demonym and mention.allow_demonyms:
                 continue
             old = best.get(cand.place.pid)
             if old is None or penalty < old[2]:
@@ -240,6 +245,15 @@ _ALTERNATIVES = 20
 _NEAR_TIE = 1.0
 
 
+def _sense_key(m: Mention) -> str:
+    """One sense per name in an article; a demonym is another name than the town its key
+    folds to ("Syrian" and "Sirjan" share the key "sirian")."""
+    key = name_key(m.text)
+    if m.candidates and all(c.kind == KIND_DEMONYM for c, _, _ in m.candidates):
+        return key + "#demonym"
+    return key
+
+
 def _resolve(mentions: list[Mention], gazetteer) -> None:
     """Choose a candidate per mention: prior first, then twice with the others as context."""
     def pick(m: Mention, others: list[list[Place]]) -> None:
@@ -272,18 +286,18 @@ def _resolve(mentions: list[Mention], gazetteer) -> None:
         by_key: dict[str, list[Place]] = {}
         for m in mentions:
             if m.ranked:
-                by_key.setdefault(name_key(m.text), m.ranked)
+                by_key.setdefault(_sense_key(m), m.ranked)
         for m in mentions:
-            own = name_key(m.text)
+            own = _sense_key(m)
             pick(m, [alts for k, alts in by_key.items() if k != own])
         # One sense per discourse: the same name resolves to the same place in one article.
         first: dict[str, tuple] = {}
         for m in mentions:
             if m.choice:
-                first.setdefault(name_key(m.text), (m.choice, m.ranked))
+                first.setdefault(_sense_key(m), (m.choice, m.ranked))
         for m in mentions:
             if m.choice and not m.qualifiers:
-                m.choice, m.ranked = first[name_key(m.text)]
+                m.choice, m.ranked = first[_sense_key(m)]
 
 
 def _describe(cand: Candidate, rule: str, gazetteer, mention: Mention) -> str:

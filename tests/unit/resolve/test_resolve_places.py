@@ -176,3 +176,9 @@ def test_a_dateline_is_the_big_city_whatever_the_story_is_about(nlp):
 def test_the_gulf_is_the_gulf_region(nlp):
     r = by_text(places_in(nlp, "Officials in the Gulf said oil prices would rise."))
     assert r["Gulf"].place_id == "place:persian-gulf" and r["Gulf"].lat is not None
+
+
+def test_a_demonym_toponym_is_its_country_never_a_look_alike_town():
+    # LGL annotates demonyms as toponyms; "Syrian" folds to the key of Sirjan (Iran)
+    out = resolve_toponyms(["Syrian", "Kerman", "Sirjan"])
+    assert out[0][0].geonameid == 163843 and out[2][0].country == "IR"
