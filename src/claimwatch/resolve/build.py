@@ -481,6 +481,7 @@ def _write(out: Path, b: _Builder, not_places: list, actors_json: str | None) ->
                    and (pid in b.strong or b.places[pid][6] >= STRONG_CITY_POPULATION
                         and kind != KIND_ALTERNATE)}
     db.executemany("INSERT INTO strong_names VALUES (?)", sorted((k,) for k in strong_keys))
+    db.executemany("INSERT INTO strong_places VALUES (?)", sorted((pid,) for pid in b.strong))
     db.executemany("INSERT OR REPLACE INTO not_places VALUES (?, ?)",
                    [(name_key(str(w)), strict) for w, strict in not_places])
     stats = {"places": len(b.places), "names": len(b.names)}

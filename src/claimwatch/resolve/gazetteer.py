@@ -51,6 +51,7 @@ CREATE TABLE covers (pid INTEGER NOT NULL, country TEXT NOT NULL, admin1 TEXT NO
 CREATE INDEX covers_pid ON covers (pid);
 CREATE TABLE not_places (key TEXT PRIMARY KEY, strict INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE strong_names (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE strong_places (pid INTEGER PRIMARY KEY);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -198,6 +199,12 @@ class Gazetteer:
         """A name found whatever spaCy labels it: a country, a first-order region, a continent,
         sea or macro-region, a curated or front-line place, a city over 100,000 (its own name)."""
         return self.db.execute("SELECT 1 FROM strong_names WHERE key = ?", (key,)).fetchone() is not None
+
+    @lru_cache(maxsize=16384)
+    def is_strong_place(self, pid: int) -> bool:
+        """A country, region, continent, sea, curated place or front-line town (not merely a
+        big city): the places whose every name is a strong name."""
+        return self.db.execute("SELECT 1 FROM strong_places WHERE pid = ?", (pid,)).fetchone() is not None
 
     def meta(self) -> dict:
         return dict(self.db.execute("SELECT key, value FROM meta"))

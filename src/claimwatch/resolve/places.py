@@ -157,7 +157,12 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool) -> float:
+# A front-line town or curated village outweighs a namesake of a few thousand people elsewhere
+# ("Krynky" on the Dnipro, 991 people before the war, over Krynki, Poland, 2,700).
+_FRONT_LINE = 1.0
+
+
+def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool, gazetteer=None) -> float:
     place = cand.place
     population = place.population
     if place.feature in ("A.ADM1", "region", "direction") or place.feature in AREA_FEATURES:
@@ -173,6 +178,9 @@ def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool) -> float:
     if cand.kind == KIND_ABBREVIATION:
         # "La." after "Alexandria, " is Louisiana, not an alternate name of Los Angeles.
         score += 4.0 if abbreviation_ok else -4.0
+    if (gazetteer is not None and place.feature and place.feature.startswith("P")
+            and gazetteer.is_strong_place(place.pid)):
+        score += _FRONT_LINE
     return score - penalty
 
 
@@ -262,7 +270,7 @@ def _resolve(mentions: list[Mention], gazetteer) -> None:
         abbreviation_ok = "." in m.text or len(m.candidates) == 1
         scored = []
         for cand, rule, penalty in m.candidates:
-            s = _prior(cand, penalty, abbreviation_ok)
+            s = _prior(cand, penalty, abbreviation_ok, gazetteer)
             s += _context_score(cand.place, others, gazetteer)
             s += _qualifier_score(cand.place, m, gazetteer)
             scored.append((s, cand, rule))
@@ -401,7 +409,7 @@ def resolve_toponym(name: str, context_places: Iterable = (), gazetteer=None) ->
         # One more pick with the given context.
         best, best_score = None, -math.inf
         for cand, rule, penalty in m.candidates:
-            s = _prior(cand, penalty, True) + _context_score(
+            s = _prior(cand, penalty, True, gazetteer) + _context_score(
                 cand.place, [[p] for p in ctx_places], gazetteer)
             if s > best_score:
                 best, best_score = cand.place, s
@@ -684,14 +692,13 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
         return "yes" if before.strip() == "," else None
     # Part of a longer capitalised name: "Dublin City Council" locates, "Wall Street" is not
     # Waal: only a town's own official name, spelled exactly, counts there.
+    written = romanise(m.text)
     if rest and not has_cyrillic(m.text) and not any(t.text in "-–" for t in doc[run[0]:run[1]]):
-        written = romanise(m.text)
         return "yes" if any(c.kind == KIND_NAME and romanise(c.place.name) == written
                             and c.place.population >= _WEAK_MIN_POPULATION
                             for c, _, _ in m.candidates) else None
     # Matched only through spelling folds or an alternate name ("Wire" -> Vire, France): a
     # small town then needs the article's other places for support.
-    written = romanise(m.text)
     if (not has_cyrillic(m.text) and best.place.population < 100_000
             and not any(c.kind == KIND_NAME and romanise(c.place.name) == written
                         for c, _, _ in m.candidates)):
