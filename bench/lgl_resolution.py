@@ -7,8 +7,9 @@ resolved together with `claimwatch.resolve.places.resolve_toponyms` (the same ca
 and disambiguation as `find_places`: population, name kind, the article's other toponyms,
 qualifiers such as "Alexandria, La."). Exact = same GeoNames id; within 161 km = predicted
 coordinates within 161 km (100 miles) of the gold ones, an exact id always counting as within
-(our country points are capitals, the gold ones are centroids). A population-only baseline (no
-context, no qualifiers) from the same gazetteer is printed alongside.
+(our country and region points are computed from the places inside them, GeoNames' own are
+not in the packages we build from). A population-only baseline (no context, no qualifiers) from
+the same gazetteer is printed alongside.
 """
 
 from __future__ import annotations

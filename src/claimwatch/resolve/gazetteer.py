@@ -25,11 +25,14 @@ ENV_PATH = "CLAIMWATCH_GAZETTEER"
 CURATED_PID_BASE = 2_000_000_000
 COUNTY_PID_BASE = 2_100_000_000  # US counties: place id "place:us-county-<fips>"
 KIND_NAME, KIND_ALTERNATE, KIND_FORMER, KIND_ABBREVIATION, KIND_DEMONYM = 0, 1, 2, 3, 4
+# Features of places that lie in no one country: continents, oceans, seas, gulfs, macro-regions
+# ("Middle East", "Balkans"; they cover their countries).
+AREA_FEATURES = ("L.CONT", "H.OCN", "H.SEA", "H.GULF", "L.RGN")
 
 # Coordinates are stored in 1e-5 degrees (about a metre) as integers: 4 bytes each instead of an
 # 8-byte REAL, 1.9 MB less over 238k places (the whole Lambda footprint counts); the queries turn
 # them back into the same floats.
-FORMAT = "3"
+FORMAT = "4"
 COORD_SCALE = 100_000
 SCHEMA = """
 CREATE TABLE places (pid INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT, admin1 TEXT,
@@ -43,8 +46,12 @@ CREATE INDEX former_pid ON former (pid);
 CREATE TABLE admin1 (country TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
                      pid INTEGER, PRIMARY KEY (country, code)) WITHOUT ROWID;
 CREATE TABLE members (pid INTEGER NOT NULL, member INTEGER NOT NULL);
+CREATE INDEX members_pid ON members (pid);
 CREATE TABLE covers (pid INTEGER NOT NULL, country TEXT NOT NULL, admin1 TEXT NOT NULL);
+CREATE INDEX covers_pid ON covers (pid);
 CREATE TABLE not_places (key TEXT PRIMARY KEY, strict INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE strong_names (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE strong_places (pid INTEGER PRIMARY KEY);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -65,21 +72,23 @@ class Place:
     lat: Optional[float]
     lon: Optional[float]
     population: int
-    feature: Optional[str]  # "P.PPL", "A.PCLI", "A.ADM1", "region", "direction"
-    slug: Optional[str]  # curated regions only
+    feature: Optional[str]  # "P.PPL", "A.PCLI", "A.ADM1", "region", "direction", AREA_FEATURES
+    slug: Optional[str]  # curated places and US counties ("place:<slug>" also finds them)
 
     @property
     def place_id(self) -> str:
-        return f"place:{self.slug}" if self.slug else f"geo:{self.pid}"
+        return f"geo:{self.pid}" if self.geonameid else f"place:{self.slug}"
 
     @property
     def geonameid(self) -> Optional[int]:
-        return None if self.slug else self.pid
+        """The GeoNames id; None for a place GeoNames lacks (a front-line direction, Donbas)."""
+        return self.pid if self.pid < CURATED_PID_BASE else None
 
     @property
     def is_area(self) -> bool:
-        """Countries, first-order regions and curated regions: places that contain others."""
-        return self.feature in ("A.PCLI", "A.ADM1", "region")
+        """Countries, first-order regions, curated regions, continents, seas, macro-regions:
+        places that contain others."""
+        return self.feature in ("A.PCLI", "A.ADM1", "region") or self.feature in AREA_FEATURES
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,18 @@ class Gazetteer:
         """A word never taken as a place (strict list), or not unless spaCy labelled it one."""
         r = self.db.execute("SELECT strict FROM not_places WHERE key = ?", (key,)).fetchone()
         return r is not None and (bool(r[0]) or not labelled)
+
+    @lru_cache(maxsize=16384)
+    def is_strong_name(self, key: str) -> bool:
+        """A name found whatever spaCy labels it: a country, a first-order region, a continent,
+        sea or macro-region, a curated or front-line place, a city over 100,000 (its own name)."""
+        return self.db.execute("SELECT 1 FROM strong_names WHERE key = ?", (key,)).fetchone() is not None
+
+    @lru_cache(maxsize=16384)
+    def is_strong_place(self, pid: int) -> bool:
+        """A country, region, continent, sea, curated place or front-line town (not merely a
+        big city): the places whose every name is a strong name."""
+        return self.db.execute("SELECT 1 FROM strong_places WHERE pid = ?", (pid,)).fetchone() is not None
 
     def meta(self) -> dict:
         return dict(self.db.execute("SELECT key, value FROM meta"))

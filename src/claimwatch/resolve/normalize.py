@@ -97,6 +97,11 @@ def abbreviation_key(text: str) -> str:
     return "=" + romanise(text).replace(" ", "").rstrip(".")
 
 
+def demonym_key(text: str) -> str:
+    """Exact key of a demonym as written ("Syrian", not the "Sirjan" its name key folds to)."""
+    return "~" + romanise(text).replace(" ", "")
+
+
 def adjectival_stems(key: str) -> list[str]:
     """Noun keys an adjectival place key may stand for, most specific first.
 

@@ -24,6 +24,7 @@ from typing import Iterable, Optional, Sequence
 from claimwatch import model
 from claimwatch.extract.docindex import doc_text
 from claimwatch.resolve.gazetteer import (
+    AREA_FEATURES,
     KIND_ABBREVIATION,
     KIND_ALTERNATE,
     KIND_DEMONYM,
@@ -36,6 +37,7 @@ from claimwatch.resolve.gazetteer import (
 from claimwatch.resolve.normalize import (
     abbreviation_key,
     adjectival_stems,
+    demonym_key,
     cyrillic_case_variants,
     has_cyrillic,
     name_key,
@@ -57,6 +59,18 @@ _QUALIFIER_GAP = re.compile(r"^\s*(,|\(|in|in the|of|of the|near|outside|,\s*in)
 _POSSESSIVE_GAP = re.compile(r"^\s*(['’]s)?\s*$")
 _STRONG_LABELS = {"GPE", "LOC"}
 _WEAK_MIN_POPULATION = 20000
+# A capitalised word before these names a party or an electorate, not a town ("the Liberal
+# party", "the Fenner electorate"); after "seat of" / "electorate of" likewise.
+_PARTY_WORDS = {"party", "parties", "partys", "coalition", "caucus"}
+_ELECTORATE_WORDS = {"electorate", "electorates", "seat", "riding", "constituency", "ward",
+                     "division"}
+_REPORTING_LEMMAS = {"say", "tell", "add", "announce", "claim", "write", "state", "note",
+                     "insist", "deny", "warn", "argue", "explain"}
+# Self-proclaimed entities that are also actors ("the DPR said"): a place only after a
+# preposition of place ("in the DPR") or restating a place just named ("... Republic (DPR)").
+_ACTOR_PLACES = {"dpr", "lpr"}
+_LOCATIVE = {"in", "into", "from", "across", "inside", "throughout", "within", "near", "to",
+             "through", "over", "outside", "of"}
 
 
 @dataclass
@@ -77,14 +91,17 @@ class Mention:
     # find_places ("Russian forces" is an actor).
     allow_demonyms: bool = False
     provisional: bool = False  # a small town spaCy did not label: kept only with support
+    demonym: bool = False  # written as a demonym ("Syrian"): never a look-alike town
+    dateline: bool = False  # "WASHINGTON, April 2 (Wire) -": resolved without the story's context
 
 
-def mention_keys(text: str, direction: bool = False) -> list[tuple[str, str, float]]:
+def mention_keys(text: str, direction: bool = False,
+                 adjectival: bool = True) -> list[tuple[str, str, float]]:
     """Lookup keys for a mention: its own key, then adjectival stems, then case variants."""
     key = name_key(text)
     out = [(key, "", 0.0)]
     words = key.split(" ")
-    stems = adjectival_stems(words[-1])
+    stems = adjectival_stems(words[-1]) if adjectival else []
     for n, stem in enumerate(stems):
         # In "X-skoye direction" the adjective stands for the town: no penalty there.
         penalty = 0.0 if direction else 0.4 + 0.2 * n
@@ -108,9 +125,14 @@ def mention_keys(text: str, direction: bool = False) -> list[tuple[str, str, flo
 
 def _lookup(mention: Mention, gazetteer) -> None:
     best: dict[int, tuple] = {}
+    # A demonym as written ("Syrian") stands for its country or state, never a look-alike town;
+    # a word that only folds to a demonym's key ("Sirjan") is not one.
+    mention.demonym = bool(gazetteer.lookup(demonym_key(mention.text)))
     for key, rule, penalty in mention.keys:
         for cand in gazetteer.lookup(key):
-            if cand.kind == KIND_DEMONYM and not mention.allow_demonyms:
+            if cand.kind == KIND_DEMONYM and not (mention.allow_demonyms and mention.demonym):
+                continue
+            if cand.kind != KIND_DEMONYM and mention.demonym and mention.allow_demonyms:
                 continue
             old = best.get(cand.place.pid)
             if old is None or penalty < old[2]:
@@ -135,10 +157,15 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool) -> float:
+# A front-line town or curated village outweighs a namesake of a few thousand people elsewhere
+# ("Krynky" on the Dnipro, 991 people before the war, over Krynki, Poland, 2,700).
+_FRONT_LINE = 1.0
+
+
+def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool, gazetteer=None) -> float:
     place = cand.place
     population = place.population
-    if place.feature in ("A.ADM1", "region", "direction"):
+    if place.feature in ("A.ADM1", "region", "direction") or place.feature in AREA_FEATURES:
         population = max(population, 2_000_000)
     score = math.log10(population + 10)
     if place.feature == "A.PCLI":
@@ -151,6 +178,9 @@ def _prior(cand: Candidate, penalty: float, abbreviation_ok: bool) -> float:
     if cand.kind == KIND_ABBREVIATION:
         # "La." after "Alexandria, " is Louisiana, not an alternate name of Los Angeles.
         score += 4.0 if abbreviation_ok else -4.0
+    if (gazetteer is not None and place.feature and place.feature.startswith("P")
+            and gazetteer.is_strong_place(place.pid)):
+        score += _FRONT_LINE
     return score - penalty
 
 
@@ -184,15 +214,27 @@ def _compatibility(place: Place, other: Place, gazetteer) -> float:
     return score
 
 
+# A first-order or curated region named anywhere in the article that contains a reading: not
+# averaged away by the article's other names ("Donetsk" in a story about Russia's Rostov
+# region that also names Kyiv and Ukraine is the Russian town).
+_REGION_IN_ARTICLE = 1.5
+
+
 def _context_score(place: Place, others: Sequence[Sequence[Place]], gazetteer) -> float:
     """Mean over the article's other names of the best fit among each one's leading readings
-    ("Henry County" is a county in a dozen states: whichever fits "Paris" counts)."""
+    ("Henry County" is a county in a dozen states: whichever fits "Paris" counts), plus a bonus
+    when a region the article names (its leading reading) contains the place."""
     if not others:
         return 0.0
     total = 0.0
+    in_region = False
     for alternatives in others:
         total += max((_compatibility(place, o, gazetteer) for o in alternatives), default=0.0)
-    return total / len(others)
+        top = alternatives[0] if alternatives else None
+        if (not in_region and top is not None and not place.is_area
+                and top.feature in ("A.ADM1", "region") and _inside(place, top, gazetteer)):
+            in_region = True
+    return total / len(others) + (_REGION_IN_ARTICLE if in_region else 0.0)
 
 
 def _qualifier_score(place: Place, mention: Mention, gazetteer) -> float:
@@ -211,13 +253,24 @@ _ALTERNATIVES = 20
 _NEAR_TIE = 1.0
 
 
+def _sense_key(m: Mention) -> str:
+    """One sense per name in an article; a demonym is another name than the town its key
+    folds to ("Syrian" and "Sirjan" share the key "sirian")."""
+    key = name_key(m.text)
+    if m.candidates and all(c.kind == KIND_DEMONYM for c, _, _ in m.candidates):
+        return key + "#demonym"
+    return key
+
+
 def _resolve(mentions: list[Mention], gazetteer) -> None:
     """Choose a candidate per mention: prior first, then twice with the others as context."""
     def pick(m: Mention, others: list[list[Place]]) -> None:
+        if m.dateline:
+            others = []  # a dateline names the city the story was filed from, a big one
         abbreviation_ok = "." in m.text or len(m.candidates) == 1
         scored = []
         for cand, rule, penalty in m.candidates:
-            s = _prior(cand, penalty, abbreviation_ok)
+            s = _prior(cand, penalty, abbreviation_ok, gazetteer)
             s += _context_score(cand.place, others, gazetteer)
             s += _qualifier_score(cand.place, m, gazetteer)
             scored.append((s, cand, rule))
@@ -241,18 +294,18 @@ def _resolve(mentions: list[Mention], gazetteer) -> None:
         by_key: dict[str, list[Place]] = {}
         for m in mentions:
             if m.ranked:
-                by_key.setdefault(name_key(m.text), m.ranked)
+                by_key.setdefault(_sense_key(m), m.ranked)
         for m in mentions:
-            own = name_key(m.text)
+            own = _sense_key(m)
             pick(m, [alts for k, alts in by_key.items() if k != own])
         # One sense per discourse: the same name resolves to the same place in one article.
         first: dict[str, tuple] = {}
         for m in mentions:
             if m.choice:
-                first.setdefault(name_key(m.text), (m.choice, m.ranked))
+                first.setdefault(_sense_key(m), (m.choice, m.ranked))
         for m in mentions:
             if m.choice and not m.qualifiers:
-                m.choice, m.ranked = first[name_key(m.text)]
+                m.choice, m.ranked = first[_sense_key(m)]
 
 
 def _describe(cand: Candidate, rule: str, gazetteer, mention: Mention) -> str:
@@ -294,6 +347,9 @@ def _link_qualifiers(mentions: list[Mention], text: str) -> None:
                 break
             if not any(c.place.is_area for c, _, _ in q.candidates):
                 break
+            if all(c.place.feature == "A.PCLI" or c.place.feature in AREA_FEATURES
+                   for c, _, _ in m.candidates):
+                break  # "Europe, Africa", "Poland, Ukraine": a list, not a qualifier
             if {c.place.pid for c, _, _ in q.candidates} & {c.place.pid for c, _, _ in m.candidates}:
                 break  # "Donetsk People's Republic (DPR)" restates, does not qualify
             after = text[q.end:q.end + 3]
@@ -353,7 +409,7 @@ def resolve_toponym(name: str, context_places: Iterable = (), gazetteer=None) ->
         # One more pick with the given context.
         best, best_score = None, -math.inf
         for cand, rule, penalty in m.candidates:
-            s = _prior(cand, penalty, True) + _context_score(
+            s = _prior(cand, penalty, True, gazetteer) + _context_score(
                 cand.place, [[p] for p in ctx_places], gazetteer)
             if s > best_score:
                 best, best_score = cand.place, s
@@ -373,14 +429,78 @@ def _is_name_token(tok) -> bool:
 
 
 def _whole_person_is_place(doc, s: int, e: int, gazetteer) -> bool:
-    """spaCy labels "Sri Lanka" and "Sioux Falls" PERSON: a whole PERSON entity that names a
-    country, a first-order region or a city over 100,000 is the place."""
+    """spaCy labels "Sri Lanka", "Sioux Falls" and "Chasiv Yar" PERSON: a whole PERSON entity
+    that is a strong name (a country, a first-order region, a city over 100,000, a curated or
+    front-line place) is the place."""
     ent = doc[s].ent_type_ == "PERSON" and doc[s].ent_iob_ == "B"
     if not ent or (e < len(doc) and doc[e].ent_iob_ == "I"):
         return False
-    return any(c.kind in (KIND_NAME, KIND_ALTERNATE) and (
-        c.place.feature in ("A.PCLI", "A.ADM1") or c.place.population >= 100_000)
-        for c in gazetteer.lookup(name_key(doc[s:e].text)))
+    return gazetteer.is_strong_name(name_key(doc[s:e].text))
+
+
+def _is_dateline(doc, s: int, e: int, text: str) -> bool:
+    """An all-caps name opening a paragraph, then a comma or a parenthesis ("KYIV, Nov 21")."""
+    start = doc[s].idx
+    return (doc[s:e].text.isupper() and (start == 0 or text[start - 1] == "\n")
+            and e < len(doc) and doc[e].text in (",", "("))
+
+
+def _known_people(doc, gazetteer) -> set[str]:
+    """Name keys of the people the article names: each multi-word PERSON entity and its words
+    ("Mary Barra" -> "mari bara", "mari", "bara"), unless the entity is itself a place."""
+    keys: set[str] = set()
+    for e in doc.ents:
+        if e.label_ != "PERSON" or len(e) < 2 or has_cyrillic(e.text):
+            continue
+        if gazetteer.is_strong_name(name_key(e.text)):
+            continue
+        keys.add(name_key(e.text))
+        # not a word that is itself a country, region or big city ("Rethinking Egypt" tagged
+        # PERSON must not make every later "Egypt" a person)
+        keys.update(k for k in (name_key(t.text) for t in e if t.text[:1].isupper()
+                                and len(t.text) > 2) if not gazetteer.is_strong_name(k))
+    return keys
+
+
+def _not_a_place_here(doc, s: int, e: int, key: str, people: set[str], strong: bool,
+                      is_strong: bool) -> bool:
+    """Context that makes a capitalised name a person, a party or an electorate. `strong`:
+    spaCy labels the span a place; `is_strong`: the gazetteer's strong names ("Karnataka said"
+    after "Tamil Nadu and" is the state's farmers, not a person)."""
+    before = doc[s - 1].lower_ if s > 0 else ""
+    before2 = doc[s - 2].lower_ if s > 1 else ""
+    after = doc[e].lower_ if e < len(doc) else ""
+    if after in _PARTY_WORDS or after in _ELECTORATE_WORDS and not strong:
+        return True  # "the Liberal and Green parties", "the Bean electorate"
+    if before == "of" and before2 in _ELECTORATE_WORDS:
+        return True  # "the seat of Fenner"
+    if strong:
+        return False
+    labels = {t.ent_type_ for t in doc[s:e]}
+    if "NORP" in labels:
+        return True  # "Liberal", "Green", "Syrian" as spaCy reads them
+    if key in people:
+        return True  # "Barra said", "Zelensky's office" after "Volodymyr Zelensky"
+    if "PERSON" in labels and not is_strong:
+        # "Barra said", "Zelensky's office": a PERSON-labelled name that speaks or owns
+        nxt = doc[e + 1] if after in ("'s", "’s") and e + 1 < len(doc) else (
+            doc[e] if e < len(doc) else None)
+        if after in ("'s", "’s") or (nxt is not None and nxt.lemma_ in _REPORTING_LEMMAS):
+            return True
+    return False
+
+
+def _actor_place_is_a_place(doc, s: int, mentions: list) -> bool:
+    """"in the DPR" is a territory; "the DPR said", "DPR forces" an actor."""
+    i = s - 1
+    if i >= 0 and doc[i].lower_ == "the":
+        i -= 1
+    if i >= 0 and doc[i].lower_ in _LOCATIVE:
+        return True
+    # "... Donetsk People's Republic (DPR)": restates the place just named
+    return bool(i >= 0 and doc[i].text == "(" and mentions
+                and mentions[-1].end >= doc[i].idx - 1
+                and any(c.place.slug in _ACTOR_PLACES for c, _, _ in mentions[-1].candidates))
 
 
 def _candidate_runs(doc) -> list[tuple[int, int]]:
@@ -423,12 +543,16 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
     # A place after "of" inside an organisation's name ("Armed Forces of Ukraine", "Bank of
     # America") names the organisation, not a location ("Dublin City Council" does locate).
     of_org_tokens: set[int] = set()
+    org_inner_tokens: set[int] = set()  # "Pacific Fleet": not Fleet, Hampshire
     for e in doc.ents:
         if e.label_ == "ORG":
+            first = e.start + (1 if e[0].lower_ == "the" else 0)
+            org_inner_tokens.update(range(first + 1, e.end))
             for t in e[1:]:
                 if t.nbor(-1).lower_ == "of":
                     of_org_tokens.update(range(t.i, e.end))
     mentions: list[Mention] = []
+    people = _known_people(doc, gazetteer)
 
     def consider(s: int, e: int, strong: bool) -> Optional[Mention]:
         span_text = text[doc[s].idx:doc[e - 1].idx + len(doc[e - 1])]
@@ -444,8 +568,13 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
             if m.candidates:
                 return m
         m = Mention(span_text, doc[s].idx, doc[s].idx + len(span_text), strong=strong)
-        m.keys = mention_keys(span_text, direction=is_direction)
+        # "Zelensky" is a surname, not the adjective of a town: adjectival forms only before a
+        # region word, in Cyrillic, or where spaCy says place.
+        m.keys = mention_keys(span_text, direction=is_direction,
+                              adjectival=strong or is_direction or has_cyrillic(span_text))
         _lookup(m, gazetteer)
+        if m.demonym:
+            return None  # "Syrian" is Syria's people (an actor), never Sirjan
         return m if m.candidates else None
 
     for rs, re_ in _candidate_runs(doc):
@@ -465,9 +594,18 @@ def find_place_mentions(doc, gazetteer=None) -> list[Mention]:
                 if i in of_org_tokens:
                     continue
                 strong = all(k in strong_tokens for k in range(i, j))
+                if i in org_inner_tokens and not strong:
+                    continue
+                key = name_key(doc[i:j].text)
+                if _not_a_place_here(doc, i, j, key, people, strong,
+                                     gazetteer.is_strong_name(key)):
+                    continue
                 m = consider(i, j, strong)
                 if m is None:
                     continue
+                if key in _ACTOR_PLACES and not _actor_place_is_a_place(doc, i, mentions):
+                    continue
+                m.dateline = _is_dateline(doc, i, j, text)
                 verdict = _accept(m, doc, i, j, (rs, re_), gazetteer)
                 if verdict is not None:  # else try the shorter spans at i
                     m.provisional = verdict == "provisional"
@@ -491,7 +629,10 @@ def _add_components(m: Mention, doc, s: int, e: int, mentions: list, gazetteer) 
     hyphenated = any(t.text in "-–" for t in doc[s:e])
     if is_direction and not hyphenated:
         parts = [doc[s:e]]  # "Pokrovsk direction" -> Pokrovsk
-    elif hyphenated:
+    elif hyphenated and (is_direction or all(c.place.feature in ("direction", "region")
+                                             for c, _, _ in m.candidates)):
+        # "Krasnoarmeyskoye-Dymitrovskoye direction"; never the parts of a town's own
+        # hyphenated name ("Kamensk-Shakhtinsky" is not also Shakhtinsk, Kazakhstan)
         parts = [t for t in doc[s:e] if t.text not in _NAME_LINKS]
     else:
         return
@@ -517,13 +658,26 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
     if m.strong:
         return "yes"
     tok = doc[s]
-    if e - s == 1 and tok.is_sent_start and tok.pos_ != "PROPN":
-        return None
+    if e - s == 1 and tok.is_sent_start and tok.pos_ != "PROPN" and not tok.text.isupper():
+        return None  # (an all-caps dateline "KYIV" is tagged NOUN)
     if len(m.text) <= 3 and not m.text.isupper():
         return None  # "По", "Of", "Po": function words and two-letter namesakes
     if all(t.is_stop for t in doc[s:e]):
         return None
     best = max((c for c, _, _ in m.candidates), key=lambda c: c.place.population)
+    # A strong name (front-line town, curated place, country, region, sea) stands on its own,
+    # unless it is only part of a longer capitalised name ("Gulf War", "Pacific Fleet").
+    rest = [t for t in doc[run[0]:run[1]] if not (s <= t.i < e) and t.text not in _NAME_LINKS
+            and not t.is_stop and not t.is_punct]
+    if gazetteer.is_strong_name(key) and not m.text.isupper():
+        if rest and any(c.place.feature in AREA_FEATURES for c, _, _ in m.candidates):
+            return None
+        if not rest or e - s > 1:
+            if e - s == 1 and _only_a_foreign_region(m) and {t.ent_type_ for t in doc[s:e]} - {""}:
+                # "Delta said" (an airline, tagged ORG) is not Delta State, Nigeria: a region
+                # of a distant country that spaCy tags otherwise needs the article's support
+                return "provisional"
+            return "yes"
     if m.text.isupper() and len(m.text) <= 4:
         # Acronyms only when they name a curated region ("DPR") or a big place by its own
         # name (a "KYIV" dateline).
@@ -538,16 +692,29 @@ def _accept(m: Mention, doc, s: int, e: int, run: tuple[int, int], gazetteer) ->
         return "yes" if before.strip() == "," else None
     # Part of a longer capitalised name: "Dublin City Council" locates, "Wall Street" is not
     # Waal: only a town's own official name, spelled exactly, counts there.
-    rest = [t for t in doc[run[0]:run[1]] if not (s <= t.i < e) and t.text not in _NAME_LINKS
-            and not t.is_stop and not t.is_punct]
+    written = romanise(m.text)
     if rest and not has_cyrillic(m.text) and not any(t.text in "-–" for t in doc[run[0]:run[1]]):
-        written = romanise(m.text)
         return "yes" if any(c.kind == KIND_NAME and romanise(c.place.name) == written
                             and c.place.population >= _WEAK_MIN_POPULATION
                             for c, _, _ in m.candidates) else None
+    # Matched only through spelling folds or an alternate name ("Wire" -> Vire, France): a
+    # small town then needs the article's other places for support.
+    if (not has_cyrillic(m.text) and best.place.population < 100_000
+            and not any(c.kind == KIND_NAME and romanise(c.place.name) == written
+                        for c, _, _ in m.candidates)):
+        return "provisional" if all(t.pos_ == "PROPN" for t in doc[s:e]) else None
     if best.place.population >= _WEAK_MIN_POPULATION or best.place.feature == "A.ADM1":
-        return "yes"
+        return "provisional" if _only_a_foreign_region(m) else "yes"
     return "provisional" if all(t.pos_ == "PROPN" for t in doc[s:e]) else None
+
+
+def _only_a_foreign_region(m: Mention) -> bool:
+    """The name's only notable reading is a first-order region outside the curated countries
+    (the GeoNames regions of the world: "Delta", "Rivers", "Plateau" in Nigeria)."""
+    notable = [c.place for c, _, _ in m.candidates
+               if c.place.is_area or _is_curated(c.place) or c.place.population >= 100_000]
+    return bool(notable) and all(p.feature == "A.ADM1" and not _is_curated(p)
+                                 and p.country != "US" for p in notable)
 
 
 def _supported(m: Mention, anchors: list[Place], gazetteer) -> bool:
@@ -559,8 +726,10 @@ def _supported(m: Mention, anchors: list[Place], gazetteer) -> bool:
     for a in anchors:
         if a.country == place.country and a.admin1 and a.admin1 == place.admin1:
             return True
-        if a.is_area and a.feature != "A.PCLI" and _inside(place, a, gazetteer):
-            return True
+        if a.feature in ("A.ADM1", "region") and _inside(place, a, gazetteer):
+            return True  # a region, not a country, continent or macro-region: too wide
+        if place.feature == "A.ADM1" and a.country == place.country:
+            return True  # "Bavaria" beside "Munich" or "Germany"
         if not a.is_area and _distance_km(place, a) < 150:
             return True
     return False

@@ -62,7 +62,8 @@ def test_normal_feed_then_304_costs_no_parsing(client, feed_server, monkeypatch)
 def test_failures_back_off_and_are_counted_by_kind(client, feed_server, path, kind, status):
     started = time.monotonic()
     result = poll_feed(new_state(feed_server, path), client, NOW, deadline_s=1.0)
-    assert time.monotonic() - started < 2.0
+    # The deadline, not the server, ends the poll: /slow alone would take 10 s (margin for a busy CI).
+    assert time.monotonic() - started < 5.0
     assert result.error is not None and result.error.kind == kind and result.articles == []
     state = result.state
     assert state.health == "failing" and state.consecutive_failures == 1
@@ -154,7 +155,7 @@ def test_poll_many_every_case_at_once_keeps_order_and_the_good_feeds_good(client
     states = [new_state(feed_server, p) for p in paths]
     started = time.monotonic()
     results = poll_many(states, client, NOW, max_workers=8, per_host=8, feed_deadline_s=1.0)
-    assert time.monotonic() - started < 2.5  # the slow feed costs its deadline, in parallel
+    assert time.monotonic() - started < 5.0  # the slow feed (10 s) costs its 1 s deadline, in parallel
     assert [r.state.url for r in results] == [s.url for s in states]
     health = {p: r.state.health for p, r in zip(paths, results, strict=True)}
     assert health == {

@@ -73,3 +73,38 @@ def test_stored_coordinates_come_back_as_the_geonames_values(gazetteer):
     pokrovsk = gazetteer.place(704422)
     assert pokrovsk.name == "Pokrovsk"
     assert (pokrovsk.lat, pokrovsk.lon) == (48.28014, 37.17706)
+
+
+def test_every_place_has_coordinates(gazetteer):
+    assert gazetteer.db.execute(
+        "SELECT count(*) FROM places WHERE lat_e5 IS NULL OR lon_e5 IS NULL").fetchone() == (0,)
+
+
+def test_continents_oceans_and_regions_worldwide_carry_geonames_ids(gazetteer):
+    def first(name, feature):
+        return next(c.place for c in gazetteer.lookup(name_key(name)) if c.place.feature == feature)
+
+    assert first("Africa", "L.CONT").geonameid == 6255146
+    assert first("Europe", "L.CONT").geonameid == 6255148
+    assert first("Indian Ocean", "H.OCN").geonameid == 1545739
+    assert first("Tamil Nadu", "A.ADM1").geonameid == 1255053
+    assert first("Bavaria", "A.ADM1").geonameid == 2951839
+    assert first("Donetsk Oblast", "A.ADM1").place_id == "geo:709716"
+    assert ("UA", "") in gazetteer.covers(first("Europe", "L.CONT").pid)
+
+
+def test_a_country_is_placed_inside_it_not_at_its_capital(gazetteer):
+    from claimwatch.resolve.places import haversine_km
+
+    us = gazetteer.place(6252001)
+    assert haversine_km(us.lat, us.lon, 38.895, -77.036) > 1000  # not Washington
+    assert haversine_km(us.lat, us.lon, 39.76, -98.5) < 500  # GeoNames' own point
+    ru = gazetteer.place(2017370)
+    assert haversine_km(ru.lat, ru.lon, 60.0, 100.0) < 1500 and ru.lon > 60  # not Moscow
+
+
+def test_strong_names_are_notable_places_only(gazetteer):
+    for name in ("Chasiv Yar", "Robotyne", "Ukraine", "Tamil Nadu", "Middle East", "Kyiv"):
+        assert gazetteer.is_strong_name(name_key(name)), name
+    for name in ("Green", "Liberal", "Barra", "Fenner"):  # small towns: found only by NER
+        assert not gazetteer.is_strong_name(name_key(name)), name
