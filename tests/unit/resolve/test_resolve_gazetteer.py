@@ -76,8 +76,7 @@ def test_stored_coordinates_come_back_as_the_geonames_values(gazetteer):
 
 
 def test_every_place_has_coordinates(gazetteer):
-    assert gazetteer.db.execute(
-        "SELECT count(*) FROM places WHERE lat_e5 IS NULL OR lon_e5 IS NULL").fetchone() == (0,)
+    assert gazetteer.db.execute("SELECT count(*) FROM places WHERE lat_e5 IS NULL OR lon_e5 IS NULL").fetchone() == (0,)
 
 
 def test_continents_oceans_and_regions_worldwide_carry_geonames_ids(gazetteer):

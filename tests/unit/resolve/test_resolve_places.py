@@ -10,7 +10,7 @@ pytestmark = pytest.mark.slow
 def places_in(nlp, text):
     refs = find_places(nlp(text))
     for r in refs:  # every span points at the text as written
-        assert text[r.span[0]:r.span[1]] == r.text
+        assert text[r.span[0] : r.span[1]] == r.text
     return refs
 
 
@@ -27,15 +27,15 @@ def test_historical_name_resolves_to_pokrovsk(nlp):
     assert ref.matched.startswith("historical name")
 
 
-@pytest.mark.parametrize("spelling", ["Konstantinovka", "Kostiantynivka", "Kostyantynivka",
-                                      "Константиновка", "Костянтинівка"])
+@pytest.mark.parametrize(
+    "spelling", ["Konstantinovka", "Kostiantynivka", "Kostyantynivka", "Константиновка", "Костянтинівка"]
+)
 def test_every_spelling_of_kostiantynivka(nlp, spelling):
     r = by_text(places_in(nlp, f"Shells fell on {spelling} overnight, officials said."))
     assert r[spelling].place_id == "geo:705104"
 
 
-@pytest.mark.parametrize("old,new", [("Artemovsk", 713174), ("Dimitrov", 710035),
-                                     ("Dzerzhinsk", 709354)])
+@pytest.mark.parametrize("old,new", [("Artemovsk", 713174), ("Dimitrov", 710035), ("Dzerzhinsk", 709354)])
 def test_renamed_towns(nlp, old, new):
     r = by_text(places_in(nlp, f"The garrison of {old} in Donetsk region was reinforced."))
     assert r[old].geonameid == new
@@ -77,26 +77,29 @@ def test_cyrillic_case_endings(nlp):
 
 
 def test_cyrillic_article_inflected_places_regions_and_directions(nlp):
-    text = ("По словам Кимаковского, ВСУ отступили из Константиновки Донецкой области. "
-            "Бои в Покровском направлении.")
+    text = "По словам Кимаковского, ВСУ отступили из Константиновки Донецкой области. Бои в Покровском направлении."
     refs = places_in(nlp, text)
     assert [(r.text, r.place_id) for r in refs] == [
         ("Константиновки", "geo:705104"),
         ("Донецкой области", "geo:709716"),
         ("Покровском направлении", "place:pokrovsk-direction"),
-        ("Покровском", "geo:704422")]
+        ("Покровском", "geo:704422"),
+    ]
 
 
 def test_people_and_common_words_are_not_places(nlp):
-    refs = places_in(nlp, "Russian President Vladimir Putin met the West military group. "
-                          "Officials cited the Maidan revolution.")
+    refs = places_in(
+        nlp, "Russian President Vladimir Putin met the West military group. Officials cited the Maidan revolution."
+    )
     assert {r.text for r in refs} == set()
 
 
 def test_news_wire_forms(nlp):
-    text = ("KYIV, Nov 21 (Reuters) - Russian troops advanced near Pokrovsk, Russia's defence "
-            "ministry said. Forces near Huliaipole in the Zaporizhzhia region regrouped. "
-            "Shares fell on Wall Street.")
+    text = (
+        "KYIV, Nov 21 (Reuters) - Russian troops advanced near Pokrovsk, Russia's defence "
+        "ministry said. Forces near Huliaipole in the Zaporizhzhia region regrouped. "
+        "Shares fell on Wall Street."
+    )
     r = by_text(places_in(nlp, text))
     assert r["KYIV"].geonameid == 703448  # an all-caps dateline
     # "Pokrovsk, Russia's defence ministry": Russia qualifies the ministry, not the town.
@@ -144,8 +147,7 @@ def test_dpr_is_a_place_only_where_it_names_the_territory(nlp):
     after a preposition of place or restating a place just named, so "the DPR said" does not
     fire a watch on Donetsk Oblast."""
     assert [r.text for r in places_in(nlp, "The DPR said its forces had advanced.")] == []
-    assert [r.text for r in places_in(nlp, "The DPR leadership said Donetsk was shelled.")] == [
-        "Donetsk"]
+    assert [r.text for r in places_in(nlp, "The DPR leadership said Donetsk was shelled.")] == ["Donetsk"]
     r = by_text(places_in(nlp, "Shelling was reported across the DPR on Sunday."))
     assert r["DPR"].place_id == "place:dpr" and r["DPR"].admin1 == "Donetsk Oblast"
 
@@ -167,8 +169,7 @@ def test_a_word_matching_a_town_only_through_spelling_folds_needs_support(nlp):
 
 
 def test_a_dateline_is_the_big_city_whatever_the_story_is_about(nlp):
-    text = ("WASHINGTON, April 2 (Wire) - Police in Morris County, New Jersey, said they would "
-            "ask for a curfew.")
+    text = "WASHINGTON, April 2 (Wire) - Police in Morris County, New Jersey, said they would ask for a curfew."
     r = by_text(places_in(nlp, text))
     assert r["WASHINGTON"].geonameid == 4140963  # Washington, D.C., not Washington, N.J.
 
