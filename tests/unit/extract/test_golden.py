@@ -10,11 +10,10 @@ import yaml
 
 from claimwatch.pipeline import analyze
 
-# tests/golden/*.yaml and the agency-style set of issue 13 in tests/golden/wire/ (tests/golden/places/
-# holds place goldens: tests/unit/resolve/test_places_golden.py)
-GOLDEN = sorted(
-    p for p in (Path(__file__).resolve().parents[2] / "golden").glob("**/*.yaml") if p.parent.name != "places"
-)
+# tests/golden/*.yaml and the agency-style set of issue 13 in tests/golden/wire/
+# Claim articles: the top level and wire/ (places/ holds place-resolution articles, another format).
+_GOLDEN_DIR = Path(__file__).resolve().parents[2] / "golden"
+GOLDEN = sorted([*_GOLDEN_DIR.glob("*.yaml"), *_GOLDEN_DIR.glob("wire/*.yaml")])
 
 
 def _load(path):
