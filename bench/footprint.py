@@ -31,7 +31,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
-import deploy_size  # noqa: E402
+import deploy_size  # noqa: E402 - scripts/ is not a package: on the path only from here
 
 OUT = REPO_ROOT / "bench" / "out" / "footprint.json"
 BUILD_DIR = REPO_ROOT / ".aws-sam" / "build"

@@ -104,7 +104,10 @@ def score(articles: list[dict], resolve_article) -> dict:
             within += near
             cat[1] += is_exact
             cat[2] += near
-    pct = lambda n, d: round(100.0 * n / d, 1) if d else None  # noqa: E731
+
+    def pct(n, d):
+        return round(100.0 * n / d, 1) if d else None
+
     return {
         "toponyms": total,
         "exact_pct": pct(exact, total),
@@ -162,7 +165,10 @@ def end_to_end(articles: list[dict]) -> dict:
             is_exact = r.geonameid == gold["geonameid"]
             exact += is_exact
             hit += is_exact or (r.lat is not None and haversine_km(r.lat, r.lon, gold["lat"], gold["lon"]) <= WITHIN_KM)
-    pct = lambda n, d: round(100.0 * n / d, 1) if d else None  # noqa: E731
+
+    def pct(n, d):
+        return round(100.0 * n / d, 1) if d else None
+
     return {
         "toponyms": total,
         "exact_pct": pct(exact, total),

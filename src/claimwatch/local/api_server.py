@@ -107,7 +107,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._invoke()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
         self._invoke()
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the requests are logged in _invoke

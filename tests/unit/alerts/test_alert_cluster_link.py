@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from claimwatch.alerts.render import render_alert
+from claimwatch.watch.matcher import Match
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "novelty"))
-from claimwatch.alerts.render import render_alert  # noqa: E402
-from claimwatch.watch.matcher import Match  # noqa: E402
-
-from claimfactory import make_claim  # noqa: E402
+from claimfactory import make_claim
 
 
 def _alert():
