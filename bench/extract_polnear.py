@@ -193,7 +193,10 @@ def main() -> int:
         f"{result['counts']['predicted_claims']} predicted claims ({elapsed:.1f}s)\n"
     )
     print(f"{'system (split)':34} {'source P/R/F1':>18} {'cue P/R/F1':>18} {'content P/R/F1':>18} {'relation F1':>12}")
-    row = lambda d: tuple(d[k] for k in ("p", "r", "f1"))  # noqa: E731
+
+    def row(d):
+        return tuple(d[k] for k in ("p", "r", "f1"))
+
     print(
         f"{'claimwatch exact (dev)':34} {_fmt(row(ex['source'])):>18} {_fmt(row(ex['cue'])):>18} "
         f"{_fmt(row(ex['content'])):>18} {result['relation']['f1']:>12.1f}"
