@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 from claimwatch import model
 from claimwatch.extract.attribution import extract_attributions, link_nested
 from claimwatch.extract.docindex import doc_text
+from claimwatch.extract.learned import apply as apply_learned
 from claimwatch.extract.nlp import get_nlp
 
 
@@ -64,7 +65,7 @@ def claims_from_doc(doc: Doc, published=None, provenance: model.Provenance | Non
     pub = _as_date(published if published is not None else (provenance.published if provenance else None))
     provenance = provenance or model.Provenance(published=pub.isoformat() if pub else None)
     key = article_key or provenance.article_id or model.stable_id(doc_text(doc), length=24)
-    claims = extract_attributions(doc, pub)
+    claims = apply_learned(doc, extract_attributions(doc, pub), pub)  # learned attribution tagger (extract/learned.py)
     find_places, find_actors, resolve_source = _resolvers() if with_entities else (None, None, None)
     places = find_places(doc) if find_places else []
     actors = find_actors(doc) if find_actors else []
