@@ -253,15 +253,25 @@ def _link(cue: tuple, spans: dict, sent_no: np.ndarray) -> tuple:
     return source, content
 
 
-def _new_claim(doc: Doc, text: str, cue, source, content, resolver, published) -> model.Claim:
+class _LazyResolver:
+    """The rules' coreference (``SourceResolver``), built only when a learned source needs it."""
+
+    def __init__(self, doc: Doc):
+        self.doc, self._resolver = doc, None
+
+    def source(self, span: tuple) -> model.Source:
+        if self._resolver is None:
+            self._resolver = SourceResolver(self.doc)
+        mention = self.doc[span[0]:span[1]]
+        resolved = self._resolver.resolve(mention, None)
+        return model.Source(text=mention.text, name=resolved.name, role=resolved.role,
+                            span=(mention.start_char, mention.end_char), type=resolved.type)
+
+
+def _new_claim(doc: Doc, text: str, cue, source, content, resolver: _LazyResolver, published) -> model.Claim:
     cue_c, content_c = _chars(doc, cue), _chars(doc, content)
-    if source is not None:
-        mention = doc[source[0]:source[1]]
-        resolved = resolver.resolve(mention, None)
-        src = model.Source(text=mention.text, name=resolved.name, role=resolved.role,
-                           span=(mention.start_char, mention.end_char), type=resolved.type)
-    else:
-        src = model.Source(text="", name=None, span=None, type="unknown")
+    src = resolver.source(source) if source is not None else model.Source(text="", name=None, span=None,
+                                                                           type="unknown")
     sent = doc[cue[0]].sent
     ents = [e for e in doc.ents if sent.start <= e.start and e.end <= sent.end]
     return model.Claim(source=src,
@@ -305,6 +315,7 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
     claim's content to its syntactic subtree."""
     text = doc_text(doc)
     in_span = spans.get("in_span")
+    resolver = _LazyResolver(doc)
     out, covered = [], []
     for claim in claims:
         cue = _token_span(doc, claim.cue.span)
@@ -331,16 +342,17 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
              and not any(_overlaps(sp, c) for c in covered)]
     if added:
         out.extend(_claims_for(doc, added, spans, switches.get("snap", False), published,
-                               switches.get("add_content_above", 0.0)))
+                               switches.get("add_content_above", 0.0), resolver))
         out.sort(key=lambda c: (c.cue.span[0], c.content.span[0]))
     return out
 
 
-def _claims_for(doc: Doc, cues: list, spans: dict, snap: bool, published,
-                min_content: float = 0.0) -> list[model.Claim]:
+def _claims_for(doc: Doc, cues: list, spans: dict, snap: bool, published, min_content: float = 0.0,
+                resolver: _LazyResolver | None = None) -> list[model.Claim]:
     """A claim for each learned cue that has a linked learned content (of at least
     ``min_content`` confidence)."""
-    text, sent_no, resolver, out = doc_text(doc), _sentence_bounds(doc), None, []
+    text, sent_no, out = doc_text(doc), _sentence_bounds(doc), []
+    resolver = resolver or _LazyResolver(doc)
     for cue in cues:
         source, content = _link(cue, spans, sent_no)
         if content is not None and content[2] < min_content:
@@ -350,7 +362,6 @@ def _claims_for(doc: Doc, cues: list, spans: dict, snap: bool, published,
         # a bare object ("said goodbye", "thanked everyone") is not a proposition
         if content is None or sum(not t.is_punct for t in doc[content[0]:content[1]]) < MIN_CONTENT_WORDS:
             continue
-        resolver = resolver or SourceResolver(doc)
         out.append(_new_claim(doc, text, cue, source, content, resolver, published))
     return out
 
