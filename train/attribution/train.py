@@ -3,7 +3,9 @@ the rules on dev, write the packaged component (second step of ``make train-attr
 
 Training uses PyTorch (installed by the make target only; never a runtime dependency); the
 weights are exported to ``src/claimwatch/extract/data/attribution/tagger.npz`` and every figure
-in the manifest is computed by the numpy inference path the pipeline runs.
+in the manifest is computed by the numpy inference path the pipeline runs. The best epoch (dev
+token F1) is kept in the gitignored ``corpus/best.pt``; ``train.py --resume`` re-runs only the
+export, the dev evaluation and the choice of switches from it.
 """
 
 from __future__ import annotations
@@ -258,7 +260,8 @@ def main() -> int:
         "dev": {"rules": _brief(rules), "learned": _brief(results["learned"]), "combined": _brief(combined)},
     }
     learned.MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n")
-    print(f"trained in {train_seconds:.0f}s (best epoch {best_epoch}); default mode {default_mode}, switches {switches}")
+    print(f"trained in {train_seconds:.0f}s (best epoch {best_epoch}); default mode {default_mode}, "
+          f"switches {switches}")
     for name, r in manifest["dev"].items():
         print(f"dev {name:9} exact F1 " + " ".join(f"{k} {v}" for k, v in r.items()))
     return 0

@@ -5,17 +5,18 @@ different roles nest) trained on PolNeAR train (``make train-attribution``, trai
 It listens to the model's own frozen ``tok2vec`` output (``doc.tensor``) plus the parse (lemma,
 POS, tag, dependency of the token, of its head and of its clause, entity type, quote state), then
 a few dilated convolutions for sentence-wide context. Inference is numpy only: the weights ship as
-``data/attribution_tagger.npz`` (manifest: ``attribution_manifest.json``) and run on whatever the pipeline already computed.
+``data/attribution_tagger.npz`` (manifest: ``attribution_manifest.json``) and run on what the
+pipeline already computed.
 
-Who decides what (``combine``; which switches are on is chosen on PolNeAR dev and recorded in
-the manifest):
+Who decides what (``combine``; the switches and thresholds are chosen on PolNeAR dev and recorded
+in the manifest):
 - the rules find the claims and carry coreference (resolved source names, roles), dates, stance
   and hedging;
-- learned span boundaries replace the rules' boundaries of the same role where they overlap;
-- a learned cue no rule claim has becomes a new claim when the tagger also found its content:
-  the nearest learned content and source of its sentence are linked to it and the source
-  mention is resolved by the same coreference as the rules';
-- a rule claim whose cue the tagger does not see may be dropped (precision).
+- a confident learned cue that no rule claim has becomes a new claim when the tagger also found
+  a confident content for it: the nearest learned content and source of its sentence are linked
+  to it and the source mention is resolved by the same coreference as the rules';
+- switches that dev turned off in the committed manifest: learned span boundaries replacing the
+  rules' ones, and dropping a rule claim whose cue the tagger does not see.
 
 Mode (``CLAIMWATCH_ATTRIBUTION`` or ``set_mode``): ``rules``, ``learned`` (the tagger alone,
 spans linked by proximity), ``combined``; the default is the manifest's ``default_mode``.
@@ -49,7 +50,6 @@ MODE_ENV = "CLAIMWATCH_ATTRIBUTION"
 # categorical inputs: (column, vocabulary it indexes)
 CATEGORICAL = (("lemma", "lemma"), ("pos", "pos"), ("tag", "tag"), ("dep", "dep"), ("head_dep", "dep"),
                ("clause_dep", "dep"), ("ent", "ent"))
-N_FLAGS = 11
 _DOUBLE_QUOTE_IDS = np.array([get_string_id(q) for q in ('"', "“", "”", "``", "''")], dtype=np.uint64)
 
 _mode_override: str | None = None
@@ -91,7 +91,7 @@ def _clause_ancestor(heads: np.ndarray) -> np.ndarray:
 
 
 def doc_features(doc: Doc, vocabs: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(categorical ids [n, len(CATEGORICAL)], dense floats [n, N_FLAGS + tensor width]); a
+    """(categorical ids [n, len(CATEGORICAL)], dense floats [n, 11 flags + tensor width]) of a
     non-empty doc."""
     n = len(doc)
     arr = doc.to_array([LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IS_PUNCT, IS_QUOTE, IS_SPACE, IS_TITLE,
@@ -186,6 +186,8 @@ class Tagger:
 
 
 def decode(tags: np.ndarray, doc: Doc) -> dict:
+    """role -> [(start token, end token)] from B/I/O tags [n, roles], edge spaces and
+    punctuation trimmed."""
     out = {}
     for r, role in enumerate(ROLES):
         spans, start = [], None
