@@ -37,6 +37,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from claimwatch import model
+from claimwatch.extract import lexicon
 from claimwatch.extract.coref import SourceResolver
 from claimwatch.extract.dates import claim_date
 from claimwatch.extract.docindex import doc_text
@@ -298,6 +299,13 @@ def _snap(doc: Doc, span: tuple, cue: tuple) -> tuple | None:
     return _trim_tokens(doc, lo, hi) if lo < hi else None
 
 
+def _lexicon_cue(doc: Doc, span: tuple) -> bool:
+    """Is the cue's head a word of the rules' lexicon? Then the rules saw it and found no claim
+    ("said goodbye", "asked not to be named", "declined to comment")."""
+    lemma = doc[span[0]:span[1]].root.lemma_.lower()
+    return lexicon.verb_entry(lemma) is not None or lexicon.noun_class(lemma) is not None
+
+
 def _replace(claim_part, doc: Doc, text: str, span: tuple) -> None:
     a, b = _chars(doc, span)
     claim_part.span, claim_part.text = (a, b), text[a:b]
@@ -313,7 +321,8 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
     probability below it; ``cue_boundaries``/``source_boundaries``/``content_boundaries``
     replace a rule span by an overlapping learned span of at least that confidence;
     ``add_above`` adds a claim for a learned cue of at least that confidence that no rule claim
-    has, when its linked content has at least ``add_content_above``; ``snap`` widens an added
+    has, when its linked content has at least ``add_content_above`` (with ``skip_lexicon_cues``:
+    only cues whose head word is not in the rules' lexicon); ``snap`` widens an added
     claim's content to its syntactic subtree."""
     text = doc_text(doc)
     in_span = spans.get("in_span")
@@ -340,8 +349,9 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
         if sp is not None and sp[2] >= switches.get("content_boundaries", NEVER):
             _replace(claim.content, doc, text, sp)
         out.append(claim)
+    skip_known = switches.get("skip_lexicon_cues", False)
     added = [sp for sp in spans["cue"] if sp[2] >= switches.get("add_above", NEVER)
-             and not any(_overlaps(sp, c) for c in covered)]
+             and not any(_overlaps(sp, c) for c in covered) and not (skip_known and _lexicon_cue(doc, sp))]
     if added:
         out.extend(_claims_for(doc, added, spans, switches.get("snap", False), published,
                                switches.get("add_content_above", 0.0), resolver))
