@@ -9,7 +9,7 @@ SAM := $(SAM_VENV)/bin/sam
 # No telemetry (sam would post usage data); a region for the template's pseudo parameters.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 
-.PHONY: install lock checkov demo lint lint-style lint-types test test-browser vendor-map bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
+.PHONY: install lock checkov demo lint lint-style lint-types test test-browser vendor-map train-attribution bench bench-extract bench-lgl bench-poll bench-novelty bench-footprint bench-throughput bench-pipeline bench-longtext validate build size clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,17 @@ vendor-map:
 	cp .vendor-map/package/countries-110m.json $(MAP_STATIC)/countries-110m.json
 	cp .vendor-map/package/LICENSE $(MAP_STATIC)/countries-110m.LICENSE
 	rm -rf .vendor-map
+
+# The learned attribution tagger (train/attribution/): converts PolNeAR train/dev into the gitignored
+# train/attribution/corpus/, trains on CPU with the committed config and seed, picks the
+# combination with the rules on dev and writes src/claimwatch/extract/data/attribution_{tagger.npz,manifest.json}.
+# PyTorch is for training only: install, test and the Lambda layers never need it.
+TORCH := torch==2.13.0
+train-attribution: install
+	$(BIN)/python -m pip install -q $(TORCH)
+	@start=$$(date +%s); \
+	$(BIN)/python train/attribution/prepare.py && $(BIN)/python train/attribution/train.py && \
+	echo "train-attribution: wall time $$(( $$(date +%s) - start ))s (conversion, training, dev evaluation)"
 
 # spaCy benchmarks run with one BLAS thread, as the extract function does (template.yaml).
 SPACY_BENCH_ENV := OPENBLAS_NUM_THREADS=1

@@ -12,6 +12,7 @@ Predicted spans are ``source.span``, ``cue.span``, ``content.span`` of ``Claim.t
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -33,6 +34,9 @@ PUBLISHED = {
 }
 
 
+_ANN_LINE = re.compile(r"[TE]\d+\t")
+
+
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     s, e = start, end
     while s < e and text[s] in _TRIM:
@@ -47,6 +51,8 @@ def parse_ann(path: Path, text: str) -> tuple[dict, list]:
     spans, labels = {}, {}
     relations = []
     for line in path.read_text(encoding="utf-8").splitlines():
+        if not _ANN_LINE.match(line):  # the rest of a span text that held a line break
+            continue
         if line.startswith("T"):
             tid, body, *_ = line.split("\t")
             label, _, offsets = body.partition(" ")
@@ -62,15 +68,16 @@ def parse_ann(path: Path, text: str) -> tuple[dict, list]:
     return gold, relations
 
 
-def load_dev() -> list[tuple[str, str, dict, list]]:
+def load_dev(data: Path = DATA) -> list[tuple[str, str, dict, list]]:
+    """(article, text, gold spans, gold relations) of a PolNeAR split folder (dev by default)."""
     articles = []
-    anns = sorted(p.name for p in (DATA / "attributions").glob("*.ann"))
-    for txt in sorted((DATA / "text").glob("*.txt")):
+    anns = sorted(p.name for p in (data / "attributions").glob("*.ann"))
+    for txt in sorted((data / "text").glob("*.txt")):
         first = next((a for a in anns if a.startswith(txt.stem + "_")), None)
         if first is None:
             continue
         text = txt.read_text(encoding="utf-8")
-        gold, relations = parse_ann(DATA / "attributions" / first, text)
+        gold, relations = parse_ann(data / "attributions" / first, text)
         articles.append((txt.stem, text, gold, relations))
     return articles
 
@@ -172,6 +179,43 @@ def _joint_sources_as_one(claims: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
+def score_modes(articles) -> dict:
+    """Rules only, the learned tagger only, and the two combined (extract/learned.py), on docs
+    parsed once; printed with their error breakdown."""
+    from claimwatch.extract import learned
+    from claimwatch.extract.nlp import get_nlp
+    from claimwatch.pipeline import claims_from_doc
+
+    if not learned.WEIGHTS.exists():
+        print("\nattribution modes: no learned weights (make train-attribution)")
+        return {}
+    docs = list(get_nlp().pipe((a[1] for a in articles), batch_size=16))
+    results = {}
+    print(f"\nby attribution mode (default: {learned.get_mode()}; switches {learned.load_manifest().get('switches')})")
+    print(f"{'mode':24} {'source P/R/F1':>18} {'cue P/R/F1':>18} {'content P/R/F1':>18} {'relation P/R/F1':>18}")
+    row = lambda d: _fmt(tuple(d[k] for k in ("p", "r", "f1")))  # noqa: E731
+    try:
+        for mode in learned.MODES:
+            learned.set_mode(mode)
+            preds = [
+                _joint_sources_as_one([c.to_dict() for c in claims_from_doc(doc, with_entities=False)]) for doc in docs
+            ]
+            res = results[mode] = score(articles, preds)
+            for kind in ("exact", "overlap"):
+                print(
+                    f"{mode + ' ' + kind:24} "
+                    + " ".join(f"{row(res[kind][r]):>18}" for r in ROLES)
+                    + (f" {row(res['relation']):>18}" if kind == "exact" else "")
+                )
+            print(
+                f"{'':24} unmatched gold relations: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(res["unmatched_gold_relations"].items()))
+            )
+    finally:
+        learned.set_mode(None)
+    return results
+
+
 def main() -> int:
     if not DATA.is_dir():
         print("skipped: ../shared absent (no ../shared/benchmarks/polnear-dev)")
@@ -215,6 +259,7 @@ def main() -> int:
         "unmatched gold relations by first failing role: "
         + ", ".join(f"{k} {v}" for k, v in sorted(result["unmatched_gold_relations"].items()))
     )
+    modes = score_modes(articles)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     figures = {
         "command": COMMAND,
@@ -222,6 +267,7 @@ def main() -> int:
         "articles": len(articles),
         "seconds": round(elapsed, 2),
         **result,
+        "modes": modes,
         "published_test_exact": {k: {r: (list(v[r]) if v[r] else None) for r in ROLES} for k, v in PUBLISHED.items()},
     }
     OUT.write_text(json.dumps(figures, indent=2))

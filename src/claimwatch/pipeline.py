@@ -16,6 +16,7 @@ from claimwatch import model
 from claimwatch.extract.attribution import extract_attributions, link_nested
 from claimwatch.extract.chunks import chunk_bounds, context_start, cut_before
 from claimwatch.extract.docindex import doc_text
+from claimwatch.extract.learned import apply as apply_learned
 from claimwatch.extract.nlp import get_nlp
 from claimwatch.textclean import CleanText, clean_text, strip_invisible
 
@@ -103,7 +104,12 @@ def _claims_of_doc(
 ) -> list[model.Claim]:
     """The claims of one Doc whose cue starts at or after ``keep_from`` (a Doc offset), with places,
     actors, provenance and ids; spans mapped through ``to_article`` when the Doc is not the article."""
-    claims = [c for c in extract_attributions(doc, pub) if c.cue.span is None or c.cue.span[0] >= keep_from]
+    # the rules' claims, plus the learned tagger's confident cues they miss (extract/learned.py)
+    claims = [
+        c
+        for c in apply_learned(doc, extract_attributions(doc, pub), pub)
+        if c.cue.span is None or c.cue.span[0] >= keep_from
+    ]
     find_places, find_actors, resolve_source = _resolvers() if with_entities else (None, None, None)
     places = find_places(doc) if find_places else []
     actors = find_actors(doc) if find_actors else []
