@@ -186,6 +186,8 @@ def dummy_value(name: str, value) -> str:
         return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/claimwatch-{ref}"
     if name.endswith("_ARN"):
         return f"arn:aws:sns:{REGION}:{ACCOUNT}:claimwatch-{ref}"
+    if name.endswith("_BUCKET"):  # CloudFormation names buckets in lower case, as S3 requires
+        return f"claimwatch-{ref.lower()}"
     return f"claimwatch-{ref}"
 
 

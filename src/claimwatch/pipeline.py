@@ -123,8 +123,10 @@ def _claims_of_doc(
         claim.places = [p for p in places if _inside(p.span, span) and not any(_inside(p.span, o) for o in own)]
         claim.actors = [a for a in actors if _inside(a.span, span) and not any(_inside(a.span, o) for o in own)]
         if resolve_source is not None and claim.source.actor_id is None:
-            name = claim.source.name or claim.source.text
-            claim.source.actor_id = resolve_source(name) if name else None
+            # the resolved name first; then the mention as written, which can be the fuller one
+            # ("Russia's Defence Ministry" resolves to the name "Defence Ministry")
+            names = dict.fromkeys(n for n in (claim.source.name, claim.source.text) if n)
+            claim.source.actor_id = next((a for a in map(resolve_source, names) if a), None)
         claim.provenance = provenance
         claim.ensure_id(key)
     link_nested(claims)

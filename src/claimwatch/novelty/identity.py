@@ -214,9 +214,12 @@ _SIDE_OF_SPEAKER = {
 }
 # A source named by a bare institutional noun ("the ministry", "the group", "the General Staff")
 # is the named source of that kind nearby: the same speaker as one whose name holds the noun.
+# "the Defence Ministry" without its country is one too (the speaker resolution keeps it so for
+# "Russia's Defence Ministry").
 _GENERIC_HEADS = frozenset(
     "ministry group staff general command military army government administration office "
-    "service headquarters authorities forces spokesman spokeswoman".split()
+    "service headquarters authorities forces spokesman spokeswoman defence defense foreign "
+    "interior".split()
 )
 # Words that carry no target of a strike (who struck, where, how generally).
 _NOT_TARGETS = frozenset(

@@ -543,8 +543,10 @@ def _not_a_place_here(doc, s: int, e: int, key: str, people: set[str], strong: b
     if strong:
         return False
     labels = {t.ent_type_ for t in doc[s:e]}
-    if "NORP" in labels:
-        return True  # "Liberal", "Green", "Syrian" as spaCy reads them
+    if "NORP" in labels and not _region_word_after(doc, e):
+        # "Liberal", "Green", "Syrian" as spaCy reads them; but in "the Belgorod region" spaCy
+        # reads "Belgorod" as NORP, and the region word makes it a place
+        return True
     if key in people:
         return True  # "Barra said", "Zelensky's office" after "Volodymyr Zelensky"
     if "PERSON" in labels and not is_strong:

@@ -183,3 +183,16 @@ def test_a_demonym_toponym_is_its_country_never_a_look_alike_town():
     # LGL annotates demonyms as toponyms; "Syrian" folds to the key of Sirjan (Iran)
     out = resolve_toponyms(["Syrian", "Kerman", "Sirjan"])
     assert out[0][0].geonameid == 163843 and out[2][0].country == "IR"
+
+
+def test_a_region_whose_name_spacy_reads_as_a_nationality_is_still_a_place(nlp):
+    """spaCy tags "Belgorod" in "the Belgorod region" NORP; the region word makes it a place,
+    while a bare nationality word stays none."""
+    r = by_text(
+        places_in(
+            nlp,
+            "Russia said its air defences had downed 27 Ukrainian drones over the Belgorod region during the night.",
+        )
+    )
+    assert r["Belgorod region"].geonameid == 578071
+    assert "Ukrainian" not in r
