@@ -42,7 +42,7 @@ HEADLINES = [
         "footprint",
         ("deployment", "functions", "ExtractFunction", "total_mib"),
         "MiB",
-        ("<=", 150),
+        ("<=", 180),  # issue 15's budget with the learned tagger (was 150 before it)
     ),
     (
         "other functions' size",

@@ -48,7 +48,7 @@ BUILD_INPUTS = ["template.yaml", "pyproject.toml", "seeds/places.yaml", "layers"
 FIRST_CALL = {
     "ExtractFunction": (
         "import app\n"
-        "app.texts.s3  # every article's text is stored: the first invocation creates the S3 client\n"
+        "app.articles.texts.s3  # every article's text is stored: the first invocation creates the S3 client\n"
         "from claimwatch.pipeline import analyze\n"
         "from claimwatch.resolve.gazetteer import get_gazetteer\n"
         "analyze('Officials in Kyiv said the talks would resume on Monday.')\n"
