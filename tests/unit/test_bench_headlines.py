@@ -24,13 +24,13 @@ def row(rows, figure):
 
 
 def test_aims_are_judged_on_the_measured_figures():
-    rows = collect.headlines({"footprint": footprint(151.0, 0.94)})
+    rows = collect.headlines({"footprint": footprint(181.0, 0.94)})
     assert row(rows, "extract function size") == {
         "figure": "extract function size",
-        "value": 151.0,
+        "value": 181.0,
         "unit": "MiB",
         "command": "make bench-footprint",
-        "aim": "<= 150",
+        "aim": "<= 180",
         "meets_aim": False,
     }
     assert row(rows, "extract cold start")["meets_aim"] is True
