@@ -134,3 +134,15 @@ def test_the_runner_bisects_a_stream_batch_whose_invocation_raised(local_pipelin
     (failure,) = failure_messages(pipe)
     info = failure["DDBStreamBatchInfo"]
     assert (info["startSequenceNumber"], info["endSequenceNumber"], info["batchSize"]) == (poison, poison, 1)
+
+
+def test_a_malformed_watch_item_is_skipped_and_the_other_watches_alert(local_pipeline):
+    pipe = local_pipeline
+    store = WatchStore(pipe.env["WATCHES_TABLE"])
+    store.put_watches(load_watchlist(ALERT_WATCH))
+    store.table.put_item(Item={"watch_id": "hand-edited", "listed": "watch", "id": "hand-edited", "near": "Bakhmut"})
+    store.table.put_item(Item={"watch_id": "no-fields"})
+    assert [w.id for w in store.all()] == ["kostiantynivka"]
+    records = load_event("alert/claim_insert.json")["Records"]
+    assert pipe.invoke("AlertFunction", {"Records": records}) == {"batchItemFailures": []}
+    assert [a["attributes"]["watch_id"] for a in pipe.drain_alerts()] == [["kostiantynivka"]]

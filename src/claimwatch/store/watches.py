@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from claimwatch.store import aws
 from claimwatch.store.codec import from_item, to_item
-from claimwatch.watch.watchlist import Watch, WatchDiff
+from claimwatch.watch.watchlist import Watch, WatchDiff, WatchlistError
+
+log = logging.getLogger(__name__)
 
 # Every watch item carries listed = LISTED, the key of the table's Listed index: listing the
 # watches is then a Query (the claims API lists them on a request path, where nothing scans).
@@ -35,12 +38,17 @@ class WatchStore:
         self.table.delete_item(Key={"watch_id": watch_id})
 
     def all(self) -> list[Watch]:
+        """Every readable watch. An item edited by hand into something that is no watch is logged
+        and skipped: one bad item must not stop every other watch's alerts and digests."""
         watches = []
         for item in aws.scan_all(self.table):
             data = from_item(item)
-            data.pop("watch_id", None)
+            watch_id = data.pop("watch_id", None)
             data.pop("listed", None)
-            watches.append(Watch.from_dict(data))
+            try:
+                watches.append(Watch.from_dict(data))
+            except (WatchlistError, TypeError, ValueError, AttributeError) as exc:
+                log.warning("skipping unreadable watch item %r: %s", watch_id, exc)
         return watches
 
 
