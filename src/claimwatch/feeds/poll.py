@@ -91,7 +91,11 @@ def poll_feed(
     return PollResult(state, error=error, elapsed_s=time.monotonic() - started)
 
 
-def _host(url: str) -> str:
+def feed_host(url: object) -> str:
+    """The host a feed URL names, lower-case; "" for anything that is no readable URL (a corrupt
+    registry value), so such feeds share one host bucket and fail their own polls."""
+    if not isinstance(url, str):
+        return ""
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
@@ -119,7 +123,7 @@ def poll_many(
     results: list[PollResult | None] = [None] * len(states)
     queues: dict[str, deque] = {}
     for index, state in enumerate(states):
-        queues.setdefault(_host(state.url), deque()).append(index)
+        queues.setdefault(feed_host(state.url), deque()).append(index)
     active: Counter = Counter()
     with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="poll") as pool:
         running: dict = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from claimwatch.feeds.poll import PollResult, _host, poll_many
+from claimwatch.feeds.poll import PollResult, feed_host, poll_many
 from claimwatch.feeds.state import FeedState
 
 PER_HOST = 2  # concurrent requests to one host (the scheduler queues one host's feeds in one message)
@@ -24,7 +24,7 @@ def feed_deadline(states: Sequence[FeedState], remaining_s: float, client_deadli
     before the function times out (ten feeds of one hanging host must not time the batch out)."""
     per_host: dict[str, int] = {}
     for state in states:
-        host = _host(state.url)
+        host = feed_host(state.url)
         per_host[host] = per_host.get(host, 0) + 1
     rounds = max(-(-max(per_host.values(), default=1) // PER_HOST), -(-len(states) // POLL_WORKERS))
     return max(1.0, min(client_deadline_s, (remaining_s - STORE_RESERVE_S) / rounds))

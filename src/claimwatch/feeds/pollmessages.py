@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from claimwatch.feeds.poll import _host
+from claimwatch.feeds.poll import feed_host
 
 # 10 feeds polled 2 at a time are 5 rounds: at the fetch function's 120 s timeout each round
 # still gets 21 s, close to the client's 25 s per-feed deadline.
 MAX_FEEDS_PER_MESSAGE = 10
 
 
-def group_by_host(due: Iterable[tuple[str, str]], max_feeds: int = MAX_FEEDS_PER_MESSAGE) -> list[list[str]]:
+def group_by_host(due: Iterable[tuple[str, str | None]], max_feeds: int = MAX_FEEDS_PER_MESSAGE) -> list[list[str]]:
     """The feed ids of (feed_id, url) pairs grouped so each group names one host's feeds only, at
     most `max_feeds` of them. A URL that cannot be read (a corrupt registry item) counts as host
     "", so those feeds are grouped apart and fail their own polls."""
     by_host: dict[str, list[str]] = {}
     for feed_id, url in due:
-        by_host.setdefault(_host(url) if isinstance(url, str) else "", []).append(feed_id)
+        by_host.setdefault(feed_host(url), []).append(feed_id)
     return [ids[start : start + max_feeds] for ids in by_host.values() for start in range(0, len(ids), max_feeds)]

@@ -135,7 +135,7 @@ class FeedStore:
         ``include_parked=False`` gives only the regularly polled feeds."""
         return self._scan(FilterExpression=_due(now, include_parked))
 
-    def due_feed_ids(self, now: datetime) -> list[tuple[str, str]]:
+    def due_feed_ids(self, now: datetime) -> list[tuple[str, str | None]]:
         """(feed id, URL) of the feeds ``due_feeds`` returns (parked ones included), read without
         parsing the states: one corrupt registry item fails its own poll, not every feed's schedule."""
         items = aws.scan_all(
