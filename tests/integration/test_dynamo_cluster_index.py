@@ -16,7 +16,7 @@ from claimwatch.novelty import assign_cluster, lookup_cluster
 from claimwatch.novelty.fingerprint import NUM_BANDS, fingerprint
 from claimwatch.store.dynamo_cluster_index import BAND_CAPACITY, DynamoNoveltyStore
 
-from claimfactory import make_claim
+from claimfactory import general_staff_denial, make_claim
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CONTENT = "Russian forces have secured all approaches to Konstantinovka"
@@ -110,16 +110,7 @@ def test_join_replay_and_one_batch_read_per_lookup(dynamodb):
 def test_denial_is_stored_as_a_development(dynamodb):
     store = DynamoNoveltyStore("NoveltyTable", dynamodb=dynamodb)
     first = assign_cluster(claim("a1", "Outlet One"), store, now=NOW)
-    denial, _ = make_claim(
-        "The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
-        "The General Staff",
-        "denied",
-        "Russian forces had secured all approaches to Konstantinovka",
-        stance="deny",
-        article_id="a2",
-        outlet="Outlet Two",
-        source_actor="actor:ua-general-staff",
-    )
+    denial = general_staff_denial()
     result = assign_cluster(denial, store, now=NOW)
     assert result.cluster_id == first.cluster_id
     assert [(d["kind"], d["outlet"]) for d in result.developments] == [("denial", "Outlet Two")]

@@ -89,3 +89,19 @@ def make_claim(
     if claim_id:
         claim.id = claim_id
     return claim, text
+
+
+def general_staff_denial(article_id: str = "a2", outlet: str = "Outlet Two") -> Claim:
+    """Ukraine's General Staff denying the Konstantinovka claim of the novelty tests (one claim,
+    shared by the in-memory and the DynamoDB cluster-index tests)."""
+    denial, _ = make_claim(
+        "The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
+        "The General Staff",
+        "denied",
+        "Russian forces had secured all approaches to Konstantinovka",
+        stance="deny",
+        article_id=article_id,
+        outlet=outlet,
+        source_actor="actor:ua-general-staff",
+    )
+    return denial

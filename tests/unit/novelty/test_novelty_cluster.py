@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from claimwatch.novelty import InMemoryNoveltyStore, assign_cluster, fingerprint, lookup_cluster
 from claimwatch.novelty.fingerprint import NUM_BANDS
 
-from claimfactory import make_claim
+from claimfactory import general_staff_denial, make_claim
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SENTENCE = "Kimakovsky said Russian forces have secured all approaches to Konstantinovka."
@@ -123,16 +123,7 @@ def test_band_neighbours_that_are_not_similar_are_never_read():
 def test_denial_and_second_side_confirmation_are_developments():
     store = InMemoryNoveltyStore()
     first = assign_cluster(kimakovsky("a1", "Outlet One"), store, now=NOW)
-    denial, _ = make_claim(
-        "The General Staff denied that Russian forces had secured all approaches to Konstantinovka.",
-        "The General Staff",
-        "denied",
-        "Russian forces had secured all approaches to Konstantinovka",
-        stance="deny",
-        article_id="a2",
-        outlet="Outlet Two",
-        source_actor="actor:ua-general-staff",
-    )
+    denial = general_staff_denial()
     denied = assign_cluster(denial, store, now=NOW)
     assert denied.cluster_id == first.cluster_id and not denied.is_new
     assert denied.development["kind"] == "denial"
