@@ -63,13 +63,15 @@ vendor-map:
 # The learned attribution tagger (train/attribution/): converts PolNeAR train/dev into the gitignored
 # train/attribution/corpus/, trains on CPU with the committed config and seed, picks the
 # combination with the rules on dev and writes src/claimwatch/extract/data/attribution_{tagger.npz,manifest.json}.
-# PyTorch is for training only: install, test and the Lambda layers never need it.
+# PyTorch is for training only: install, test and the Lambda layers never need it. The new weights
+# must then keep the seed's claims, the golden articles and the manifest's dev figure (the tests).
 TORCH := torch==2.13.0
 train-attribution: install
 	$(BIN)/python -m pip install -q $(TORCH)
 	@start=$$(date +%s); \
 	$(BIN)/python train/attribution/prepare.py && $(BIN)/python train/attribution/train.py && \
 	echo "train-attribution: wall time $$(( $$(date +%s) - start ))s (conversion, training, dev evaluation)"
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/extract/test_seed.py tests/unit/extract/test_golden.py tests/unit/extract/test_learned.py
 
 # spaCy benchmarks run with one BLAS thread, as the extract function does (template.yaml).
 SPACY_BENCH_ENV := OPENBLAS_NUM_THREADS=1

@@ -32,6 +32,7 @@ from spacy.strings import get_string_id  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
 from claimwatch.extract import learned  # noqa: E402
+from claimwatch.extract.attribution import extract_attributions  # noqa: E402
 from claimwatch.extract.nlp import get_nlp  # noqa: E402
 
 
@@ -85,6 +86,9 @@ def main() -> int:
         return 1
     CORPUS.mkdir(exist_ok=True)
     nlp = get_nlp()
+    # a stacked tagger reads the rules' claims (learned.rule_features): the rules were tuned on
+    # dev only, so on train they err as they will on unseen news
+    stacked = cfg["model"].getboolean("rule_inputs", fallback=False)
     vocab = None
     hashes = {}
     for split in ("train", "dev"):
@@ -101,7 +105,7 @@ def main() -> int:
         ids, dense, tags, lengths = [], [], [], []
         bin_ = DocBin(store_user_data=False)
         for (_name, _text, gold, _rel), doc in zip(articles, docs, strict=True):
-            i, d = learned.doc_features(doc, tables)
+            i, d = learned.doc_features(doc, tables, extract_attributions(doc) if stacked else None)
             ids.append(i)
             dense.append(d.astype(np.float16))
             tags.append(gold_tags(doc, gold))

@@ -2,7 +2,7 @@
 the rules on dev, write the packaged component (second step of ``make train-attribution``).
 
 Training uses PyTorch (installed by the make target only; never a runtime dependency); the
-weights are exported to ``src/claimwatch/extract/data/attribution/tagger.npz`` and every figure
+weights are exported to ``src/claimwatch/extract/data/attribution_tagger.npz`` and every figure
 in the manifest is computed by the numpy inference path the pipeline runs. The best epoch (dev
 token F1) is kept in the gitignored ``corpus/best.pt``; ``train.py --resume`` re-runs only the
 export, the dev evaluation and the choice of switches from it.
@@ -28,9 +28,11 @@ ROOT = HERE.parent.parent
 CORPUS = HERE / "corpus"
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
 
-from extract_polnear import DATA, ROLES, load_dev, score  # noqa: E402
+import rerank  # noqa: E402  (train/attribution/rerank.py, beside this script)
+from extract_polnear import DATA, ROLES, _joint_sources_as_one, load_dev, score  # noqa: E402
 
 from claimwatch.extract import learned  # noqa: E402
+from claimwatch.extract.attribution import extract_attributions  # noqa: E402
 from claimwatch.extract.nlp import get_nlp  # noqa: E402
 from claimwatch.pipeline import claims_from_doc  # noqa: E402
 
@@ -88,7 +90,9 @@ def batches(docs, batch_tokens: int, rng: random.Random):
         yield torch.from_numpy(ids), torch.from_numpy(dense), torch.from_numpy(tags), torch.from_numpy(mask)
 
 
-def export(net: Net, vocab: dict, dilations: list[int], path: Path) -> None:
+def export(
+    net: Net, vocab: dict, dilations: list[int], path: Path, rule_inputs: bool, rerank_w: np.ndarray | None
+) -> None:
     arrays = {
         f"emb_{col}": emb.weight.detach().numpy()
         for (col, _), emb in zip(learned.CATEGORICAL, net.embeddings, strict=True)
@@ -100,14 +104,19 @@ def export(net: Net, vocab: dict, dilations: list[int], path: Path) -> None:
         arrays[f"conv{k}_b"] = conv.bias.detach().numpy()
     arrays["w_out"], arrays["b_out"] = net.out.weight.detach().numpy().T, net.out.bias.detach().numpy()
     arrays["dilations"] = np.array(dilations)
+    if rule_inputs:
+        arrays["rule_inputs"] = np.array(1)
+    if rerank_w is not None:
+        arrays["rerank_w"] = rerank_w.astype(np.float32)
     for name in ("lemma", "pos", "tag", "dep", "ent"):
         arrays[f"vocab_{name}"] = np.array(vocab[name], dtype=str)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **{k: (v.astype(np.float16) if v.dtype == np.float32 else v) for k, v in arrays.items()})
 
 
-def token_f1(net: Net, docs) -> float:
-    """Mean over roles of token-level B/I F1 on dev (model selection between epochs)."""
+def token_f1(net: Net, docs, per_role: list | None = None) -> float:
+    """Mean over roles of token-level B/I F1 on dev (model selection between epochs); the
+    per-role figures are appended to ``per_role`` when given."""
     net.eval()
     tp = np.zeros(len(ROLES))
     pred = np.zeros(len(ROLES))
@@ -122,23 +131,29 @@ def token_f1(net: Net, docs) -> float:
             gold += pos_g.sum((0, 1)).numpy()
     net.train()
     f = 2 * tp / np.maximum(pred + gold, 1)
+    if per_role is not None:
+        per_role.extend(float(x) for x in f)
     return float(f.mean())
 
 
 # values tried for the combination switches of ``learned.combine`` (learned.NEVER: off); the
 # switches of one group are searched together. Not offered: added claims whose content the tagger
-# is unsure of, and the tagger's veto over rule cues (``drop_below``): with a larger tagger both scored higher
-# on dev and broke the golden articles (tests/golden: "said goodbye to …", a nested "claimed").
+# is unsure of. ``skip_lexicon_cues`` is always on: a cue whose head word is in the rules' lexicon
+# was seen by the rules, which reject some on purpose (issue 13: "said goodbye to …", "asked the
+# board to …"), so the tagger may add it only at the stricter ``lexicon_add_above``, and never a
+# refusal ("declined to comment"); at 0.8 dev scored higher while golden articles broke.
 GRID = (
     {
         "add_above": (learned.NEVER, 0.95, 0.9, 0.85, 0.8, 0.7),
         "snap": (False, True),
         "add_content_above": (0.7, 0.8),
-        "skip_lexicon_cues": (False, True),
+        "skip_lexicon_cues": (True,),
+        "lexicon_add_above": (learned.NEVER, 0.95, 0.9, 0.85),
     },
     {"cue_boundaries": (learned.NEVER, 0.95, 0.85)},
+    {"drop_below": (0.0, 0.1, 0.2, 0.3)},
     {"source_boundaries": (learned.NEVER, 0.95, 0.85)},
-    {"content_boundaries": (learned.NEVER, 0.95, 0.85)},
+    {"content_boundaries": (learned.NEVER, 0.95, 0.85), "content_rerank": (learned.NEVER, 1.5, 1.0, 0.5, 0.0)},
 )
 
 
@@ -151,21 +166,24 @@ def choose_switches(tagger, articles, docs) -> tuple[dict, dict]:
     try:
         for doc in docs:
             rules.append([c.to_dict() for c in claims_from_doc(doc, with_entities=False)])
-            spans.append(tagger.spans(doc))
+            spans.append(tagger.spans(doc, extract_attributions(doc)))
     finally:
         learned.set_mode(None)
     from claimwatch.model import Claim
 
+    # scored as make bench-extract scores them (a joint statement is one claim)
     def run(switches):
         return score(
             articles,
             [
-                [c.to_dict() for c in learned.combine(d, [Claim.from_dict(c) for c in r], s, switches)]
+                _joint_sources_as_one(
+                    [c.to_dict() for c in learned.combine(d, [Claim.from_dict(c) for c in r], s, switches)]
+                )
                 for d, r, s in zip(docs, rules, spans, strict=True)
             ],
         )
 
-    base = score(articles, rules)
+    base = score(articles, [_joint_sources_as_one(r) for r in rules])
 
     def allowed(res):
         return (
@@ -191,7 +209,7 @@ def choose_switches(tagger, articles, docs) -> tuple[dict, dict]:
     learned_only = score(
         articles,
         [
-            [c.to_dict() for c in learned.learned_claims(d, s, snap=best["snap"])]
+            _joint_sources_as_one([c.to_dict() for c in learned.learned_claims(d, s, snap=best["snap"])])
             for d, s in zip(docs, spans, strict=True)
         ],
     )
@@ -204,7 +222,10 @@ def objective(result: dict) -> float:
 
 def main() -> int:
     cfg = configparser.ConfigParser()
-    cfg.read(HERE / "config.cfg")
+    # --config PATH: try another configuration (its weights are still written; the committed ones
+    # come from config.cfg); --train-only: stop after training, print the dev token F1 per role
+    config = Path(sys.argv[sys.argv.index("--config") + 1]) if "--config" in sys.argv else HERE / "config.cfg"
+    cfg.read(config)
     m, t = cfg["model"], cfg["training"]
     seed = t.getint("seed")
     random.seed(seed)
@@ -245,20 +266,38 @@ def main() -> int:
             opt.step()
             sched.step()
             total += float(loss.detach())
-        f = token_f1(net, dev)
+        roles: list[float] = []
+        f = token_f1(net, dev, roles)
         if f > best:
             best, best_epoch = f, epoch
             best_state = {k: v.clone() for k, v in net.state_dict().items()}
             torch.save({"state": best_state, "epoch": best_epoch, "seconds": time.perf_counter() - t0}, checkpoint)
         print(
-            f"epoch {epoch}: loss {total:.1f}, dev token F1 {100 * f:.1f} ({time.perf_counter() - t0:.0f}s)", flush=True
+            f"epoch {epoch}: loss {total:.1f}, dev token F1 {100 * f:.1f} "
+            + "("
+            + ", ".join(f"{r} {100 * x:.1f}" for r, x in zip(ROLES, roles, strict=True))
+            + ")"
+            + f" ({time.perf_counter() - t0:.0f}s)",
+            flush=True,
         )
+    if "--train-only" in sys.argv:
+        return 0
     train_seconds = time.perf_counter() - t0
     if not epochs:
         train_seconds = saved["seconds"]
     net.load_state_dict(best_state)
     net.eval()
-    export(net, vocab, dilations, learned.WEIGHTS)
+    rerank_w = None
+    if cfg.has_section("rerank"):
+        rerank_w = rerank.train_reranker(
+            lambda: Net(sizes, dims, train[0][1].shape[1], m.getint("hidden"), dilations, t.getfloat("dropout")),
+            train,
+            cfg,
+            seed,
+            batches,
+            resume="--resume" in sys.argv,
+        )
+    export(net, vocab, dilations, learned.WEIGHTS, m.getboolean("rule_inputs", fallback=False), rerank_w)
 
     # every figure below through the numpy path the pipeline runs
     learned.get_tagger.cache_clear()
@@ -271,10 +310,13 @@ def main() -> int:
     default_mode = "combined" if objective(combined) > objective(rules) else "rules"
     data = json.loads((CORPUS / "data.json").read_text())
     manifest = {
-        "component": "claimwatch.extract.learned (B/I/O tagger per role on en_core_web_sm's frozen tok2vec)",
+        "component": (
+            "claimwatch.extract.learned (B/I/O tagger per role on en_core_web_sm's frozen tok2vec,"
+            " stacked on the rules' claims)"
+        ),
         "data": {"train": cfg["data"]["train"], "dev": cfg["data"]["dev"], **data},
         "config": {s: dict(cfg[s]) for s in cfg.sections()},
-        "config_sha256": hashlib.sha256((HERE / "config.cfg").read_bytes()).hexdigest(),
+        "config_sha256": hashlib.sha256(config.read_bytes()).hexdigest(),
         "seed": seed,
         "best_epoch": best_epoch,
         "train_seconds": round(train_seconds),

@@ -2,24 +2,29 @@
 
 A token tagger (B/I/O for each of source, cue and content, three independent heads: spans of
 different roles nest) trained on PolNeAR train (``make train-attribution``, train/attribution/).
-It listens to the model's own frozen ``tok2vec`` output (``doc.tensor``) plus the parse (lemma,
-POS, tag, dependency of the token, of its head and of its clause, entity type, quote state), then
-a few dilated convolutions for sentence-wide context. Inference is numpy only: the weights ship as
-``data/attribution_tagger.npz`` (manifest: ``attribution_manifest.json``) and run on what the
-pipeline already computed.
+It is stacked on the rules: besides the model's own frozen ``tok2vec`` output (``doc.tensor``) and
+the parse (lemma, POS, tag, dependency of the token, of its head and of its clause, entity type,
+quote state) it reads what the rules said of each token (``rule_features``: inside a rule claim's
+source, cue or content; a reporting verb or noun of their lexicon), so it learns where the rules
+go wrong rather than attribution from scratch. A few dilated convolutions give it sentence-wide
+context. Inference is numpy only: the weights ship as ``data/attribution_tagger.npz`` (manifest:
+``attribution_manifest.json``) and run on what the pipeline already computed.
 
 Who decides what (``combine``; the switches and thresholds are chosen on PolNeAR dev and recorded
 in the manifest):
 - the rules find the claims and carry coreference (resolved source names, roles), dates, stance
   and hedging;
-- a confident learned cue that no rule claim has becomes a new claim when the tagger also found
-  a confident content for it: the nearest learned content and source of its sentence are linked
-  to it and the source mention is resolved by the same coreference as the rules';
-- switches that dev turned off in the committed manifest: learned span boundaries replacing the
-  rules' ones, and dropping a rule claim whose cue the tagger does not see.
+- the tagger moves a rule claim's source or content boundary to its own overlapping span when
+  it is confident of it, unless that would cut a nested rule claim out of the content;
+- the tagger drops a rule claim whose cue it gives a very low probability;
+- a confident learned cue that no rule claim has, and whose head word the rules' lexicon does
+  not know, becomes a new claim when the tagger also found a confident content for it: the
+  nearest learned content and source of its sentence are linked to it and the source mention is
+  resolved by the same coreference as the rules'.
 
-Mode (``CLAIMWATCH_ATTRIBUTION`` or ``set_mode``): ``rules``, ``learned`` (the tagger alone,
-spans linked by proximity), ``combined``; the default is the manifest's ``default_mode``.
+Mode (``CLAIMWATCH_ATTRIBUTION`` or ``set_mode``): ``rules``, ``learned`` (the tagger's spans
+alone, linked by proximity; it still reads the rules' claims), ``combined``; the default is the
+manifest's ``default_mode``.
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from claimwatch import model
-from claimwatch.extract import lexicon
+from claimwatch.extract import content_rerank, lexicon
+from claimwatch.extract.content_rerank import trim_tokens as _trim_tokens
 from claimwatch.extract.coref import SourceResolver
 from claimwatch.extract.dates import claim_date
 from claimwatch.extract.docindex import doc_text
@@ -72,6 +78,8 @@ CATEGORICAL = (
     ("clause_dep", "dep"),
     ("ent", "ent"),
 )
+# dense inputs a stacked tagger reads from the rules (``rule_features``)
+RULE_INPUTS = 8
 _DOUBLE_QUOTE_IDS = np.array([get_string_id(q) for q in ('"', "“", "”", "``", "''")], dtype=np.uint64)
 
 _mode_override: str | None = None
@@ -112,9 +120,33 @@ def _clause_ancestor(heads: np.ndarray) -> np.ndarray:
     return cur
 
 
-def doc_features(doc: Doc, vocabs: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(categorical ids [n, len(CATEGORICAL)], dense floats [n, 11 flags + tensor width]) of a
-    non-empty doc."""
+def rule_features(doc: Doc, claims: list[model.Claim]) -> np.ndarray:
+    """[n, RULE_INPUTS] what the rules said of each token: B and I of a rule claim's source, cue
+    and content, and whether its lemma is a reporting verb or noun of the rules' lexicon. The
+    tagger reads these so it learns where the rules are wrong, not attribution from scratch."""
+    out = np.zeros((len(doc), RULE_INPUTS), dtype=np.float32)
+    for claim in claims:
+        for r, chars in enumerate((claim.source.span, claim.cue.span, claim.content.span)):
+            span = _token_span(doc, chars)
+            if span is not None:
+                out[span[0], 2 * r] = 1.0
+                out[span[0] + 1 : span[1], 2 * r + 1] = 1.0
+    lemmas = doc.to_array([LEMMA]).view(np.uint64).reshape(-1)
+    uniq, inv = np.unique(lemmas, return_inverse=True)
+    known = np.array(
+        [
+            (lexicon.verb_entry(w) is not None, lexicon.noun_class(w) is not None)
+            for w in (doc.vocab.strings[int(h)] for h in uniq)  # a token's lemma is always in the store
+        ],
+        dtype=np.float32,
+    ).reshape(-1, 2)
+    out[:, 6:8] = known[inv.reshape(-1)]
+    return out
+
+
+def doc_features(doc: Doc, vocabs: dict, claims: list[model.Claim] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(categorical ids [n, len(CATEGORICAL)], dense floats [n, 11 flags + tensor width, then
+    ``rule_features`` when the rules' ``claims`` are given]) of a non-empty doc."""
     n = len(doc)
     arr = doc.to_array(
         [
@@ -175,7 +207,10 @@ def doc_features(doc: Doc, vocabs: dict) -> tuple[np.ndarray, np.ndarray]:
     hdir = np.sign(head_off).astype(np.float32)
     dense = np.column_stack([flags, in_quote, sent_start, side, hdir, newline.astype(np.float32)])
     tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == n else np.zeros((n, 96), np.float32)
-    return ids, np.concatenate([dense, tensor.astype(np.float32)], axis=1)
+    parts = [dense, tensor.astype(np.float32)]
+    if claims is not None:
+        parts.append(rule_features(doc, claims))
+    return ids, np.concatenate(parts, axis=1)
 
 
 # ---- the network in numpy -----------------------------------------------------------------------
@@ -188,6 +223,8 @@ class Tagger:
     w_out: np.ndarray
     b_out: np.ndarray
     vocabs: dict
+    rule_inputs: bool = False  # stacked on the rules: reads ``rule_features`` of their claims
+    content_weights: np.ndarray | None = None  # the content ranker's (content_rerank.FEATURES)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Tagger:
@@ -210,6 +247,8 @@ class Tagger:
                 w_out=z["w_out"].astype(np.float32),
                 b_out=z["b_out"].astype(np.float32),
                 vocabs=vocabs,
+                rule_inputs="rule_inputs" in z.files and bool(z["rule_inputs"]),
+                content_weights=z["rerank_w"].astype(np.float32) if "rerank_w" in z.files else None,
             )
 
     def logits(self, ids: np.ndarray, dense: np.ndarray) -> np.ndarray:
@@ -224,18 +263,23 @@ class Tagger:
             h = h + np.maximum(window @ w + b, 0.0)
         return (h @ self.w_out + self.b_out).reshape(n, len(ROLES), 3)
 
-    def spans(self, doc: Doc) -> dict:
+    def spans(self, doc: Doc, claims: list[model.Claim] | None = None) -> dict:
         """role -> [(start token, end token, confidence)] from the B/I/O argmax (an I after O opens
         a span; confidence: the mean probability of not-O over its tokens), and "in_span": that
-        probability per token and role [n, roles]."""
-        logits = self.logits(*doc_features(doc, self.vocabs))
+        probability per token and role [n, roles], "logp": log-probabilities of O, B, I [n, roles,
+        3], "content_weights": the content ranker's weights (None without). A stacked tagger reads
+        the rules' ``claims``."""
+        rules = (claims or []) if self.rule_inputs else None
+        logits = self.logits(*doc_features(doc, self.vocabs, rules))
         exp = np.exp(logits - logits.max(axis=2, keepdims=True))
         in_span = 1.0 - exp[:, :, 0] / exp.sum(axis=2)
-        out = {
+        out: dict = {
             role: [(a, b, float(in_span[a:b, r].mean())) for a, b in found]
             for r, (role, found) in enumerate(decode(logits.argmax(axis=2), doc).items())
         }
         out["in_span"] = in_span
+        out["logp"] = np.log(np.maximum(exp / exp.sum(axis=2, keepdims=True), 1e-12))
+        out["content_weights"] = self.content_weights
         return out
 
 
@@ -257,14 +301,6 @@ def decode(tags: np.ndarray, doc: Doc) -> dict:
             spans.append((start, len(tags)))
         out[role] = [s for s in (_trim_tokens(doc, a, b) for a, b in spans) if s]
     return out
-
-
-def _trim_tokens(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
-    while a < b and (doc[a].is_space or (doc[a].is_punct and b - a > 1)):
-        a += 1
-    while b > a and (doc[b - 1].is_space or (doc[b - 1].is_punct and b - a > 1)):
-        b -= 1
-    return (a, b) if a < b else None
 
 
 @cache
@@ -370,6 +406,69 @@ def _lexicon_cue(doc: Doc, span: tuple) -> bool:
     return lexicon.verb_entry(lemma) is not None or lexicon.noun_class(lemma) is not None
 
 
+def _drops_nested(doc: Doc, old: tuple | None, new: tuple, claims: list[model.Claim], claim: model.Claim) -> bool:
+    """Would a content boundary moved from token span ``old`` to ``new`` leave out the cue of a
+    claim nested in it ("that their goal is …, which they claim …")? Then the rules' nesting wins."""
+    if old is None:
+        return False
+    for other in claims:
+        if other is claim:  # its own cue inside a split content's envelope ("X, Y said, is …")
+            continue
+        cue = _token_span(doc, other.cue.span)
+        if cue and old[0] <= cue[0] < old[1] and not new[0] <= cue[0] < new[1]:
+            return True
+    return False
+
+
+def _rerank_content(
+    doc: Doc, text: str, claim: model.Claim, claims: list[model.Claim], spans: dict, switches: dict, content: tuple
+) -> bool:
+    """With the ``content_rerank`` margin set and ranker weights shipped: the content boundary
+    the ranker picks (``content_rerank.choose``) replaces the rules' one. False: not in use."""
+    weights, margin = spans.get("content_weights"), switches.get("content_rerank", NEVER)
+    if weights is None or margin >= NEVER or "logp" not in spans:
+        return False
+    own = _token_span(doc, claim.cue.span)
+    nested = [
+        c[0]
+        for c in (_token_span(doc, o.cue.span) for o in claims if o is not claim)
+        if c and content[0] <= c[0] < content[1]
+    ]
+    best = content_rerank.choose(
+        doc,
+        content,
+        spans["logp"][:, 2],
+        spans["content"],
+        weights,
+        margin,
+        avoid=range(*own) if own else (),
+        keep=nested,
+    )
+    if best != content:
+        _replace(claim.content, doc, text, best)
+    return True
+
+
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _has_finite_verb(doc: Doc, span: tuple) -> bool:
+    return any(t.tag_ in _FINITE_TAGS for t in doc[span[0] : span[1]])
+
+
+def _may_add(doc: Doc, cue: tuple, switches: dict) -> bool:
+    """May a learned cue no rule claim has become a claim? Confident enough (``add_above``); a cue
+    whose head word is in the rules' lexicon, which the rules saw, only with ``skip_lexicon_cues``
+    off or at ``lexicon_add_above``; never a refusal to speak ("declined to comment")."""
+    if cue[2] < switches.get("add_above", NEVER):
+        return False
+    known = switches.get("skip_lexicon_cues", False) and _lexicon_cue(doc, cue)
+    if known and cue[2] < switches.get("lexicon_add_above", NEVER):
+        return False
+    root = doc[cue[0] : cue[1]].root
+    return not {root.lemma_.lower(), root.head.lemma_.lower()} & lexicon.REFUSAL_VERBS
+
+
 def _replace(claim_part, doc: Doc, text: str, span: tuple) -> None:
     a, b = _chars(doc, span)
     claim_part.span, claim_part.text = (a, b), text[a:b]
@@ -386,7 +485,9 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
     replace a rule span by an overlapping learned span of at least that confidence;
     ``add_above`` adds a claim for a learned cue of at least that confidence that no rule claim
     has, when its linked content has at least ``add_content_above`` (with ``skip_lexicon_cues``:
-    only cues whose head word is not in the rules' lexicon); ``snap`` widens an added
+    a cue whose head word is in the rules' lexicon needs ``lexicon_add_above``; see
+    ``_may_add``); ``content_rerank`` lets the content ranker move a content boundary when its
+    pick scores that margin above the rules' span; ``snap`` widens an added
     claim's content to its syntactic subtree."""
     text = doc_text(doc)
     in_span = spans.get("in_span")
@@ -408,20 +509,20 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
         if sp is not None and sp[2] >= switches.get("source_boundaries", NEVER):
             _replace(claim.source, doc, text, sp)
         content = _token_span(doc, claim.content.span)
+        if content and _rerank_content(doc, text, claim, claims, spans, switches, content):
+            out.append(claim)
+            continue
         sp = next(
             (s for s in spans["content"] if content and _overlaps(s, content) and not (cue and _overlaps(s, cue))), None
         )
-        if sp is not None and sp[2] >= switches.get("content_boundaries", NEVER):
+        if (
+            sp is not None
+            and sp[2] >= switches.get("content_boundaries", NEVER)
+            and not _drops_nested(doc, content, sp, claims, claim)
+        ):
             _replace(claim.content, doc, text, sp)
         out.append(claim)
-    skip_known = switches.get("skip_lexicon_cues", False)
-    added = [
-        sp
-        for sp in spans["cue"]
-        if sp[2] >= switches.get("add_above", NEVER)
-        and not any(_overlaps(sp, c) for c in covered)
-        and not (skip_known and _lexicon_cue(doc, sp))
-    ]
+    added = [sp for sp in spans["cue"] if not any(_overlaps(sp, c) for c in covered) and _may_add(doc, sp, switches)]
     if added:
         out.extend(
             _claims_for(
@@ -432,6 +533,7 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
                 published,
                 switches.get("add_content_above", 0.0),
                 resolver,
+                lexicon_needs_clause=True,
             )
         )
         out.sort(key=lambda c: (c.cue.span[0] if c.cue.span else 0, c.content.span[0] if c.content.span else 0))
@@ -446,9 +548,11 @@ def _claims_for(
     published,
     min_content: float = 0.0,
     resolver: _LazyResolver | None = None,
+    lexicon_needs_clause: bool = False,
 ) -> list[model.Claim]:
     """A claim for each learned cue that has a linked learned content (of at least
-    ``min_content`` confidence)."""
+    ``min_content`` confidence); with ``lexicon_needs_clause``, a cue whose head word is in the
+    rules' lexicon only with a content that holds a finite verb (a proposition)."""
     text, sent_no, out = doc_text(doc), _sentence_bounds(doc), []
     resolver = resolver or _LazyResolver(doc)
     for cue in cues:
@@ -459,6 +563,10 @@ def _claims_for(
             content = _snap(doc, content, cue)
         # a bare object ("said goodbye", "thanked everyone") is not a proposition
         if content is None or sum(not t.is_punct for t in doc[content[0] : content[1]]) < MIN_CONTENT_WORDS:
+            continue
+        # the rules saw that cue: what they left out for want of a clause ("asked the board to
+        # present a plan", a request; issue 13) stays out
+        if lexicon_needs_clause and _lexicon_cue(doc, cue) and not _has_finite_verb(doc, content):
             continue
         out.append(_new_claim(doc, text, cue, source, content, resolver, published))
     return out
@@ -474,7 +582,7 @@ def apply(doc: Doc, claims: list[model.Claim], published=None, mode: str | None 
     mode = mode or get_mode()
     if mode == "rules" or not len(doc):
         return claims
-    spans = get_tagger().spans(doc)
+    spans = get_tagger().spans(doc, claims)
     switches = load_manifest().get("switches", {})
     if mode == "learned":
         return learned_claims(doc, spans, published, switches.get("snap", False))
