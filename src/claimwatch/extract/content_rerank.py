@@ -91,9 +91,7 @@ def candidates(
     return out
 
 
-def features(
-    doc: Doc, cands: list[tuple[int, int]], logp: np.ndarray, learned: Iterable[tuple]
-) -> np.ndarray:
+def features(doc: Doc, cands: list[tuple[int, int]], logp: np.ndarray, learned: Iterable[tuple]) -> np.ndarray:
     """[len(cands), len(FEATURES)] of the candidates of one rule content (``cands[0]``);
     ``logp`` [n, 3]: the tagger's content log-probabilities of O, B, I per token."""
     n = len(doc)
