@@ -3,7 +3,8 @@
 Each article is parsed once by the project's own pipeline (``get_nlp``: the same model, paragraph
 breaks and NER fixes as at inference) and written to the gitignored ``corpus/`` folder as:
 - ``<split>.spacy``: a DocBin, gold spans in ``doc.spans["polnear_<role>"]``;
-- ``<split>.npz``: per token the tagger's inputs (``learned.doc_features``) and gold B/I/O tags;
+- ``<split>.npz``: per token the tagger's inputs (``learned.doc_features``, with the rules' claims
+  when the config stacks the tagger on them) and gold B/I/O tags;
 - ``vocab.json``: the label and lemma vocabularies (from train only);
 - ``data.json``: sha256 of every source file read, for the manifest.
 Gold is the first annotator's file per article (the scoring convention of bench/extract_polnear.py).

@@ -5,7 +5,10 @@ Training uses PyTorch (installed by the make target only; never a runtime depend
 weights are exported to ``src/claimwatch/extract/data/attribution_tagger.npz`` and every figure
 in the manifest is computed by the numpy inference path the pipeline runs. The best epoch (dev
 token F1) is kept in the gitignored ``corpus/best.pt``; ``train.py --resume`` re-runs only the
-export, the dev evaluation and the choice of switches from it.
+export, the dev evaluation and the choice of switches from it. Between training and export the
+content ranker is trained (``rerank.py``, cached in ``corpus/rerank.npy`` for ``--resume``).
+``--config PATH`` trains another configuration; ``--train-only`` stops after the epochs (their dev
+token F1 per role is printed), to compare alternatives before committing one.
 """
 
 from __future__ import annotations
