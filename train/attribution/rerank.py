@@ -66,6 +66,7 @@ def _groups(doc, logp: np.ndarray):
     in_span = 1.0 - np.exp(logp[:, :, 0])
     learned_content = [(a, b, float(in_span[a:b, 2].mean())) for a, b in learned.decode(tags, doc)["content"]]
     claims = extract_attributions(doc)
+    view = content_rerank.TokenView(doc)
     out = []
     for claim in claims:
         content = learned._token_span(doc, claim.content.span)
@@ -82,10 +83,10 @@ def _groups(doc, logp: np.ndarray):
             for c in (learned._token_span(doc, o.cue.span) for o in claims if o is not claim)
             if c and content[0] <= c[0] < content[1]
         ]
-        cands = content_rerank.candidates(doc, content, learned_content, range(*own) if own else (), nested)
+        cands = content_rerank.candidates(view, content, learned_content, range(*own) if own else (), nested)
         hits = [k for k, sp in enumerate(cands) if trim(text, *learned._chars(doc, sp)) == target]
         if len(cands) > 1 and hits:
-            out.append((content_rerank.features(doc, cands, logp[:, 2], learned_content), hits[0]))
+            out.append((content_rerank.features(view, cands, logp[:, 2], learned_content), hits[0]))
     return out
 
 

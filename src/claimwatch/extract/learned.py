@@ -420,33 +420,34 @@ def _drops_nested(doc: Doc, old: tuple | None, new: tuple, claims: list[model.Cl
     return False
 
 
-def _rerank_content(
-    doc: Doc, text: str, claim: model.Claim, claims: list[model.Claim], spans: dict, switches: dict, content: tuple
-) -> bool:
-    """With the ``content_rerank`` margin set and ranker weights shipped: the content boundary
-    the ranker picks (``content_rerank.choose``) replaces the rules' one. False: not in use."""
-    weights, margin = spans.get("content_weights"), switches.get("content_rerank", NEVER)
-    if weights is None or margin >= NEVER or "logp" not in spans:
-        return False
-    own = _token_span(doc, claim.cue.span)
-    nested = [
-        c[0]
-        for c in (_token_span(doc, o.cue.span) for o in claims if o is not claim)
-        if c and content[0] <= c[0] < content[1]
-    ]
-    best = content_rerank.choose(
-        doc,
-        content,
-        spans["logp"][:, 2],
-        spans["content"],
-        weights,
-        margin,
-        avoid=range(*own) if own else (),
-        keep=nested,
-    )
-    if best != content:
-        _replace(claim.content, doc, text, best)
-    return True
+class _ContentRanker:
+    """``content_rerank.choose`` for the claims of one doc: with the ``content_rerank`` margin set
+    and ranker weights shipped (``active``); what it reads of the doc is taken once."""
+
+    def __init__(self, doc: Doc, claims: list[model.Claim], spans: dict, switches: dict):
+        self.weights, self.margin = spans.get("content_weights"), switches.get("content_rerank", NEVER)
+        self.active = self.weights is not None and self.margin < NEVER and "logp" in spans
+        if self.active:
+            self.doc, self.spans = doc, spans
+            self.cues = [(c, _token_span(doc, c.cue.span)) for c in claims]
+            self._view: content_rerank.TokenView | None = None
+
+    def choose(self, claim: model.Claim, content: tuple) -> tuple:
+        assert self.weights is not None  # only called when active
+        if self._view is None:
+            self._view = content_rerank.TokenView(self.doc)
+        own = next((cue for c, cue in self.cues if c is claim), None)
+        nested = [cue[0] for c, cue in self.cues if c is not claim and cue and content[0] <= cue[0] < content[1]]
+        return content_rerank.choose(
+            self._view,
+            content,
+            self.spans["logp"][:, 2],
+            self.spans["content"],
+            self.weights,
+            self.margin,
+            avoid=range(*own) if own else (),
+            keep=nested,
+        )
 
 
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -492,6 +493,7 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
     text = doc_text(doc)
     in_span = spans.get("in_span")
     resolver = _LazyResolver(doc)
+    ranker = _ContentRanker(doc, claims, spans, switches)
     out, covered = [], []
     for claim in claims:
         cue = _token_span(doc, claim.cue.span)
@@ -509,7 +511,10 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
         if sp is not None and sp[2] >= switches.get("source_boundaries", NEVER):
             _replace(claim.source, doc, text, sp)
         content = _token_span(doc, claim.content.span)
-        if content and _rerank_content(doc, text, claim, claims, spans, switches, content):
+        if content and ranker.active:
+            best = ranker.choose(claim, content)
+            if best != content:
+                _replace(claim.content, doc, text, best)
             out.append(claim)
             continue
         sp = next(

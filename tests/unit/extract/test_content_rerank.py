@@ -29,7 +29,7 @@ def _tokens(doc, phrase):
 
 def test_candidates_start_with_the_rules_span_and_cut_at_punctuation(nlp):
     doc, content, cue = _rule(nlp)
-    cands = content_rerank.candidates(doc, content, [], range(*cue), [])
+    cands = content_rerank.candidates(content_rerank.TokenView(doc), content, [], range(*cue), [])
     assert cands[0] == content
     assert _tokens(doc, "the convoy reached the city on Monday") in cands  # cut at the comma
     assert all(not (s <= cue[0] < e) for s, e in cands)  # never the claim's own cue
@@ -39,7 +39,9 @@ def test_candidates_start_with_the_rules_span_and_cut_at_punctuation(nlp):
 def test_candidates_keep_a_nested_cue_inside(nlp):
     doc, content, _cue = _rule(nlp)
     handed = _tokens(doc, "handed")[0]
-    assert all(s <= handed < e for s, e in content_rerank.candidates(doc, content, [], (), [handed]))
+    assert all(
+        s <= handed < e for s, e in content_rerank.candidates(content_rerank.TokenView(doc), content, [], (), [handed])
+    )
 
 
 def test_a_variant_replaces_the_rules_span_only_by_the_margin(nlp):
@@ -49,16 +51,25 @@ def test_a_variant_replaces_the_rules_span_only_by_the_margin(nlp):
     weights = np.zeros(len(content_rerank.FEATURES), np.float32)
     # a ranker that likes spans ending before a comma, and dislikes nothing else
     weights[content_rerank.FEATURES.index("ends_before_comma")] = 1.0
-    assert content_rerank.choose(doc, content, logp, [], weights, 0.5, avoid=range(*cue)) == short
-    assert content_rerank.choose(doc, content, logp, [], weights, 1.5, avoid=range(*cue)) == content
+    assert (
+        content_rerank.choose(content_rerank.TokenView(doc), content, logp, [], weights, 0.5, avoid=range(*cue))
+        == short
+    )
+    assert (
+        content_rerank.choose(content_rerank.TokenView(doc), content, logp, [], weights, 1.5, avoid=range(*cue))
+        == content
+    )
     # without a preference the rules' own span stays
-    assert content_rerank.choose(doc, content, logp, [], weights * 0, 0.0, avoid=range(*cue)) == content
+    assert (
+        content_rerank.choose(content_rerank.TokenView(doc), content, logp, [], weights * 0, 0.0, avoid=range(*cue))
+        == content
+    )
 
 
 def test_features_describe_each_candidate(nlp):
     doc, content, cue = _rule(nlp)
-    cands = content_rerank.candidates(doc, content, [], range(*cue), [])
-    feats = content_rerank.features(doc, cands, np.log(np.full((len(doc), 3), 1 / 3)), [])
+    cands = content_rerank.candidates(content_rerank.TokenView(doc), content, [], range(*cue), [])
+    feats = content_rerank.features(content_rerank.TokenView(doc), cands, np.log(np.full((len(doc), 3), 1 / 3)), [])
     assert feats.shape == (len(cands), len(content_rerank.FEATURES))
     is_rule = feats[:, content_rerank.FEATURES.index("is_rule_span")]
     assert is_rule[0] == 1 and is_rule[1:].sum() == 0
