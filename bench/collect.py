@@ -16,7 +16,8 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 # (label, benchmark, path to the figure, unit, aim as (comparison, value) or None)
 HEADLINES = [
-    ("extraction throughput vs nlp.pipe", "throughput", ("ratio_full_over_spacy",), "x", (">=", 0.8)),
+    # issue 15's budget with the learned tagger (issue 7 aimed at 0.8 before it)
+    ("extraction throughput vs nlp.pipe", "throughput", ("ratio_full_over_spacy",), "x", (">=", 0.7)),
     ("extraction articles / CPU s", "throughput", ("analyze_many", "articles_per_cpu_s"), "", None),
     ("extraction words / CPU s", "throughput", ("analyze_many", "words_per_cpu_s"), "", None),
     ("1 MB article: extract peak/idle RSS", "longtext", ("sizes", "1 MB", "peak_over_idle"), "x", ("<=", 2.0)),
@@ -56,7 +57,7 @@ HEADLINES = [
         "footprint",
         ("cold_start", "functions", "ExtractFunction", "cold_start_s"),
         "s",
-        ("<=", 1.0),
+        ("<=", 1.2),  # issue 15's budget with the learned tagger (was 1.0 before it)
     ),
     (
         "extract peak RSS",
