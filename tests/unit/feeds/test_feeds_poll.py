@@ -154,8 +154,10 @@ def test_poll_many_every_case_at_once_keeps_order_and_the_good_feeds_good(client
     ]
     states = [new_state(feed_server, p) for p in paths]
     started = time.monotonic()
-    results = poll_many(states, client, NOW, max_workers=8, per_host=8, feed_deadline_s=1.0)
-    assert time.monotonic() - started < 5.0  # the slow feed (10 s) costs its 1 s deadline, in parallel
+    # 2.5 s per feed: with a gzip bomb and an entity bomb decoding beside it, a healthy feed took
+    # over 1 s on a loaded 2-core CI machine and was marked failing
+    results = poll_many(states, client, NOW, max_workers=8, per_host=8, feed_deadline_s=2.5)
+    assert time.monotonic() - started < 8.0  # the slow feed (10 s) costs its 2.5 s deadline, in parallel
     assert [r.state.url for r in results] == [s.url for s in states]
     health = {p: r.state.health for p, r in zip(paths, results, strict=True)}
     assert health == {
