@@ -62,11 +62,10 @@ def _groups(doc, logp: np.ndarray):
     annotated content and whose candidates hold that extent."""
     text = doc.text
     gold = [trim(text, s.start_char, s.end_char) for s in doc.spans["polnear_content"]]
-    tags = logp.argmax(axis=2)
-    in_span = 1.0 - np.exp(logp[:, :, 0])
-    learned_content = [(a, b, float(in_span[a:b, 2].mean())) for a, b in learned.decode(tags, doc)["content"]]
+    spans = learned.spans_from_probs(np.exp(logp), doc)
+    learned_content, view = spans["content"], spans["view"]
     claims = extract_attributions(doc)
-    view = content_rerank.TokenView(doc)
+    cues = learned.cue_spans(doc, claims)
     out = []
     for claim in claims:
         content = learned._token_span(doc, claim.content.span)
@@ -77,13 +76,7 @@ def _groups(doc, logp: np.ndarray):
         if not overlapping:
             continue
         target = max(overlapping, key=lambda g: min(g[1], c_chars[1]) - max(g[0], c_chars[0]))
-        own = learned._token_span(doc, claim.cue.span)
-        nested = [
-            c[0]
-            for c in (learned._token_span(doc, o.cue.span) for o in claims if o is not claim)
-            if c and content[0] <= c[0] < content[1]
-        ]
-        cands = content_rerank.candidates(view, content, learned_content, range(*own) if own else (), nested)
+        cands = content_rerank.candidates(view, content, learned_content, *learned.content_limits(cues, claim, content))
         hits = [k for k, sp in enumerate(cands) if trim(text, *learned._chars(doc, sp)) == target]
         if len(cands) > 1 and hits:
             out.append((content_rerank.features(view, cands, logp[:, 2], learned_content), hits[0]))

@@ -88,24 +88,9 @@ class TokenView:
         self.words = np.r_[0, np.cumsum(~self.punct)]  # non-punctuation tokens before each index
 
 
-def trim_tokens(doc: Doc | TokenView, a: int, b: int) -> tuple[int, int] | None:
+def trim_tokens(view: TokenView, a: int, b: int) -> tuple[int, int] | None:
     """Edge spaces and punctuation off, but a bracket the span opens stays closed: "the World
     Health Organization (WHO)" keeps its ")"."""
-    if isinstance(doc, TokenView):
-        return _trim_view(doc, a, b)
-    while a < b and (doc[a].is_space or (doc[a].is_punct and b - a > 1)):
-        a += 1
-    while b > a and (doc[b - 1].is_space or (doc[b - 1].is_punct and b - a > 1)):
-        b -= 1
-    if a < b < len(doc) and doc[b].text in _BRACKETS:
-        words = [t.text for t in doc[a:b]]
-        if words.count(_BRACKETS[doc[b].text]) > words.count(doc[b].text):
-            b += 1
-    return (a, b) if a < b else None
-
-
-def _trim_view(view: TokenView, a: int, b: int) -> tuple[int, int] | None:
-    """``trim_tokens`` on the arrays of a TokenView."""
     while a < b and (view.space[a] or (view.punct[a] and b - a > 1)):
         a += 1
     while b > a and (view.space[b - 1] or (view.punct[b - 1] and b - a > 1)):

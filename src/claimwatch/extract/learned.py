@@ -57,7 +57,7 @@ from spacy.tokens import Doc
 
 from claimwatch import model
 from claimwatch.extract import content_rerank, lexicon
-from claimwatch.extract.content_rerank import trim_tokens as _trim_tokens
+from claimwatch.extract.content_rerank import trim_tokens
 from claimwatch.extract.coref import SourceResolver
 from claimwatch.extract.dates import claim_date
 from claimwatch.extract.docindex import doc_text
@@ -264,28 +264,39 @@ class Tagger:
         return (h @ self.w_out + self.b_out).reshape(n, len(ROLES), 3)
 
     def spans(self, doc: Doc, claims: list[model.Claim] | None = None) -> dict:
-        """role -> [(start token, end token, confidence)] from the B/I/O argmax (an I after O opens
-        a span; confidence: the mean probability of not-O over its tokens), and "in_span": that
-        probability per token and role [n, roles], "logp": log-probabilities of O, B, I [n, roles,
-        3], "content_weights": the content ranker's weights (None without). A stacked tagger reads
-        the rules' ``claims``."""
+        """``spans_from_probs`` of the tagger's probabilities, plus "logp": log-probabilities of O,
+        B, I [n, roles, 3] and "content_weights": the content ranker's weights (None without). A
+        stacked tagger reads the rules' ``claims``."""
         rules = (claims or []) if self.rule_inputs else None
         logits = self.logits(*doc_features(doc, self.vocabs, rules))
         exp = np.exp(logits - logits.max(axis=2, keepdims=True))
-        in_span = 1.0 - exp[:, :, 0] / exp.sum(axis=2)
-        out: dict = {
-            role: [(a, b, float(in_span[a:b, r].mean())) for a, b in found]
-            for r, (role, found) in enumerate(decode(logits.argmax(axis=2), doc).items())
-        }
-        out["in_span"] = in_span
-        out["logp"] = np.log(np.maximum(exp / exp.sum(axis=2, keepdims=True), 1e-12))
+        probs = exp / exp.sum(axis=2, keepdims=True)
+        out = spans_from_probs(probs, doc)
+        out["logp"] = np.log(np.maximum(probs, 1e-12))
         out["content_weights"] = self.content_weights
         return out
 
 
-def decode(tags: np.ndarray, doc: Doc) -> dict:
+def spans_from_probs(probs: np.ndarray, doc: Doc) -> dict:
+    """role -> [(start token, end token, confidence)] from the B/I/O argmax of ``probs`` [n, roles,
+    3] (an I after O opens a span; confidence: the mean probability of not-O over its tokens),
+    "in_span": that probability per token and role [n, roles], and "view": the doc's
+    ``TokenView``, for the content ranker."""
+    view = content_rerank.TokenView(doc)
+    in_span = 1.0 - probs[:, :, 0]
+    out: dict = {
+        role: [(a, b, float(in_span[a:b, r].mean())) for a, b in found]
+        for r, (role, found) in enumerate(decode(probs.argmax(axis=2), doc, view).items())
+    }
+    out["in_span"] = in_span
+    out["view"] = view
+    return out
+
+
+def decode(tags: np.ndarray, doc: Doc, view: content_rerank.TokenView | None = None) -> dict:
     """role -> [(start token, end token)] from B/I/O tags [n, roles], edge spaces and
-    punctuation trimmed."""
+    punctuation trimmed (``view``: the doc's TokenView, when the caller has one)."""
+    view = view or content_rerank.TokenView(doc)
     out = {}
     for r, role in enumerate(ROLES):
         spans, start = [], None
@@ -299,7 +310,7 @@ def decode(tags: np.ndarray, doc: Doc) -> dict:
                 start = None
         if start is not None:
             spans.append((start, len(tags)))
-        out[role] = [s for s in (_trim_tokens(doc, a, b) for a, b in spans) if s]
+        out[role] = [s for s in (trim_tokens(view, a, b) for a, b in spans) if s]
     return out
 
 
@@ -396,7 +407,7 @@ def _snap(doc: Doc, span: tuple, cue: tuple) -> tuple | None:
     lo, hi = root.left_edge.i, root.right_edge.i + 1
     if _overlaps((lo, hi), cue):
         lo, hi = (lo, cue[0]) if cue[0] > root.i else (cue[1], hi)
-    return _trim_tokens(doc, lo, hi) if lo < hi else None
+    return trim_tokens(content_rerank.TokenView(doc), lo, hi) if lo < hi else None
 
 
 def _lexicon_cue(doc: Doc, span: tuple) -> bool:
@@ -406,47 +417,42 @@ def _lexicon_cue(doc: Doc, span: tuple) -> bool:
     return lexicon.verb_entry(lemma) is not None or lexicon.noun_class(lemma) is not None
 
 
-def _drops_nested(doc: Doc, old: tuple | None, new: tuple, claims: list[model.Claim], claim: model.Claim) -> bool:
-    """Would a content boundary moved from token span ``old`` to ``new`` leave out the cue of a
-    claim nested in it ("that their goal is …, which they claim …")? Then the rules' nesting wins."""
-    if old is None:
-        return False
-    for other in claims:
-        if other is claim:  # its own cue inside a split content's envelope ("X, Y said, is …")
-            continue
-        cue = _token_span(doc, other.cue.span)
-        if cue and old[0] <= cue[0] < old[1] and not new[0] <= cue[0] < new[1]:
-            return True
-    return False
+def cue_spans(doc: Doc, claims: list[model.Claim]) -> list[tuple[model.Claim, tuple[int, int] | None]]:
+    """Each claim with its cue's token span."""
+    return [(c, _token_span(doc, c.cue.span)) for c in claims]
+
+
+def content_limits(cues: list, claim: model.Claim, content: tuple) -> tuple[range, list[int]]:
+    """What a new boundary of ``claim``'s content must respect: the tokens of its own cue stay
+    out, and the first token of each other claim's cue inside the rules' ``content`` (a nested
+    claim: "that their goal is …, which they claim …") stays in. ``cues``: ``cue_spans``."""
+    own = next((cue for c, cue in cues if c is claim), None)
+    nested = [cue[0] for c, cue in cues if c is not claim and cue and content[0] <= cue[0] < content[1]]
+    return (range(*own) if own else range(0)), nested
 
 
 class _ContentRanker:
     """``content_rerank.choose`` for the claims of one doc: with the ``content_rerank`` margin set
-    and ranker weights shipped (``active``); what it reads of the doc is taken once."""
+    and ranker weights shipped (``active``)."""
 
-    def __init__(self, doc: Doc, claims: list[model.Claim], spans: dict, switches: dict):
+    def __init__(self, doc: Doc, spans: dict, switches: dict):
         self.weights, self.margin = spans.get("content_weights"), switches.get("content_rerank", NEVER)
         self.active = self.weights is not None and self.margin < NEVER and "logp" in spans
-        if self.active:
-            self.doc, self.spans = doc, spans
-            self.cues = [(c, _token_span(doc, c.cue.span)) for c in claims]
-            self._view: content_rerank.TokenView | None = None
+        self.doc, self.spans = doc, spans
 
-    def choose(self, claim: model.Claim, content: tuple) -> tuple:
+    def choose(self, claim: model.Claim, content: tuple, cues: list) -> tuple:
         assert self.weights is not None  # only called when active
-        if self._view is None:
-            self._view = content_rerank.TokenView(self.doc)
-        own = next((cue for c, cue in self.cues if c is claim), None)
-        nested = [cue[0] for c, cue in self.cues if c is not claim and cue and content[0] <= cue[0] < content[1]]
+        view = self.spans.get("view") or content_rerank.TokenView(self.doc)
+        avoid, keep = content_limits(cues, claim, content)
         return content_rerank.choose(
-            self._view,
+            view,
             content,
             self.spans["logp"][:, 2],
             self.spans["content"],
             self.weights,
             self.margin,
-            avoid=range(*own) if own else (),
-            keep=nested,
+            avoid=avoid,
+            keep=keep,
         )
 
 
@@ -493,7 +499,8 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
     text = doc_text(doc)
     in_span = spans.get("in_span")
     resolver = _LazyResolver(doc)
-    ranker = _ContentRanker(doc, claims, spans, switches)
+    ranker = _ContentRanker(doc, spans, switches)
+    cues = cue_spans(doc, claims)
     out, covered = [], []
     for claim in claims:
         cue = _token_span(doc, claim.cue.span)
@@ -512,7 +519,7 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
             _replace(claim.source, doc, text, sp)
         content = _token_span(doc, claim.content.span)
         if content and ranker.active:
-            best = ranker.choose(claim, content)
+            best = ranker.choose(claim, content, cues)
             if best != content:
                 _replace(claim.content, doc, text, best)
             out.append(claim)
@@ -520,10 +527,12 @@ def combine(doc: Doc, claims: list[model.Claim], spans: dict, switches: dict, pu
         sp = next(
             (s for s in spans["content"] if content and _overlaps(s, content) and not (cue and _overlaps(s, cue))), None
         )
+        # a learned extent never leaves a nested claim's cue out of the content
         if (
             sp is not None
+            and content is not None
             and sp[2] >= switches.get("content_boundaries", NEVER)
-            and not _drops_nested(doc, content, sp, claims, claim)
+            and all(sp[0] <= i < sp[1] for i in content_limits(cues, claim, content)[1])
         ):
             _replace(claim.content, doc, text, sp)
         out.append(claim)

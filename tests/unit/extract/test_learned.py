@@ -165,7 +165,7 @@ def test_a_learned_span_keeps_the_bracket_it_opens(nlp):
     start = next(t.i for t in doc if t.text == "the")
     close = next(t.i for t in doc if t.text == ")")
     # a tagger span that stops before ")" is not cut to an unbalanced "(WHO"
-    assert content_rerank.trim_tokens(doc, start, close) == (start, close + 1)
+    assert content_rerank.trim_tokens(content_rerank.TokenView(doc), start, close) == (start, close + 1)
     assert doc[start : close + 1].text == "the World Health Organization (WHO)"
 
 
